@@ -1,0 +1,29 @@
+"""Root of the `fsm-dispatch` command line: one typer app, one sub-app per area.
+
+Each sub-app lives in its own module and imports heavy libraries (OR-Tools, SQLAlchemy) inside
+its commands, so `fsm-dispatch --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="fsm-dispatch",
+    help="Optimal field-service dispatch on top of your FSM platform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _register_subcommands() -> None:
+    # One line per area; keep alphabetical.
+    pass
+
+
+_register_subcommands()
+
+
+def main() -> None:
+    app()

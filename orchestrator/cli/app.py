@@ -19,7 +19,10 @@ app = typer.Typer(
 
 def _register_subcommands() -> None:
     # One line per area; keep alphabetical.
-    pass
+    from orchestrator.cli import config, db
+
+    app.add_typer(config.app, name="config")
+    app.add_typer(db.app, name="db")
 
 
 _register_subcommands()

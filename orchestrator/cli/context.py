@@ -1,0 +1,65 @@
+"""What every command needs: settings from --config, logging, a store, and clean exits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from orchestrator.errors import ConfigError, StoreError
+from orchestrator.settings import Settings, load_settings
+
+__all__ = ["ConfigOption", "console", "exit_with", "load_or_exit", "open_store", "err_console"]
+
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Settings file (default: $FSM_DISPATCH_CONFIG, else ./config.yaml if present).",
+        show_default=False,
+    ),
+]
+
+
+def exit_with(problems: list[str], code: int = 2) -> NoReturn:
+    for line in problems:
+        err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def load_or_exit(config: Path | None) -> Settings:
+    """Load settings and configure logging, or print each problem on its own line and exit 2."""
+    from orchestrator.log import configure_logging
+
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        exit_with(exc.problems)
+    configure_logging(settings.logging.level, settings.logging.format)
+    return settings
+
+
+@contextmanager
+def open_store(settings: Settings, *, migrate: bool = True) -> Iterator["Store"]:  # noqa: F821
+    """A store on the configured database, brought to the latest schema first when asked."""
+    from sqlalchemy.exc import OperationalError
+
+    from orchestrator.store import Store, make_engine, upgrade
+
+    engine = make_engine(settings.database.url)
+    try:
+        if migrate:
+            upgrade(engine)
+        yield Store(engine)
+    except OperationalError as exc:
+        raise StoreError(f"database unreachable: {exc.orig}") from exc
+    finally:
+        engine.dispose()

@@ -1,0 +1,419 @@
+"""Settings: one YAML file for the admin, the environment for overrides and every secret.
+
+`load_settings(path)` builds a `Settings`; nothing reads settings at import time. Values come, from
+strongest to weakest, from `FSM_DISPATCH_*` environment variables (nested keys joined by `__`, e.g.
+`FSM_DISPATCH_DATABASE__URL`), the YAML file, and the defaults below. Secrets are read only from
+the environment: a secret written in the YAML is refused with the name of the variable to use.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from orchestrator.errors import ConfigError
+
+__all__ = [
+    "CONFIG_ENV_VAR",
+    "AccountSettings",
+    "Platform",
+    "Secrets",
+    "Settings",
+    "account_secret_var",
+    "load_secrets",
+    "load_settings",
+]
+
+CONFIG_ENV_VAR = "FSM_DISPATCH_CONFIG"
+ENV_PREFIX = "FSM_DISPATCH_"
+
+# Key names that hold credentials. Matching is on the last path segment, case-insensitive.
+_SECRET_KEYS = {
+    "api_key",
+    "app_key",
+    "auth_token",
+    "bot_token",
+    "client_secret",
+    "password",
+    "secret",
+    "signing_secret",
+    "token",
+    "access_token",
+    "refresh_token",
+    "webhook_secret",
+}
+
+# Where each global secret must come from instead.
+_GLOBAL_SECRET_VARS = {
+    "anthropic_api_key": "ANTHROPIC_API_KEY",
+    "twilio_auth_token": "TWILIO_AUTH_TOKEN",
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+}
+
+
+class Platform(StrEnum):
+    SERVICETITAN = "servicetitan"
+    WORKIZ = "workiz"
+    HOUSECALLPRO = "housecallpro"
+    SANDBOX = "sandbox"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(_Section):
+    url: str = Field(
+        default="sqlite:///fsm-dispatch.db",
+        description="SQLAlchemy URL; sqlite:///PATH (embedded) or postgresql://user@host/db",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
+            raise ValueError("must start with sqlite:// or postgresql://")
+        return value
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["auto", "json", "console"] = "auto"
+
+
+class SyncSettings(_Section):
+    interval_minutes: float = Field(default=5, gt=0, le=1440)
+    overlap_minutes: float = Field(default=10, ge=0, le=1440)
+
+
+class AccountSettings(_Section):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    platform: Platform
+    name: str | None = None
+    enabled: bool = True
+    base_url: str | None = None
+    tenant_id: str | None = None
+    """ServiceTitan tenant id (not a secret)."""
+    scenario: str | None = None
+    """Sandbox only: the scenario file the simulated platform serves."""
+    timezone: str | None = None
+    sync: SyncSettings = SyncSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_zone(cls, value: str | None) -> str | None:
+        return _check_zone(value) if value is not None else None
+
+
+class ObjectiveWeights(_Section):
+    drive_minute: float = Field(default=1.0, ge=0)
+    unassigned_emergency: float = Field(default=100_000, ge=0)
+    unassigned_same_day: float = Field(default=20_000, ge=0)
+    unassigned_scheduled: float = Field(default=5_000, ge=0)
+    balance: float = Field(default=0.5, ge=0)
+    lateness_minute: float = Field(default=50, ge=0)
+    emergency_start_minute: float = Field(default=5, ge=0)
+    preferred_tech_broken: float = Field(default=60, ge=0)
+    compactness: float = Field(default=0.2, ge=0)
+    overtime_minute: float = Field(default=3, ge=0)
+    churn_moved_stop: float = Field(default=30, ge=0)
+
+
+class PlanningSettings(_Section):
+    routing_quantile: float = Field(default=0.8, ge=0.5, le=0.99)
+    time_limit_seconds: float = Field(default=10, gt=0, le=600)
+    horizon_days: int = Field(default=14, ge=1, le=42)
+    weights: ObjectiveWeights = ObjectiveWeights()
+
+
+class ClassificationSettings(_Section):
+    engine: Literal["offline", "claude"] = "offline"
+    claude_model: str = "claude-sonnet-4-5"
+    timeout_s: float = Field(default=20, gt=0, le=300)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    review_below_confidence: float = Field(default=0.6, ge=0, le=1)
+    taxonomy_extensions: str | None = None
+    """Optional YAML file adding job types, skills or equipment to the default taxonomy."""
+
+
+class LaneSettings(_Section):
+    emergency_respond_within_minutes: int = Field(default=120, gt=0)
+    overrun_threshold: float = Field(default=1.3, gt=1)
+    same_day_cutoff: str = Field(default="15:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class ApprovalSettings(_Section):
+    sla_penalty_usd_over: float = Field(default=500, ge=0)
+    safety_critical: bool = True
+    preferred_tech_break: bool = True
+    cascade_customers_over: int = Field(default=2, ge=0)
+    timeout_minutes: int = Field(default=10, gt=0)
+
+
+class SmsSettings(_Section):
+    enabled: bool = False
+    from_number: str | None = Field(default=None, pattern=r"^\+[1-9]\d{6,14}$")
+    messaging_service_sid: str | None = None
+    quiet_hours: tuple[str, str] = ("21:00", "08:00")
+
+
+class SlackSettings(_Section):
+    enabled: bool = False
+    channel: str | None = None
+
+
+class NotificationSettings(_Section):
+    sms: SmsSettings = SmsSettings()
+    slack: SlackSettings = SlackSettings()
+
+
+class WebSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    public_base_url: str | None = None
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown IANA time zone {value!r}") from exc
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything an admin configures. Build with `load_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    timezone: str = "America/Denver"
+    database: DatabaseSettings = DatabaseSettings()
+    logging: LoggingSettings = LoggingSettings()
+    accounts: tuple[AccountSettings, ...] = ()
+    planning: PlanningSettings = PlanningSettings()
+    classification: ClassificationSettings = ClassificationSettings()
+    lanes: LaneSettings = LaneSettings()
+    approvals: ApprovalSettings = ApprovalSettings()
+    notifications: NotificationSettings = NotificationSettings()
+    web: WebSettings = WebSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_zone(cls, value: str) -> str:
+        return _check_zone(value)
+
+    @field_validator("accounts")
+    @classmethod
+    def _unique_ids(cls, value: tuple[AccountSettings, ...]) -> tuple[AccountSettings, ...]:
+        seen: set[str] = set()
+        for account in value:
+            if account.id in seen:
+                raise ValueError(f"account id {account.id!r} appears twice")
+            seen.add(account.id)
+        return value
+
+    def account(self, account_id: str) -> AccountSettings:
+        for account in self.accounts:
+            if account.id == account_id:
+                return account
+        known = ", ".join(a.id for a in self.accounts) or "none configured"
+        raise ConfigError([f"accounts: no account {account_id!r} (known: {known})"])
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The YAML arrives as init data; the environment must override it.
+        return (env_settings, init_settings)
+
+
+class Secrets(BaseModel):
+    """Credentials, read only from the environment and never logged."""
+
+    model_config = ConfigDict(frozen=True)
+
+    anthropic_api_key: SecretStr | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    accounts: dict[str, dict[str, SecretStr]] = Field(default_factory=dict)
+
+    def for_account(self, account_id: str, name: str) -> SecretStr | None:
+        return self.accounts.get(account_id, {}).get(name)
+
+
+def account_secret_var(account_id: str, name: str) -> str:
+    """The environment variable that holds secret `name` of one account."""
+    slug = re.sub(r"[^A-Z0-9]", "_", account_id.upper())
+    return f"{ENV_PREFIX}ACCOUNT_{slug}_{name.upper()}"
+
+
+_ACCOUNT_SECRET_NAMES = ("client_id", "client_secret", "app_key", "api_key", "api_secret",
+                         "webhook_secret")
+
+
+def load_secrets(settings: Settings, environ: Mapping[str, str] | None = None) -> Secrets:
+    env = os.environ if environ is None else environ
+    per_account: dict[str, dict[str, SecretStr]] = {}
+    for account in settings.accounts:
+        found = {
+            name: SecretStr(env[var])
+            for name in _ACCOUNT_SECRET_NAMES
+            if (var := account_secret_var(account.id, name)) in env and env[var]
+        }
+        per_account[account.id] = found
+
+    def secret(var: str) -> SecretStr | None:
+        value = env.get(var)
+        return SecretStr(value) if value else None
+
+    return Secrets(
+        anthropic_api_key=secret("ANTHROPIC_API_KEY"),
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+        twilio_auth_token=secret("TWILIO_AUTH_TOKEN"),
+        slack_bot_token=secret("SLACK_BOT_TOKEN"),
+        slack_signing_secret=secret("SLACK_SIGNING_SECRET"),
+        accounts=per_account,
+    )
+
+
+def _yaml_path(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(root)"
+
+
+def _secret_errors(node: Any, loc: tuple[str | int, ...] = ()) -> list[str]:
+    errors: list[str] = []
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            here = (*loc, str(key))
+            if str(key).lower() in _SECRET_KEYS or str(key).lower() in _GLOBAL_SECRET_VARS:
+                errors.append(f"{_yaml_path(here)}: {_secret_hint(here, node)}")
+            else:
+                errors.extend(_secret_errors(value, here))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            errors.extend(_secret_errors(value, (*loc, index)))
+    return errors
+
+
+def _secret_hint(loc: tuple[str | int, ...], parent: Mapping[str, Any]) -> str:
+    name = str(loc[-1]).lower()
+    if name in _GLOBAL_SECRET_VARS:
+        var = _GLOBAL_SECRET_VARS[name]
+    elif loc[0] == "accounts" and isinstance(parent.get("id"), str):
+        var = account_secret_var(parent["id"], name)
+    elif loc[0] == "classification":
+        var = "ANTHROPIC_API_KEY"
+    elif loc[:2] == ("notifications", "sms"):
+        var = "TWILIO_AUTH_TOKEN"
+    elif loc[:2] == ("notifications", "slack"):
+        var = "SLACK_SIGNING_SECRET" if "signing" in name else "SLACK_BOT_TOKEN"
+    else:
+        var = f"{ENV_PREFIX}{name.upper()}"
+    return f"secrets are not read from the YAML file; set the environment variable {var} instead"
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind in ("enum", "literal_error"):
+        expected = str(ctx.get("expected", "")).replace("'", "")
+        return f"must be one of {expected}; got {error.get('input')!r}"
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling against config.example.yaml)"
+    if kind == "missing":
+        return "required"
+    if kind == "string_pattern_mismatch":
+        return f"invalid value {error.get('input')!r} (must match {ctx.get('pattern')})"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    value = error.get("input")
+    if value is None or isinstance(value, dict | list) or repr(value) in message:
+        return message
+    return f"{message}; got {value!r}"
+
+
+def _format_validation(exc: ValidationError) -> list[str]:
+    lines = []
+    for error in exc.errors():
+        lines.append(f"{_yaml_path(tuple(error['loc']))}: {_describe(error)}")
+    return lines
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError([f"{path}: file not found"]) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        raise ConfigError([f"{path}: not valid YAML at {where}"]) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError([f"{path}: the top level must be a mapping of keys to values"])
+    return data
+
+
+def resolve_config_path(path: str | Path | None, environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    if path is not None:
+        return Path(path)
+    if env.get(CONFIG_ENV_VAR):
+        return Path(env[CONFIG_ENV_VAR])
+    return Path("config.yaml")
+
+
+def load_settings(path: str | Path | None = None, *, missing_ok: bool = True) -> Settings:
+    """Read settings from `path` (or $FSM_DISPATCH_CONFIG, or ./config.yaml) and the environment.
+
+    Raises:
+        ConfigError: with one line per problem, each naming its YAML path.
+    """
+    resolved = resolve_config_path(path)
+    explicit = path is not None or bool(os.environ.get(CONFIG_ENV_VAR))
+    if resolved.exists() or explicit or not missing_ok:
+        data = read_yaml(resolved)
+    else:
+        data = {}
+    secret_problems = _secret_errors(data)
+    if secret_problems:
+        raise ConfigError(secret_problems)
+    try:
+        return _build(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation(exc)) from exc
+
+
+def _build(data: Mapping[str, Any]) -> Settings:
+    # Settings orders its sources so the environment beats these init values (the YAML).
+    return Settings(**data)

@@ -1,0 +1,497 @@
+"""The store: idempotent upserts of canonical records, cursors, audit log, outbox, plans.
+
+Methods are synchronous (SQLModel sessions); async callers run them with `asyncio.to_thread`.
+Every write method commits its own transaction unless a session is passed in, so a caller that
+must make several writes atomic (records + cursor, decision + outbox message) opens one with
+`store.transaction()` and passes it along.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel
+
+from connectors.records import (
+    Appointment,
+    Customer,
+    GpsPing,
+    Job,
+    Location,
+    Record,
+    RecordKey,
+    StatusEvent,
+    Technician,
+)
+from orchestrator.store.tables import (
+    AppointmentRow,
+    AssignmentRow,
+    AuditRow,
+    CustomerRow,
+    GpsPingRow,
+    JobRow,
+    LocationRow,
+    OutboxRow,
+    PlanRow,
+    StatusEventRow,
+    SyncCursorRow,
+    TechnicianRow,
+    WebhookEventRow,
+    utcnow,
+)
+
+__all__ = ["PlannedAssignment", "Store", "UpsertResult"]
+
+R = TypeVar("R", bound=Record)
+
+_ROW_OF: dict[type[Record], type[SQLModel]] = {
+    Technician: TechnicianRow,
+    Customer: CustomerRow,
+    Location: LocationRow,
+    Job: JobRow,
+    Appointment: AppointmentRow,
+    StatusEvent: StatusEventRow,
+    GpsPing: GpsPingRow,
+}
+
+
+def _columns(record: Record) -> dict[str, Any]:
+    """The indexed columns of one record, beside its JSON."""
+    if isinstance(record, Technician):
+        return {"active": record.active}
+    if isinstance(record, Job):
+        urgency = record.urgency or (record.classification.urgency if record.classification else None)
+        return {
+            "status": record.status.value,
+            "job_type": record.job_type,
+            "urgency": urgency.value if urgency else None,
+            "customer_id": record.customer_id,
+            "deleted": record.deleted,
+        }
+    if isinstance(record, Appointment):
+        return {
+            "job_id": record.job_id,
+            "status": record.status.value,
+            "window_start": record.window.start if record.window else None,
+            "window_end": record.window.end if record.window else None,
+            "deleted": record.deleted,
+        }
+    if isinstance(record, StatusEvent):
+        return {
+            "subject": record.subject,
+            "subject_id": record.subject_id,
+            "status": record.status.value,
+            "occurred_at": record.occurred_at,
+        }
+    if isinstance(record, GpsPing):
+        return {"technician_id": record.technician_id, "recorded_at": record.recorded_at}
+    return {}
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    written: int
+    """Rows inserted or updated."""
+    stale: int
+    """Records not applied because the store already had a newer version."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAssignment:
+    job_external_id: str
+    technician_external_id: str
+    sequence: int
+    planned_start: datetime
+    planned_end: datetime
+    appointment_external_id: str | None = None
+
+
+class Store:
+    """All persistence of fsm-dispatch, over one SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    @contextmanager
+    def _session(self, session: Session | None) -> Iterator[Session]:
+        if session is not None:
+            yield session
+        else:
+            with self.transaction() as own:
+                yield own
+
+    # --- canonical records -------------------------------------------------------------------
+
+    def upsert(self, records: Iterable[Record], *, session: Session | None = None) -> UpsertResult:
+        """Insert or update records by key; never replace a newer version with an older one.
+
+        Idempotent: applying the same records twice leaves the store as after the first time.
+        Records without a modification time always replace what is stored.
+        """
+        by_kind: dict[type[Record], dict[RecordKey, Record]] = {}
+        for record in records:
+            batch = by_kind.setdefault(type(record), {})
+            current = batch.get(record.key)
+            # Within one batch keep the newest version of a key: a statement may touch a row once.
+            if current is None or _newer_or_equal(record.modified_at, current.modified_at):
+                batch[record.key] = record
+        written = stale = 0
+        with self._session(session) as s:
+            for kind, batch in by_kind.items():
+                w, st = self._upsert_kind(s, kind, list(batch.values()))
+                written += w
+                stale += st
+        return UpsertResult(written=written, stale=stale)
+
+    def _upsert_kind(self, session: Session, kind: type[Record], records: list[Record]) -> tuple[int, int]:
+        row = _ROW_OF.get(kind)
+        if row is None:
+            raise TypeError(f"{kind.__name__} is not a storable record")
+        table = row.__table__  # type: ignore[attr-defined]
+        now = utcnow()
+        values = [
+            {
+                "account": r.account,
+                "platform": r.platform,
+                "external_id": r.external_id,
+                "modified_at": r.modified_at,
+                "synced_at": now,
+                "data": r.model_dump(mode="json"),
+                **_columns(r),
+            }
+            for r in records
+        ]
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        written = 0
+        for chunk_start in range(0, len(values), 500):
+            chunk = values[chunk_start : chunk_start + 500]
+            stmt = insert(table).values(chunk)
+            updated = {c: stmt.excluded[c] for c in chunk[0] if c not in ("account", "platform", "external_id")}
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["account", "platform", "external_id"],
+                set_=updated,
+                where=or_(
+                    table.c.modified_at.is_(None),
+                    stmt.excluded.modified_at.is_(None),
+                    stmt.excluded.modified_at >= table.c.modified_at,
+                ),
+            )
+            # RETURNING counts rows touched on both backends (rowcount is unreliable for
+            # multi-row upserts on PostgreSQL drivers).
+            written += len(session.execute(stmt.returning(table.c.id)).all())
+        return written, len(values) - written
+
+    def get(self, kind: type[R], key: RecordKey, *, session: Session | None = None) -> R | None:
+        row = _ROW_OF[kind]
+        with self._session(session) as s:
+            found = s.execute(
+                select(row.data).where(  # type: ignore[attr-defined]
+                    row.account == key.account,  # type: ignore[attr-defined]
+                    row.platform == key.platform,  # type: ignore[attr-defined]
+                    row.external_id == key.external_id,  # type: ignore[attr-defined]
+                )
+            ).scalar_one_or_none()
+        return None if found is None else kind.model_validate(found)
+
+    def list(
+        self,
+        kind: type[R],
+        *,
+        account: str | None = None,
+        platform: str | None = None,
+        session: Session | None = None,
+    ) -> list[R]:
+        row: Any = _ROW_OF[kind]
+        query = select(row.data).order_by(row.id)
+        if account is not None:
+            query = query.where(row.account == account)
+        if platform is not None:
+            query = query.where(row.platform == platform)
+        with self._session(session) as s:
+            return [kind.model_validate(data) for data in s.execute(query).scalars()]
+
+    def count(self, kind: type[Record], *, account: str | None = None) -> int:
+        row: Any = _ROW_OF[kind]
+        query = select(row.id)
+        if account is not None:
+            query = query.where(row.account == account)
+        with self._session(None) as s:
+            return len(s.execute(query).all())
+
+    # --- sync cursors ------------------------------------------------------------------------
+
+    def get_cursor(self, account: str, platform: str, resource: str) -> datetime | None:
+        with self._session(None) as s:
+            row = s.get(SyncCursorRow, (account, platform, resource))
+            return row.cursor if row else None
+
+    def save_cursor(
+        self,
+        account: str,
+        platform: str,
+        resource: str,
+        cursor: datetime,
+        *,
+        session: Session | None = None,
+    ) -> None:
+        """Move a cursor forward; a cursor never moves back."""
+        with self._session(session) as s:
+            row = s.get(SyncCursorRow, (account, platform, resource))
+            if row is None:
+                s.add(SyncCursorRow(account=account, platform=platform, resource=resource, cursor=cursor))
+            elif cursor > row.cursor:
+                row.cursor = cursor
+                row.updated_at = utcnow()
+                s.add(row)
+
+    # --- audit ---------------------------------------------------------------------------------
+
+    def audit(
+        self,
+        *,
+        actor: str,
+        action: str,
+        subject: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        reason: str | None = None,
+        correlation_id: str | None = None,
+        session: Session | None = None,
+    ) -> None:
+        with self._session(session) as s:
+            s.add(
+                AuditRow(
+                    actor=actor,
+                    action=action,
+                    subject=subject,
+                    before=before,
+                    after=after,
+                    reason=reason,
+                    correlation_id=correlation_id,
+                )
+            )
+
+    def audit_log(self, subject: str | None = None, limit: int = 100) -> list[AuditRow]:
+        query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)  # type: ignore[union-attr]
+        if subject is not None:
+            query = query.where(AuditRow.subject == subject)
+        with self._session(None) as s:
+            return list(s.execute(query).scalars())
+
+    # --- outbox --------------------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        *,
+        idempotency_key: str,
+        channel: str,
+        payload: dict[str, Any],
+        account: str | None = None,
+        available_at: datetime | None = None,
+        session: Session | None = None,
+    ) -> bool:
+        """Queue one message; returns False when the key was already queued (sent or not)."""
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        table = OutboxRow.__table__  # type: ignore[attr-defined]
+        stmt = (
+            insert(table)
+            .values(
+                idempotency_key=idempotency_key,
+                channel=channel,
+                account=account,
+                payload=payload,
+                status="pending",
+                attempts=0,
+                available_at=available_at or utcnow(),
+                created_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        )
+        with self._session(session) as s:
+            return s.execute(stmt.returning(table.c.id)).first() is not None
+
+    def claim_outbox(self, now: datetime, *, limit: int = 20, channel: str | None = None) -> list[OutboxRow]:
+        """Mark due pending messages as `sending` and return them.
+
+        A message stuck in `sending` (its worker crashed) is not re-sent blindly: the sender must
+        reconcile it with the provider by idempotency key first.
+        """
+        with self._session(None) as s:
+            query = (
+                select(OutboxRow)
+                .where(OutboxRow.status == "pending", OutboxRow.available_at <= now)
+                .order_by(OutboxRow.id)  # type: ignore[arg-type]
+                .limit(limit)
+            )
+            if channel is not None:
+                query = query.where(OutboxRow.channel == channel)
+            if self.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = list(s.execute(query).scalars())
+            for row in rows:
+                row.status = "sending"
+                row.attempts += 1
+                s.add(row)
+            return rows
+
+    def finish_outbox(
+        self,
+        row_id: int,
+        *,
+        status: str,
+        provider_id: str | None = None,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        if status not in ("sent", "failed", "dead", "pending"):
+            raise ValueError(f"unknown outbox status {status!r}")
+        values: dict[str, Any] = {"status": status, "last_error": error}
+        if status == "sent":
+            values |= {"sent_at": utcnow(), "provider_id": provider_id}
+        if retry_at is not None:
+            values["available_at"] = retry_at
+        with self._session(None) as s:
+            s.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(**values))  # type: ignore[arg-type]
+
+    def outbox(self, status: str | None = None) -> list[OutboxRow]:
+        query = select(OutboxRow).order_by(OutboxRow.id)  # type: ignore[arg-type]
+        if status is not None:
+            query = query.where(OutboxRow.status == status)
+        with self._session(None) as s:
+            return list(s.execute(query).scalars())
+
+    # --- plans ---------------------------------------------------------------------------------
+
+    def save_plan(
+        self,
+        *,
+        account: str,
+        platform: str,
+        service_date: date,
+        kind: str,
+        assignments: Sequence[PlannedAssignment],
+        objective: float | None = None,
+        data: dict[str, Any] | None = None,
+        correlation_id: str | None = None,
+        session: Session | None = None,
+    ) -> int:
+        """Store a plan and its assignments; earlier plans of the day become superseded."""
+        with self._session(session) as s:
+            s.execute(
+                update(PlanRow)
+                .where(
+                    PlanRow.account == account,  # type: ignore[arg-type]
+                    PlanRow.service_date == service_date,  # type: ignore[arg-type]
+                    PlanRow.status != "superseded",  # type: ignore[arg-type]
+                )
+                .values(status="superseded")
+            )
+            plan = PlanRow(
+                account=account,
+                service_date=service_date,
+                kind=kind,
+                objective=objective,
+                data=data or {},
+                correlation_id=correlation_id,
+            )
+            s.add(plan)
+            s.flush()
+            assert plan.id is not None
+            for a in assignments:
+                s.add(
+                    AssignmentRow(
+                        plan_id=plan.id,
+                        account=account,
+                        platform=platform,
+                        job_external_id=a.job_external_id,
+                        appointment_external_id=a.appointment_external_id,
+                        technician_external_id=a.technician_external_id,
+                        sequence=a.sequence,
+                        planned_start=a.planned_start,
+                        planned_end=a.planned_end,
+                    )
+                )
+            return plan.id
+
+    def current_plan(self, account: str, service_date: date) -> tuple[PlanRow, list[AssignmentRow]] | None:
+        with self._session(None) as s:
+            plan = s.execute(
+                select(PlanRow)
+                .where(
+                    PlanRow.account == account,  # type: ignore[arg-type]
+                    PlanRow.service_date == service_date,  # type: ignore[arg-type]
+                    PlanRow.status != "superseded",  # type: ignore[arg-type]
+                )
+                .order_by(PlanRow.id.desc())  # type: ignore[union-attr]
+            ).scalars().first()
+            if plan is None:
+                return None
+            rows = list(
+                s.execute(
+                    select(AssignmentRow)
+                    .where(AssignmentRow.plan_id == plan.id)
+                    .order_by(AssignmentRow.technician_external_id, AssignmentRow.sequence)  # type: ignore[arg-type]
+                ).scalars()
+            )
+            return plan, rows
+
+    # --- webhooks --------------------------------------------------------------------------------
+
+    def record_webhook(self, *, platform: str, account: str, event_id: str, body: str) -> bool:
+        """Persist a verified webhook; returns False for a duplicate event id."""
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        table = WebhookEventRow.__table__  # type: ignore[attr-defined]
+        stmt = (
+            insert(table)
+            .values(platform=platform, account=account, event_id=event_id, body=body,
+                    status="pending", attempts=0, received_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["platform", "account", "event_id"])
+        )
+        with self._session(None) as s:
+            return s.execute(stmt.returning(table.c.id)).first() is not None
+
+    def pending_webhooks(self, limit: int = 100) -> list[WebhookEventRow]:
+        with self._session(None) as s:
+            return list(
+                s.execute(
+                    select(WebhookEventRow)
+                    .where(WebhookEventRow.status == "pending")
+                    .order_by(WebhookEventRow.id)  # type: ignore[arg-type]
+                    .limit(limit)
+                ).scalars()
+            )
+
+    def finish_webhook(self, row_id: int, *, error: str | None = None) -> None:
+        values: dict[str, Any] = (
+            {"status": "processed", "processed_at": utcnow(), "last_error": None}
+            if error is None
+            else {"status": "failed", "last_error": error}
+        )
+        with self._session(None) as s:
+            s.execute(
+                update(WebhookEventRow)
+                .where(WebhookEventRow.id == row_id)  # type: ignore[arg-type]
+                .values(attempts=WebhookEventRow.attempts + 1, **values)
+            )
+
+
+def _newer_or_equal(candidate: datetime | None, current: datetime | None) -> bool:
+    if candidate is None or current is None:
+        return True
+    return candidate >= current

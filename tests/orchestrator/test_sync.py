@@ -65,6 +65,9 @@ class MemoryConnector:
     def fetch_status_events(self, since: datetime | None) -> AsyncIterator[Sequence[StatusEvent]]:
         return self._pages([])  # type: ignore[return-value]
 
+    async def fetch_job(self, external_id: str) -> Job:
+        return next(j for j in self.jobs if j.external_id == external_id)
+
     async def fetch_appointment(self, external_id: str) -> Appointment:
         raise NotFoundError(external_id)
 

@@ -114,7 +114,13 @@ def configure_logging(
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=out),
+        # Without an explicit stream, resolve sys.stderr when a logger is made rather than now,
+        # so a replaced stderr (a test runner, a daemon redirect) is honoured.
+        logger_factory=(
+            structlog.PrintLoggerFactory(file=stream)
+            if stream is not None
+            else lambda *_: structlog.PrintLogger(file=sys.stderr)
+        ),
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=max(numeric, logging.WARNING), stream=out, force=True)

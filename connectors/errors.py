@@ -1,18 +1,18 @@
 """Errors raised by connectors; every vendor failure is translated into one of these once.
 
-    ConnectorError
-    ├── TransientError            retry later: the same call may succeed
-    │   ├── RateLimitedError      429; carries retry_after seconds when the vendor said
-    │   ├── ServerError           5xx
-    │   └── TimeoutError_         connect / read timeout, transport failure
-    ├── AuthError                 401/403 that a token refresh did not cure: needs re-auth
-    ├── NotFoundError             404
-    ├── RequestRejectedError      other 4xx: our request is wrong; never retried
-    ├── MalformedResponseError    the vendor answered with a body we cannot parse
-    ├── WriteConflictError        the record changed in the FSM since we read it
-    ├── UnknownWriteOutcomeError  a write timed out and a re-read could not tell if it landed
-    ├── WebhookVerificationError  bad signature, missing header, or outside the replay window
-    └── MappingError              a mapping file is invalid
+ConnectorError
+├── TransientError            retry later: the same call may succeed
+│   ├── RateLimitedError      429; carries retry_after seconds when the vendor said
+│   ├── ServerError           5xx
+│   └── TimeoutError_         connect / read timeout, transport failure
+├── AuthError                 401/403 that a token refresh did not cure: needs re-auth
+├── NotFoundError             404
+├── RequestRejectedError      other 4xx: our request is wrong; never retried
+├── MalformedResponseError    the vendor answered with a body we cannot parse
+├── WriteConflictError        the record changed in the FSM since we read it
+├── UnknownWriteOutcomeError  a write timed out and a re-read could not tell if it landed
+├── WebhookVerificationError  bad signature, missing header, or outside the replay window
+└── MappingError              a mapping file is invalid
 """
 
 from __future__ import annotations

@@ -73,8 +73,10 @@ def _redact_value(value: Any) -> Any:
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, MutableMapping):
-        return {k: (MASK if str(k).lower() in _PERSONAL_KEYS else _redact_value(v))
-                for k, v in value.items()}
+        return {
+            k: (MASK if str(k).lower() in _PERSONAL_KEYS else _redact_value(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple | set | frozenset):
         return [_redact_value(v) for v in value]
     return value

@@ -269,8 +269,14 @@ def account_secret_var(account_id: str, name: str) -> str:
     return f"{ENV_PREFIX}ACCOUNT_{slug}_{name.upper()}"
 
 
-_ACCOUNT_SECRET_NAMES = ("client_id", "client_secret", "app_key", "api_key", "api_secret",
-                         "webhook_secret")
+_ACCOUNT_SECRET_NAMES = (
+    "client_id",
+    "client_secret",
+    "app_key",
+    "api_key",
+    "api_secret",
+    "webhook_secret",
+)
 
 
 def load_secrets(settings: Settings, environ: Mapping[str, str] | None = None) -> Secrets:
@@ -401,10 +407,7 @@ def load_settings(path: str | Path | None = None, *, missing_ok: bool = True) ->
     """
     resolved = resolve_config_path(path)
     explicit = path is not None or bool(os.environ.get(CONFIG_ENV_VAR))
-    if resolved.exists() or explicit or not missing_ok:
-        data = read_yaml(resolved)
-    else:
-        data = {}
+    data = read_yaml(resolved) if resolved.exists() or explicit or not missing_ok else {}
     secret_problems = _secret_errors(data)
     if secret_problems:
         raise ConfigError(secret_problems)

@@ -65,26 +65,53 @@ async def sync_account(
 ) -> SyncReport:
     """Bring the store up to date with one account; safe to interrupt and to repeat."""
     with bind_correlation("sync", account=connector.account, platform=connector.platform) as cid:
-        report = SyncReport(account=connector.account, platform=connector.platform, correlation_id=cid)
+        report = SyncReport(
+            account=connector.account, platform=connector.platform, correlation_id=cid
+        )
         # Technicians are few and have no reliable modified-since filter everywhere: read all.
         report.resources.append(
-            await _pull(store, connector, "technicians", lambda _since: connector.fetch_technicians(),
-                        full=True, overlap=overlap, clock=clock)
+            await _pull(
+                store,
+                connector,
+                "technicians",
+                lambda _since: connector.fetch_technicians(),
+                full=True,
+                overlap=overlap,
+                clock=clock,
+            )
         )
-        jobs = await _pull(store, connector, "jobs", connector.fetch_jobs,
-                           full=full, overlap=overlap, clock=clock)
+        jobs = await _pull(
+            store, connector, "jobs", connector.fetch_jobs, full=full, overlap=overlap, clock=clock
+        )
         report.resources.append(jobs)
         report.resources.append(
-            await _pull(store, connector, "appointments", connector.fetch_appointments,
-                        full=full, overlap=overlap, clock=clock)
+            await _pull(
+                store,
+                connector,
+                "appointments",
+                connector.fetch_appointments,
+                full=full,
+                overlap=overlap,
+                clock=clock,
+            )
         )
         report.resources.append(
-            await _pull(store, connector, "status_events", connector.fetch_status_events,
-                        full=full, overlap=overlap, clock=clock)
+            await _pull(
+                store,
+                connector,
+                "status_events",
+                connector.fetch_status_events,
+                full=full,
+                overlap=overlap,
+                clock=clock,
+            )
         )
         report.missing_references = await _fetch_references(store, connector)
-        log.info("sync finished", fetched=report.fetched,
-                 written=sum(r.written for r in report.resources))
+        log.info(
+            "sync finished",
+            fetched=report.fetched,
+            written=sum(r.written for r in report.resources),
+        )
         return report
 
 
@@ -126,7 +153,9 @@ def _commit(
     with store.transaction() as session:
         result = store.upsert(page, session=session)
         if connector is not None and resource is not None and cursor is not None:
-            store.save_cursor(connector.account, connector.platform, resource, cursor, session=session)
+            store.save_cursor(
+                connector.account, connector.platform, resource, cursor, session=session
+            )
     report.fetched += len(page)
     report.written += result.written
     report.stale += result.stale
@@ -134,11 +163,21 @@ def _commit(
 
 async def _fetch_references(store: Store, connector: Connector) -> int:
     """Read the customers and locations that synced jobs point at and the store lacks."""
-    jobs = await asyncio.to_thread(store.list, Job, account=connector.account, platform=connector.platform)
-    known_customers = {c.external_id for c in await asyncio.to_thread(
-        store.list, Customer, account=connector.account, platform=connector.platform)}
-    known_locations = {loc.external_id for loc in await asyncio.to_thread(
-        store.list, Location, account=connector.account, platform=connector.platform)}
+    jobs = await asyncio.to_thread(
+        store.list, Job, account=connector.account, platform=connector.platform
+    )
+    known_customers = {
+        c.external_id
+        for c in await asyncio.to_thread(
+            store.list, Customer, account=connector.account, platform=connector.platform
+        )
+    }
+    known_locations = {
+        loc.external_id
+        for loc in await asyncio.to_thread(
+            store.list, Location, account=connector.account, platform=connector.platform
+        )
+    }
     wanted_customers = {j.customer_id for j in jobs if j.customer_id} - known_customers
     wanted_locations = {j.location_id for j in jobs if j.location_id} - known_locations
     fetched: list[Record] = []

@@ -8,6 +8,7 @@ version whatever order the events arrived in (the upsert keeps the newer modific
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -72,10 +73,8 @@ class WebhookProcessor:
         """Process until stopped; wakes on new events, and polls in case a wake was missed."""
         while not self._stopping:
             await self.process_pending()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=idle_seconds)
-            except TimeoutError:
-                pass
             self._wake.clear()
 
     async def process_pending(self) -> int:
@@ -143,7 +142,9 @@ class WebhookProcessor:
         key = RecordKey(platform=hint.platform, account=hint.account, external_id=hint.external_id)
         current = await asyncio.to_thread(self._store.get, kind, key)
         if current is None:
-            raise NotFoundError(f"{hint.resource} {hint.external_id} is unknown here and on the platform")
+            raise NotFoundError(
+                f"{hint.resource} {hint.external_id} is unknown here and on the platform"
+            )
         return current.model_copy(update={"deleted": True, "modified_at": hint.modified_at})
 
     def _count(self, outcome: str) -> None:

@@ -14,7 +14,10 @@ LINT = Path(sys.executable).parent / "lint-imports"
 def _lint(root: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(LINT), "--config", str(root / "pyproject.toml"), "--no-cache"],
-        cwd=root, capture_output=True, text=True, timeout=120,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
     )
 

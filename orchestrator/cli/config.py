@@ -18,12 +18,16 @@ def check(config: ConfigOption = None) -> None:
     settings = load_or_exit(config)
     secrets = load_secrets(settings)
     path = resolve_config_path(config)
-    console.print(f"[green]ok[/green] {path}: {len(settings.accounts)} account(s), "
-                  f"database {settings.database.url.split(':', 1)[0]}, timezone {settings.timezone}")
+    console.print(
+        f"[green]ok[/green] {path}: {len(settings.accounts)} account(s), "
+        f"database {settings.database.url.split(':', 1)[0]}, timezone {settings.timezone}"
+    )
     for account in settings.accounts:
         have = sorted(secrets.accounts.get(account.id, {}))
-        console.print(f"  {account.id} ({account.platform.value}): secrets set: "
-                      f"{', '.join(have) if have else 'none'}")
+        console.print(
+            f"  {account.id} ({account.platform.value}): secrets set: "
+            f"{', '.join(have) if have else 'none'}"
+        )
 
 
 @app.command("show")

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from orchestrator.errors import ConfigError, StoreError
 from orchestrator.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from orchestrator.store import Store
 
 __all__ = ["ConfigOption", "console", "exit_with", "load_or_exit", "open_store", "err_console"]
 
@@ -48,7 +51,7 @@ def load_or_exit(config: Path | None) -> Settings:
 
 
 @contextmanager
-def open_store(settings: Settings, *, migrate: bool = True) -> Iterator["Store"]:  # noqa: F821
+def open_store(settings: Settings, *, migrate: bool = True) -> Iterator[Store]:
     """A store on the configured database, brought to the latest schema first when asked."""
     from sqlalchemy.exc import OperationalError
 

@@ -49,7 +49,9 @@ def current_cmd(config: ConfigOption = None) -> None:
         exit_with([f"database.url: cannot connect ({exc.orig})"], code=1)
     finally:
         engine.dispose()
-    state = "up to date" if current == head else f"behind head {head}; run `fsm-dispatch db upgrade`"
+    state = (
+        "up to date" if current == head else f"behind head {head}; run `fsm-dispatch db upgrade`"
+    )
     console.print(f"{current or 'empty (no revision)'} ({state})")
     if current != head:
         raise typer.Exit(1)

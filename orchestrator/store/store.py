@@ -8,6 +8,7 @@ must make several writes atomic (records + cursor, decision + outbox message) op
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from connectors.records import (
     Appointment,
@@ -66,7 +67,9 @@ def _columns(record: Record) -> dict[str, Any]:
     if isinstance(record, Technician):
         return {"active": record.active}
     if isinstance(record, Job):
-        urgency = record.urgency or (record.classification.urgency if record.classification else None)
+        urgency = record.urgency or (
+            record.classification.urgency if record.classification else None
+        )
         return {
             "status": record.status.value,
             "job_type": record.job_type,
@@ -124,9 +127,8 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
 
     @contextmanager
     def _session(self, session: Session | None) -> Iterator[Session]:
@@ -159,7 +161,9 @@ class Store:
                 stale += st
         return UpsertResult(written=written, stale=stale)
 
-    def _upsert_kind(self, session: Session, kind: type[Record], records: list[Record]) -> tuple[int, int]:
+    def _upsert_kind(
+        self, session: Session, kind: type[Record], records: list[Record]
+    ) -> tuple[int, int]:
         row = _ROW_OF.get(kind)
         if row is None:
             raise TypeError(f"{kind.__name__} is not a storable record")
@@ -182,7 +186,11 @@ class Store:
         for chunk_start in range(0, len(values), 500):
             chunk = values[chunk_start : chunk_start + 500]
             stmt = insert(table).values(chunk)
-            updated = {c: stmt.excluded[c] for c in chunk[0] if c not in ("account", "platform", "external_id")}
+            updated = {
+                c: stmt.excluded[c]
+                for c in chunk[0]
+                if c not in ("account", "platform", "external_id")
+            }
             stmt = stmt.on_conflict_do_update(
                 index_elements=["account", "platform", "external_id"],
                 set_=updated,
@@ -209,14 +217,14 @@ class Store:
             ).scalar_one_or_none()
         return None if found is None else kind.model_validate(found)
 
-    def list(
+    def list(  # noqa: A003 - reads naturally as store.list(Job)
         self,
         kind: type[R],
         *,
         account: str | None = None,
         platform: str | None = None,
         session: Session | None = None,
-    ) -> list[R]:
+    ) -> builtins.list[R]:
         row: Any = _ROW_OF[kind]
         query = select(row.data).order_by(row.id)
         if account is not None:
@@ -254,7 +262,11 @@ class Store:
         with self._session(session) as s:
             row = s.get(SyncCursorRow, (account, platform, resource))
             if row is None:
-                s.add(SyncCursorRow(account=account, platform=platform, resource=resource, cursor=cursor))
+                s.add(
+                    SyncCursorRow(
+                        account=account, platform=platform, resource=resource, cursor=cursor
+                    )
+                )
             elif cursor > row.cursor:
                 row.cursor = cursor
                 row.updated_at = utcnow()
@@ -287,10 +299,10 @@ class Store:
                 )
             )
 
-    def audit_log(self, subject: str | None = None, limit: int = 100) -> list[AuditRow]:
+    def audit_log(self, subject: str | None = None, limit: int = 100) -> builtins.list[AuditRow]:
         query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)  # type: ignore[union-attr]
         if subject is not None:
-            query = query.where(AuditRow.subject == subject)
+            query = query.where(col(AuditRow.subject) == subject)
         with self._session(None) as s:
             return list(s.execute(query).scalars())
 
@@ -326,7 +338,9 @@ class Store:
         with self._session(session) as s:
             return s.execute(stmt.returning(table.c.id)).first() is not None
 
-    def claim_outbox(self, now: datetime, *, limit: int = 20, channel: str | None = None) -> list[OutboxRow]:
+    def claim_outbox(
+        self, now: datetime, *, limit: int = 20, channel: str | None = None
+    ) -> builtins.list[OutboxRow]:
         """Mark due pending messages as `sending` and return them.
 
         A message stuck in `sending` (its worker crashed) is not re-sent blindly: the sender must
@@ -335,12 +349,12 @@ class Store:
         with self._session(None) as s:
             query = (
                 select(OutboxRow)
-                .where(OutboxRow.status == "pending", OutboxRow.available_at <= now)
-                .order_by(OutboxRow.id)  # type: ignore[arg-type]
+                .where(col(OutboxRow.status) == "pending", col(OutboxRow.available_at) <= now)
+                .order_by(col(OutboxRow.id))
                 .limit(limit)
             )
             if channel is not None:
-                query = query.where(OutboxRow.channel == channel)
+                query = query.where(col(OutboxRow.channel) == channel)
             if self.dialect == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = list(s.execute(query).scalars())
@@ -367,12 +381,12 @@ class Store:
         if retry_at is not None:
             values["available_at"] = retry_at
         with self._session(None) as s:
-            s.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(**values))  # type: ignore[arg-type]
+            s.execute(update(OutboxRow).where(col(OutboxRow.id) == row_id).values(**values))
 
-    def outbox(self, status: str | None = None) -> list[OutboxRow]:
-        query = select(OutboxRow).order_by(OutboxRow.id)  # type: ignore[arg-type]
+    def outbox(self, status: str | None = None) -> builtins.list[OutboxRow]:
+        query = select(OutboxRow).order_by(col(OutboxRow.id))
         if status is not None:
-            query = query.where(OutboxRow.status == status)
+            query = query.where(col(OutboxRow.status) == status)
         with self._session(None) as s:
             return list(s.execute(query).scalars())
 
@@ -396,9 +410,9 @@ class Store:
             s.execute(
                 update(PlanRow)
                 .where(
-                    PlanRow.account == account,  # type: ignore[arg-type]
-                    PlanRow.service_date == service_date,  # type: ignore[arg-type]
-                    PlanRow.status != "superseded",  # type: ignore[arg-type]
+                    col(PlanRow.account) == account,
+                    col(PlanRow.service_date) == service_date,
+                    col(PlanRow.status) != "superseded",
                 )
                 .values(status="superseded")
             )
@@ -429,24 +443,32 @@ class Store:
                 )
             return plan.id
 
-    def current_plan(self, account: str, service_date: date) -> tuple[PlanRow, list[AssignmentRow]] | None:
+    def current_plan(
+        self, account: str, service_date: date
+    ) -> tuple[PlanRow, builtins.list[AssignmentRow]] | None:
         with self._session(None) as s:
-            plan = s.execute(
-                select(PlanRow)
-                .where(
-                    PlanRow.account == account,  # type: ignore[arg-type]
-                    PlanRow.service_date == service_date,  # type: ignore[arg-type]
-                    PlanRow.status != "superseded",  # type: ignore[arg-type]
+            plan = (
+                s.execute(
+                    select(PlanRow)
+                    .where(
+                        col(PlanRow.account) == account,
+                        col(PlanRow.service_date) == service_date,
+                        col(PlanRow.status) != "superseded",
+                    )
+                    .order_by(PlanRow.id.desc())  # type: ignore[union-attr]
                 )
-                .order_by(PlanRow.id.desc())  # type: ignore[union-attr]
-            ).scalars().first()
+                .scalars()
+                .first()
+            )
             if plan is None:
                 return None
             rows = list(
                 s.execute(
                     select(AssignmentRow)
-                    .where(AssignmentRow.plan_id == plan.id)
-                    .order_by(AssignmentRow.technician_external_id, AssignmentRow.sequence)  # type: ignore[arg-type]
+                    .where(col(AssignmentRow.plan_id) == plan.id)
+                    .order_by(
+                        col(AssignmentRow.technician_external_id), col(AssignmentRow.sequence)
+                    )
                 ).scalars()
             )
             return plan, rows
@@ -459,20 +481,27 @@ class Store:
         table = WebhookEventRow.__table__  # type: ignore[attr-defined]
         stmt = (
             insert(table)
-            .values(platform=platform, account=account, event_id=event_id, body=body,
-                    status="pending", attempts=0, received_at=utcnow())
+            .values(
+                platform=platform,
+                account=account,
+                event_id=event_id,
+                body=body,
+                status="pending",
+                attempts=0,
+                received_at=utcnow(),
+            )
             .on_conflict_do_nothing(index_elements=["platform", "account", "event_id"])
         )
         with self._session(None) as s:
             return s.execute(stmt.returning(table.c.id)).first() is not None
 
-    def pending_webhooks(self, limit: int = 100) -> list[WebhookEventRow]:
+    def pending_webhooks(self, limit: int = 100) -> builtins.list[WebhookEventRow]:
         with self._session(None) as s:
             return list(
                 s.execute(
                     select(WebhookEventRow)
-                    .where(WebhookEventRow.status == "pending")
-                    .order_by(WebhookEventRow.id)  # type: ignore[arg-type]
+                    .where(col(WebhookEventRow.status) == "pending")
+                    .order_by(col(WebhookEventRow.id))
                     .limit(limit)
                 ).scalars()
             )
@@ -486,8 +515,8 @@ class Store:
         with self._session(None) as s:
             s.execute(
                 update(WebhookEventRow)
-                .where(WebhookEventRow.id == row_id)  # type: ignore[arg-type]
-                .values(attempts=WebhookEventRow.attempts + 1, **values)
+                .where(col(WebhookEventRow.id) == row_id)
+                .values(attempts=col(WebhookEventRow.attempts) + 1, **values)
             )
 
 

@@ -96,8 +96,9 @@ def create_app(
 
     async def health(_: Request) -> Response:
         ok = await asyncio.to_thread(_database_ok, store)
-        return JSONResponse({"status": "ok" if ok else "degraded", "database": ok},
-                            status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ok" if ok else "degraded", "database": ok}, status_code=200 if ok else 503
+        )
 
     async def prometheus(_: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
@@ -140,4 +141,3 @@ def _database_ok(store: Store) -> bool:
 def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:200]
-

@@ -35,7 +35,10 @@ def test_a_window_refuses_naive_times() -> None:
 
 def test_an_expired_certification_no_longer_qualifies() -> None:
     tech = Technician(
-        **BASE, external_id="T1", name="Mike", skills=frozenset({"epa_608", "gas_fitter"}),
+        **BASE,
+        external_id="T1",
+        name="Mike",
+        skills=frozenset({"epa_608", "gas_fitter"}),
         certifications=(Certification(name="gas_fitter", expires_on=date(2026, 12, 31)),),
     )
     assert tech.qualifications_on(date(2026, 12, 31)) == {"epa_608", "gas_fitter"}
@@ -71,5 +74,8 @@ def test_vulnerable_customers_are_recognised_by_their_flags() -> None:
 
 def test_started_states_are_the_ones_to_pin() -> None:
     assert {s for s in Lifecycle if s.is_started} == {
-        Lifecycle.DISPATCHED, Lifecycle.EN_ROUTE, Lifecycle.ON_SITE}
+        Lifecycle.DISPATCHED,
+        Lifecycle.EN_ROUTE,
+        Lifecycle.ON_SITE,
+    }
     assert {s for s in Lifecycle if s.is_terminal} == {Lifecycle.COMPLETED, Lifecycle.CANCELED}

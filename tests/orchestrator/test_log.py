@@ -29,8 +29,15 @@ def test_phone_email_and_street_address_are_masked_in_every_field(log_output: io
         job_id="J001",
     )
     line = log_output.getvalue()
-    for secret in ("3035550199", "1450 S Example St", "dana.w@example.com", "555-0101",
-                   "555.0102", "77 Elm Avenue", "anything at all"):
+    for secret in (
+        "3035550199",
+        "1450 S Example St",
+        "dana.w@example.com",
+        "555-0101",
+        "555.0102",
+        "77 Elm Avenue",
+        "anything at all",
+    ):
         assert secret not in line
     event = json.loads(line)
     assert event["job_id"] == "J001"  # identifiers survive

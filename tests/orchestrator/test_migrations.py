@@ -6,7 +6,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from orchestrator.store import current_revision, downgrade, head_revision, make_engine, metadata, upgrade
+from orchestrator.store import (
+    current_revision,
+    downgrade,
+    head_revision,
+    make_engine,
+    metadata,
+    upgrade,
+)
 
 
 def test_migrations_go_up_down_and_up_again(db_url: str) -> None:

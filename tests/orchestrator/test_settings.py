@@ -39,7 +39,12 @@ def test_every_key_of_the_example_file_has_a_comment() -> None:
     lines = EXAMPLE.read_text().splitlines()
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped or stripped.startswith("#") or ":" not in stripped or stripped.endswith(":"):
+        if (
+            not stripped
+            or stripped.startswith("#")
+            or ":" not in stripped
+            or stripped.endswith(":")
+        ):
             continue
         above = lines[index - 1].strip()
         assert "#" in line or above.startswith("#") or above.startswith("- #"), (
@@ -50,16 +55,30 @@ def test_every_key_of_the_example_file_has_a_comment() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("accounts:\n  - id: a\n    platform: servicetitn\n",
-         "accounts[0].platform: must be one of servicetitan, workiz, housecallpro or sandbox; got 'servicetitn'"),
-        ("planning:\n  routing_quantile: 1.5\n", "planning.routing_quantile: Input should be less than or equal to 0.99"),
+        (
+            "accounts:\n  - id: a\n    platform: servicetitn\n",
+            "accounts[0].platform: must be one of servicetitan, workiz, housecallpro or sandbox;"
+            " got 'servicetitn'",
+        ),
+        (
+            "planning:\n  routing_quantile: 1.5\n",
+            "planning.routing_quantile: Input should be less than or equal to 0.99",
+        ),
         ("planning:\n  wieghts: {}\n", "planning.wieghts: unknown key"),
         ("timezone: Mars/Olympus\n", "timezone: unknown IANA time zone 'Mars/Olympus'"),
-        ("logging:\n  level: LOUD\n", "logging.level: must be one of DEBUG, INFO, WARNING or ERROR"),
-        ("accounts:\n  - id: a\n    platform: sandbox\n  - id: a\n    platform: sandbox\n",
-         "accounts: account id 'a' appears twice"),
+        (
+            "logging:\n  level: LOUD\n",
+            "logging.level: must be one of DEBUG, INFO, WARNING or ERROR",
+        ),
+        (
+            "accounts:\n  - id: a\n    platform: sandbox\n  - id: a\n    platform: sandbox\n",
+            "accounts: account id 'a' appears twice",
+        ),
         ("accounts:\n  - platform: sandbox\n", "accounts[0].id: required"),
-        ("database:\n  url: mysql://x\n", "database.url: must start with sqlite:// or postgresql://"),
+        (
+            "database:\n  url: mysql://x\n",
+            "database.url: must start with sqlite:// or postgresql://",
+        ),
         ("lanes:\n  same_day_cutoff: '25:00'\n", "lanes.same_day_cutoff: invalid value '25:00'"),
     ],
 )
@@ -76,20 +95,26 @@ def test_several_errors_give_one_line_each(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "variable"),
     [
-        ("accounts:\n  - id: acme-hvac\n    platform: servicetitan\n    client_secret: abc\n",
-         "FSM_DISPATCH_ACCOUNT_ACME_HVAC_CLIENT_SECRET"),
+        (
+            "accounts:\n  - id: acme-hvac\n    platform: servicetitan\n    client_secret: abc\n",
+            "FSM_DISPATCH_ACCOUNT_ACME_HVAC_CLIENT_SECRET",
+        ),
         ("classification:\n  api_key: sk-ant-xyz\n", "ANTHROPIC_API_KEY"),
         ("notifications:\n  slack:\n    signing_secret: s\n", "SLACK_SIGNING_SECRET"),
         ("notifications:\n  sms:\n    auth_token: t\n", "TWILIO_AUTH_TOKEN"),
     ],
 )
-def test_a_secret_in_yaml_is_refused_naming_the_variable(tmp_path: Path, text: str, variable: str) -> None:
+def test_a_secret_in_yaml_is_refused_naming_the_variable(
+    tmp_path: Path, text: str, variable: str
+) -> None:
     [problem] = _problems(_write(tmp_path, text))
     assert variable in problem
     assert "abc" not in problem and "sk-ant" not in problem
 
 
-def test_the_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_environment_overrides_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _write(tmp_path, "planning:\n  time_limit_seconds: 10\n")
     monkeypatch.setenv("FSM_DISPATCH_PLANNING__TIME_LIMIT_SECONDS", "3")
     assert load_settings(path).planning.time_limit_seconds == 3
@@ -112,8 +137,15 @@ def test_config_check_exits_0_on_the_example_and_2_naming_the_field(tmp_path: Pa
     runner = CliRunner()
     ok = runner.invoke(app, ["config", "check", "--config", str(EXAMPLE)])
     assert ok.exit_code == 0, ok.output
-    bad = runner.invoke(app, ["config", "check", "--config",
-                              str(_write(tmp_path, "accounts:\n  - id: a\n    platform: x\n"))])
+    bad = runner.invoke(
+        app,
+        [
+            "config",
+            "check",
+            "--config",
+            str(_write(tmp_path, "accounts:\n  - id: a\n    platform: x\n")),
+        ],
+    )
     assert bad.exit_code == 2
     assert "accounts[0].platform: must be one of" in bad.output
 

@@ -29,8 +29,13 @@ T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 BASE = {"platform": "servicetitan", "account": "acme"}
 
 
-def _job(external_id: str = "J1", *, modified: datetime = T0, status: Lifecycle = Lifecycle.SCHEDULED,
-         summary: str = "Furnace not heating") -> Job:
+def _job(
+    external_id: str = "J1",
+    *,
+    modified: datetime = T0,
+    status: Lifecycle = Lifecycle.SCHEDULED,
+    summary: str = "Furnace not heating",
+) -> Job:
     return Job(
         **BASE,
         external_id=external_id,
@@ -41,8 +46,11 @@ def _job(external_id: str = "J1", *, modified: datetime = T0, status: Lifecycle 
         job_type="hvac.no_heat",
         status=status,
         classification=Classification(
-            trade="hvac", job_type="hvac.no_heat", urgency=Urgency.EMERGENCY,
-            skills=frozenset({"gas_fitter"}), reasons={"urgency": ("no heat below 40 F",)},
+            trade="hvac",
+            job_type="hvac.no_heat",
+            urgency=Urgency.EMERGENCY,
+            skills=frozenset({"gas_fitter"}),
+            reasons={"urgency": ("no heat below 40 F",)},
         ),
     )
 
@@ -51,19 +59,53 @@ def test_every_record_kind_round_trips_unchanged(store: Store) -> None:
     """What goes in comes back equal, including nested values, sets and aware times."""
     window = TimeWindow(start=T0, end=T0 + timedelta(hours=4))
     records = [
-        Technician(**BASE, external_id="T1", name="Mike", skills=frozenset({"epa_608"}),
-                   certifications=(Certification(name="gas_fitter", expires_on=date(2027, 3, 31)),),
-                   home=GeoPoint(lat=39.7, lon=-104.9), equipment=frozenset({"vacuum_pump"})),
-        Customer(**BASE, external_id="C1", name="Dana", flags=frozenset({CustomerFlag.ELDERLY}),
-                 preferred_technicians=("T1",)),
-        Location(**BASE, external_id="L1", address="1450 S Example St", point=GeoPoint(lat=39.7, lon=-104.94)),
+        Technician(
+            **BASE,
+            external_id="T1",
+            name="Mike",
+            skills=frozenset({"epa_608"}),
+            certifications=(Certification(name="gas_fitter", expires_on=date(2027, 3, 31)),),
+            home=GeoPoint(lat=39.7, lon=-104.9),
+            equipment=frozenset({"vacuum_pump"}),
+        ),
+        Customer(
+            **BASE,
+            external_id="C1",
+            name="Dana",
+            flags=frozenset({CustomerFlag.ELDERLY}),
+            preferred_technicians=("T1",),
+        ),
+        Location(
+            **BASE,
+            external_id="L1",
+            address="1450 S Example St",
+            point=GeoPoint(lat=39.7, lon=-104.94),
+        ),
         _job(),
-        Appointment(**BASE, external_id="A1", job_id="J1", window=window, arrival_window=window,
-                    technician_ids=("T1",)),
-        StatusEvent(**BASE, external_id="E1", subject="appointment", subject_id="A1",
-                    status=Lifecycle.EN_ROUTE, occurred_at=T0, technician_id="T1"),
-        GpsPing(**BASE, external_id="G1", technician_id="T1", point=GeoPoint(lat=39.7, lon=-104.9),
-                recorded_at=T0),
+        Appointment(
+            **BASE,
+            external_id="A1",
+            job_id="J1",
+            window=window,
+            arrival_window=window,
+            technician_ids=("T1",),
+        ),
+        StatusEvent(
+            **BASE,
+            external_id="E1",
+            subject="appointment",
+            subject_id="A1",
+            status=Lifecycle.EN_ROUTE,
+            occurred_at=T0,
+            technician_id="T1",
+        ),
+        GpsPing(
+            **BASE,
+            external_id="G1",
+            technician_id="T1",
+            point=GeoPoint(lat=39.7, lon=-104.9),
+            recorded_at=T0,
+        ),
     ]
     result = store.upsert(records)
     assert result.written == len(records)
@@ -105,7 +147,10 @@ def test_one_batch_with_two_versions_of_a_key_keeps_the_newest(store: Store) -> 
 def test_the_same_external_id_on_another_account_is_another_record(store: Store) -> None:
     store.upsert([_job("J1"), _job("J1").model_copy(update={"account": "other"})])
     assert store.count(Job) == 2
-    assert store.get(Job, RecordKey(platform="servicetitan", account="missing", external_id="J1")) is None
+    assert (
+        store.get(Job, RecordKey(platform="servicetitan", account="missing", external_id="J1"))
+        is None
+    )
 
 
 def test_a_cursor_moves_forward_only(store: Store) -> None:
@@ -129,7 +174,9 @@ def test_records_and_cursor_commit_together_or_not_at_all(store: Store) -> None:
 
 def test_the_outbox_accepts_an_idempotency_key_once(store: Store) -> None:
     assert store.enqueue(idempotency_key="sms:J1:on_my_way", channel="sms", payload={"job": "J1"})
-    assert not store.enqueue(idempotency_key="sms:J1:on_my_way", channel="sms", payload={"job": "J1"})
+    assert not store.enqueue(
+        idempotency_key="sms:J1:on_my_way", channel="sms", payload={"job": "J1"}
+    )
     claimed = store.claim_outbox(datetime.now(UTC))
     assert [row.idempotency_key for row in claimed] == ["sms:J1:on_my_way"]
     assert claimed[0].status == "sending" and claimed[0].attempts == 1
@@ -150,10 +197,21 @@ def test_a_message_due_later_is_not_claimed_early(store: Store) -> None:
 def test_a_new_plan_supersedes_the_day_s_previous_one(store: Store) -> None:
     day = date(2026, 12, 1)
     stop = PlannedAssignment("J1", "T1", 0, T0, T0 + timedelta(hours=1), "A1")
-    first = store.save_plan(account="acme", platform="servicetitan", service_date=day, kind="morning",
-                            assignments=[stop], objective=10.0)
-    second = store.save_plan(account="acme", platform="servicetitan", service_date=day, kind="replan",
-                             assignments=[stop, PlannedAssignment("J2", "T1", 1, T0, T0, None)])
+    first = store.save_plan(
+        account="acme",
+        platform="servicetitan",
+        service_date=day,
+        kind="morning",
+        assignments=[stop],
+        objective=10.0,
+    )
+    second = store.save_plan(
+        account="acme",
+        platform="servicetitan",
+        service_date=day,
+        kind="replan",
+        assignments=[stop, PlannedAssignment("J2", "T1", 1, T0, T0, None)],
+    )
     current = store.current_plan("acme", day)
     assert current is not None
     plan, rows = current
@@ -163,11 +221,21 @@ def test_a_new_plan_supersedes_the_day_s_previous_one(store: Store) -> None:
 
 
 def test_audit_records_who_what_and_why(store: Store) -> None:
-    store.audit(actor="coordinator:ana", action="override", subject="job:acme:J1",
-                before={"urgency": "scheduled"}, after={"urgency": "emergency"}, reason="gas smell")
+    store.audit(
+        actor="coordinator:ana",
+        action="override",
+        subject="job:acme:J1",
+        before={"urgency": "scheduled"},
+        after={"urgency": "emergency"},
+        reason="gas smell",
+    )
     [row] = store.audit_log("job:acme:J1")
     assert (row.actor, row.before, row.after, row.reason) == (
-        "coordinator:ana", {"urgency": "scheduled"}, {"urgency": "emergency"}, "gas smell")
+        "coordinator:ana",
+        {"urgency": "scheduled"},
+        {"urgency": "emergency"},
+        "gas smell",
+    )
     assert row.at.tzinfo is not None
 
 

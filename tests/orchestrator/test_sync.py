@@ -37,8 +37,13 @@ class MemoryConnector:
 
     def __init__(self, jobs: int) -> None:
         self.jobs = [
-            Job(**KEY, external_id=f"J{i:03}", modified_at=T0 + timedelta(minutes=i),
-                customer_id="C1", location_id="L1" if i % 2 else "L-missing")
+            Job(
+                **KEY,
+                external_id=f"J{i:03}",
+                modified_at=T0 + timedelta(minutes=i),
+                customer_id="C1",
+                location_id="L1" if i % 2 else "L-missing",
+            )
             for i in range(jobs)
         ]
         self.since_seen: list[datetime | None] = []
@@ -58,7 +63,9 @@ class MemoryConnector:
         chosen = [j for j in self.jobs if modified_since is None or j.modified_at >= modified_since]  # type: ignore[operator]
         return self._pages(chosen)  # type: ignore[return-value]
 
-    def fetch_appointments(self, modified_since: datetime | None) -> AsyncIterator[Sequence[Appointment]]:
+    def fetch_appointments(
+        self, modified_since: datetime | None
+    ) -> AsyncIterator[Sequence[Appointment]]:
         window = TimeWindow(start=T0, end=T0 + timedelta(hours=2))
         return self._pages([Appointment(**KEY, external_id="A1", job_id="J000", window=window)])  # type: ignore[return-value]
 
@@ -79,12 +86,19 @@ class MemoryConnector:
             raise NotFoundError(external_id)
         return Location(**KEY, external_id=external_id)
 
-    async def write_assignment(self, appointment_id: str, technician_ids: Sequence[str], *,
-                               expected: Appointment) -> WriteResult:
+    async def write_assignment(
+        self, appointment_id: str, technician_ids: Sequence[str], *, expected: Appointment
+    ) -> WriteResult:
         raise NotImplementedError
 
-    async def write_window(self, appointment_id: str, window: TimeWindow,
-                           arrival_window: TimeWindow | None, *, expected: Appointment) -> WriteResult:
+    async def write_window(
+        self,
+        appointment_id: str,
+        window: TimeWindow,
+        arrival_window: TimeWindow | None,
+        *,
+        expected: Appointment,
+    ) -> WriteResult:
         raise NotImplementedError
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> None:

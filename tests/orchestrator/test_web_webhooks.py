@@ -14,7 +14,15 @@ import pytest
 
 from connectors.errors import MalformedResponseError, NotFoundError, WebhookVerificationError
 from connectors.protocol import ChangeHint, WriteResult
-from connectors.records import Appointment, Customer, Job, Location, StatusEvent, Technician, TimeWindow
+from connectors.records import (
+    Appointment,
+    Customer,
+    Job,
+    Location,
+    StatusEvent,
+    Technician,
+    TimeWindow,
+)
 from orchestrator.store import Store
 from orchestrator.web import create_app
 from tests.live_server import serve
@@ -65,7 +73,9 @@ class SigningConnector:
     def fetch_jobs(self, modified_since: datetime | None) -> AsyncIterator[Sequence[Job]]:
         raise NotImplementedError
 
-    def fetch_appointments(self, modified_since: datetime | None) -> AsyncIterator[Sequence[Appointment]]:
+    def fetch_appointments(
+        self, modified_since: datetime | None
+    ) -> AsyncIterator[Sequence[Appointment]]:
         raise NotImplementedError
 
     def fetch_status_events(self, since: datetime | None) -> AsyncIterator[Sequence[StatusEvent]]:
@@ -80,12 +90,19 @@ class SigningConnector:
     async def fetch_location(self, external_id: str) -> Location:
         raise NotFoundError(external_id)
 
-    async def write_assignment(self, appointment_id: str, technician_ids: Sequence[str], *,
-                               expected: Appointment) -> WriteResult:
+    async def write_assignment(
+        self, appointment_id: str, technician_ids: Sequence[str], *, expected: Appointment
+    ) -> WriteResult:
         raise NotImplementedError
 
-    async def write_window(self, appointment_id: str, window: TimeWindow,
-                           arrival_window: TimeWindow | None, *, expected: Appointment) -> WriteResult:
+    async def write_window(
+        self,
+        appointment_id: str,
+        window: TimeWindow,
+        arrival_window: TimeWindow | None,
+        *,
+        expected: Appointment,
+    ) -> WriteResult:
         raise NotImplementedError
 
 
@@ -102,8 +119,12 @@ def platform() -> SigningConnector:
 
 @pytest.fixture
 def base_url(store: Store, platform: SigningConnector) -> Iterator[str]:
-    app = create_app(store=store, connectors={("memory", "acme"): platform}, clock=lambda: NOW,
-                     process_in_background=False)
+    app = create_app(
+        store=store,
+        connectors={("memory", "acme"): platform},
+        clock=lambda: NOW,
+        process_in_background=False,
+    )
     with serve(app) as url:
         yield url
 
@@ -163,16 +184,33 @@ def test_processing_rereads_the_record_once_and_out_of_order_events_keep_the_new
 ) -> None:
     newest = Job(**KEY, external_id="J1", summary="v2", modified_at=NOW)
     platform.jobs["J1"] = newest
-    store.upsert([Job(**KEY, external_id="J1", summary="v3-from-a-sync", modified_at=NOW + timedelta(minutes=1))])
+    store.upsert(
+        [
+            Job(
+                **KEY,
+                external_id="J1",
+                summary="v3-from-a-sync",
+                modified_at=NOW + timedelta(minutes=1),
+            )
+        ]
+    )
     for event_id in ("e1", "e2"):
-        store.record_webhook(platform="memory", account="acme", event_id=event_id,
-                             body=json.dumps({"headers": {}, "body": json.dumps({"id": event_id, "job": "J1"})}))
-    app = create_app(store=store, connectors={("memory", "acme"): platform}, process_in_background=False)
+        store.record_webhook(
+            platform="memory",
+            account="acme",
+            event_id=event_id,
+            body=json.dumps({"headers": {}, "body": json.dumps({"id": event_id, "job": "J1"})}),
+        )
+    app = create_app(
+        store=store, connectors={("memory", "acme"): platform}, process_in_background=False
+    )
     processed = asyncio.run(app.state.processor.process_pending())
     assert processed == 2
     assert platform.reads == 1  # two events about one job: one re-read
     stored = store.get(Job, newest.key)
-    assert stored is not None and stored.summary == "v3-from-a-sync"  # older platform copy did not win
+    assert (
+        stored is not None and stored.summary == "v3-from-a-sync"
+    )  # older platform copy did not win
     assert store.pending_webhooks() == []
 
 

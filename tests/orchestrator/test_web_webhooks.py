@@ -3,122 +3,33 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
-from connectors.errors import MalformedResponseError, NotFoundError, WebhookVerificationError
-from connectors.protocol import ChangeHint, WriteResult
-from connectors.records import (
-    Appointment,
-    Customer,
-    Job,
-    Location,
-    StatusEvent,
-    Technician,
-    TimeWindow,
-)
+from connectors.records import Job
 from orchestrator.store import Store
 from orchestrator.web import create_app
 from tests.live_server import serve
+from tests.memory_platform import KEY, SECRET, MemoryPlatform, sign
 
-SECRET = b"whsec-test"
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
-KEY = {"platform": "memory", "account": "acme"}
-
-
-class SigningConnector:
-    """A platform that signs `timestamp.body` with HMAC-SHA256 and allows 5 minutes of skew."""
-
-    platform = "memory"
-    account = "acme"
-
-    def __init__(self) -> None:
-        self.jobs: dict[str, Job] = {}
-        self.reads = 0
-
-    def verify_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
-        try:
-            stamp = int(headers["x-timestamp"])
-            given = headers["x-signature"]
-        except (KeyError, ValueError) as exc:
-            raise WebhookVerificationError("missing or bad signature headers") from exc
-        if abs(now.timestamp() - stamp) > 300:
-            raise WebhookVerificationError("outside the replay window")
-        expected = hmac.new(SECRET, f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, given):
-            raise WebhookVerificationError("bad signature")
-
-    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> Sequence[ChangeHint]:
-        try:
-            data = json.loads(body)
-            return [ChangeHint(event_id=data["id"], resource="job", external_id=data["job"], **KEY)]
-        except (json.JSONDecodeError, KeyError) as exc:
-            raise MalformedResponseError(f"not an event: {exc}") from exc
-
-    async def fetch_job(self, external_id: str) -> Job:
-        self.reads += 1
-        if external_id not in self.jobs:
-            raise NotFoundError(external_id)
-        return self.jobs[external_id]
-
-    def fetch_technicians(self) -> AsyncIterator[Sequence[Technician]]:
-        raise NotImplementedError
-
-    def fetch_jobs(self, modified_since: datetime | None) -> AsyncIterator[Sequence[Job]]:
-        raise NotImplementedError
-
-    def fetch_appointments(
-        self, modified_since: datetime | None
-    ) -> AsyncIterator[Sequence[Appointment]]:
-        raise NotImplementedError
-
-    def fetch_status_events(self, since: datetime | None) -> AsyncIterator[Sequence[StatusEvent]]:
-        raise NotImplementedError
-
-    async def fetch_appointment(self, external_id: str) -> Appointment:
-        raise NotFoundError(external_id)
-
-    async def fetch_customer(self, external_id: str) -> Customer:
-        raise NotFoundError(external_id)
-
-    async def fetch_location(self, external_id: str) -> Location:
-        raise NotFoundError(external_id)
-
-    async def write_assignment(
-        self, appointment_id: str, technician_ids: Sequence[str], *, expected: Appointment
-    ) -> WriteResult:
-        raise NotImplementedError
-
-    async def write_window(
-        self,
-        appointment_id: str,
-        window: TimeWindow,
-        arrival_window: TimeWindow | None,
-        *,
-        expected: Appointment,
-    ) -> WriteResult:
-        raise NotImplementedError
 
 
 def _signed(body: bytes, *, at: datetime = NOW, secret: bytes = SECRET) -> dict[str, str]:
-    stamp = int(at.timestamp())
-    signature = hmac.new(secret, f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return {"x-timestamp": str(stamp), "x-signature": signature, "content-type": "application/json"}
+    return sign(body, at=at, secret=secret)
 
 
 @pytest.fixture
-def platform() -> SigningConnector:
-    return SigningConnector()
+def platform() -> MemoryPlatform:
+    return MemoryPlatform()
 
 
 @pytest.fixture
-def base_url(store: Store, platform: SigningConnector) -> Iterator[str]:
+def base_url(store: Store, platform: MemoryPlatform) -> Iterator[str]:
     app = create_app(
         store=store,
         connectors={("memory", "acme"): platform},
@@ -180,7 +91,7 @@ def test_an_unknown_account_is_404(base_url: str) -> None:
 
 
 def test_processing_rereads_the_record_once_and_out_of_order_events_keep_the_newest(
-    store: Store, platform: SigningConnector
+    store: Store, platform: MemoryPlatform
 ) -> None:
     newest = Job(**KEY, external_id="J1", summary="v2", modified_at=NOW)
     platform.jobs["J1"] = newest
@@ -206,7 +117,7 @@ def test_processing_rereads_the_record_once_and_out_of_order_events_keep_the_new
     )
     processed = asyncio.run(app.state.processor.process_pending())
     assert processed == 2
-    assert platform.reads == 1  # two events about one job: one re-read
+    assert platform.job_reads == 1  # two events about one job: one re-read
     stored = store.get(Job, newest.key)
     assert (
         stored is not None and stored.summary == "v3-from-a-sync"

@@ -121,6 +121,8 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('available_at', orchestrator.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', orchestrator.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_until', orchestrator.store.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('created_at', orchestrator.store.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', orchestrator.store.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('provider_id', sa.String(length=128), nullable=True),

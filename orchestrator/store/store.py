@@ -12,7 +12,7 @@ import builtins
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, or_, select, update
@@ -316,9 +316,13 @@ class Store:
         payload: dict[str, Any],
         account: str | None = None,
         available_at: datetime | None = None,
+        expires_at: datetime | None = None,
         session: Session | None = None,
     ) -> bool:
-        """Queue one message; returns False when the key was already queued (sent or not)."""
+        """Queue one message; returns False when the key was already queued (sent or not).
+
+        `expires_at` marks a time-critical message (an on-my-way text) that must never go late.
+        """
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         table = OutboxRow.__table__  # type: ignore[attr-defined]
         stmt = (
@@ -331,6 +335,7 @@ class Store:
                 status="pending",
                 attempts=0,
                 available_at=available_at or utcnow(),
+                expires_at=expires_at,
                 created_at=utcnow(),
             )
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
@@ -339,30 +344,70 @@ class Store:
             return s.execute(stmt.returning(table.c.id)).first() is not None
 
     def claim_outbox(
-        self, now: datetime, *, limit: int = 20, channel: str | None = None
+        self,
+        now: datetime,
+        *,
+        limit: int = 20,
+        channel: str | None = None,
+        lease: timedelta = timedelta(minutes=2),
     ) -> builtins.list[OutboxRow]:
-        """Mark due pending messages as `sending` and return them.
+        """Atomically move due `pending` messages to `sending` and return them.
 
-        A message stuck in `sending` (its worker crashed) is not re-sent blindly: the sender must
-        reconcile it with the provider by idempotency key first.
+        One UPDATE ... WHERE status = 'pending' RETURNING does the claim, so two workers never
+        get the same row, on SQLite (which ignores FOR UPDATE) as on PostgreSQL. Rows whose
+        `expires_at` has passed go to `dead` instead of being sent late.
         """
+        table = OutboxRow.__table__  # type: ignore[attr-defined]
+        due = select(table.c.id).where(table.c.status == "pending", table.c.available_at <= now)
+        if channel is not None:
+            due = due.where(table.c.channel == channel)
+        due = due.order_by(table.c.id).limit(limit)
+        if self.dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True)
         with self._session(None) as s:
-            query = (
-                select(OutboxRow)
-                .where(col(OutboxRow.status) == "pending", col(OutboxRow.available_at) <= now)
-                .order_by(col(OutboxRow.id))
-                .limit(limit)
+            s.execute(
+                update(table)
+                .where(
+                    table.c.status == "pending",
+                    table.c.expires_at.is_not(None),
+                    table.c.expires_at <= now,
+                )
+                .values(status="dead", last_error="expired before it could be sent")
             )
-            if channel is not None:
-                query = query.where(col(OutboxRow.channel) == channel)
-            if self.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = list(s.execute(query).scalars())
-            for row in rows:
-                row.status = "sending"
-                row.attempts += 1
-                s.add(row)
-            return rows
+            claimed = (
+                s.execute(
+                    update(table)
+                    .where(table.c.id.in_(due.scalar_subquery()), table.c.status == "pending")
+                    .values(
+                        status="sending", attempts=table.c.attempts + 1, claimed_until=now + lease
+                    )
+                    .returning(table.c.id)
+                )
+                .scalars()
+                .all()
+            )
+            if not claimed:
+                return []
+            rows = s.execute(
+                select(OutboxRow).where(col(OutboxRow.id).in_(claimed)).order_by(col(OutboxRow.id))
+            ).scalars()
+            return builtins.list(rows)
+
+    def release_stuck_outbox(self, now: datetime) -> int:
+        """Mark `sending` rows whose lease ran out as `uncertain`.
+
+        Their worker died mid-send: the message may or may not have left. An uncertain row is
+        reconciled with the provider before any resend, never resent blindly.
+        """
+        table = OutboxRow.__table__  # type: ignore[attr-defined]
+        with self._session(None) as s:
+            result = s.execute(
+                update(table)
+                .where(table.c.status == "sending", table.c.claimed_until < now)
+                .values(status="uncertain")
+                .returning(table.c.id)
+            )
+            return len(result.all())
 
     def finish_outbox(
         self,
@@ -373,7 +418,7 @@ class Store:
         error: str | None = None,
         retry_at: datetime | None = None,
     ) -> None:
-        if status not in ("sent", "failed", "dead", "pending"):
+        if status not in ("sent", "failed", "dead", "pending", "uncertain"):
             raise ValueError(f"unknown outbox status {status!r}")
         values: dict[str, Any] = {"status": status, "last_error": error}
         if status == "sent":

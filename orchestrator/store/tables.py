@@ -180,8 +180,11 @@ class OutboxRow(_Base, table=True):
     account: str | None = Field(default=None, max_length=64)
     payload: dict[str, Any] = _json()
     status: str = Field(default="pending", max_length=16)
+    """pending → sending → sent; or failed, dead, uncertain (lease ran out mid-send)."""
     attempts: int = 0
     available_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+    expires_at: datetime | None = _time()
+    claimed_until: datetime | None = _time()
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
     sent_at: datetime | None = _time()
     provider_id: str | None = Field(default=None, max_length=128)

@@ -251,3 +251,23 @@ def test_a_duplicate_webhook_event_is_recorded_once(store: Store) -> None:
 def test_a_naive_datetime_is_refused(store: Store) -> None:
     with pytest.raises(Exception, match="naive datetime"):
         store.save_cursor("acme", "servicetitan", "jobs", datetime(2026, 12, 1, 8, 0))
+
+
+def test_an_expired_time_critical_message_is_dead_not_sent_late(store: Store) -> None:
+    now = datetime.now(UTC)
+    store.enqueue(
+        idempotency_key="omw", channel="sms", payload={}, expires_at=now - timedelta(seconds=1)
+    )
+    assert store.claim_outbox(now) == []
+    [row] = store.outbox()
+    assert row.status == "dead" and "expired" in (row.last_error or "")
+
+
+def test_a_send_whose_worker_died_becomes_uncertain_not_pending(store: Store) -> None:
+    store.enqueue(idempotency_key="k", channel="sms", payload={})
+    now = datetime.now(UTC)
+    [_claimed] = store.claim_outbox(now, lease=timedelta(minutes=2))
+    assert store.release_stuck_outbox(now + timedelta(minutes=1)) == 0
+    assert store.release_stuck_outbox(now + timedelta(minutes=3)) == 1
+    assert [row.status for row in store.outbox()] == ["uncertain"]
+    assert store.claim_outbox(now + timedelta(minutes=3)) == []  # never resent blindly

@@ -221,7 +221,7 @@ async def _write(
 
 def _already_applied(appointment: Appointment, payload: dict[str, Any]) -> bool:
     if payload["kind"] == "assign":
-        return sorted(appointment.technician_ids) == payload["technician_ids"]
+        return sorted(appointment.technician_ids) == list(payload["technician_ids"])
     return appointment.window == TimeWindow.model_validate(payload["window"])
 
 

@@ -19,10 +19,11 @@ app = typer.Typer(
 
 def _register_subcommands() -> None:
     # One line per area; keep alphabetical.
-    from orchestrator.cli import config, db
+    from orchestrator.cli import config, db, demo
 
     app.add_typer(config.app, name="config")
     app.add_typer(db.app, name="db")
+    app.add_typer(demo.app, name="demo")
 
 
 _register_subcommands()

@@ -1,9 +1,9 @@
 """Customer SMS (Twilio) and coordinator Slack messages, delivered through an outbox."""
 
 from notifications import errors
-from notifications.messages import SendReceipt, SlackMessage, SmsMessage
+from notifications.messages import SendReceipt, SlackMessage, SlackResponse, SmsMessage
 from notifications.outbox import DrainReport, Outbox, OutboxItem, OutboxWorker, Sender
-from notifications.slack import ApprovalRequest, SlackSender, approval_blocks
+from notifications.slack import ApprovalRequest, SlackResponder, SlackSender, approval_blocks
 from notifications.sms import TwilioSmsSender
 from notifications.templates import SMS_TEMPLATES, render_sms
 
@@ -17,6 +17,8 @@ __all__ = [
     "SendReceipt",
     "Sender",
     "SlackMessage",
+    "SlackResponder",
+    "SlackResponse",
     "SlackSender",
     "SmsMessage",
     "TwilioSmsSender",

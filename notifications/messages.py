@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SendReceipt", "SlackMessage", "SmsMessage"]
+__all__ = ["SendReceipt", "SlackMessage", "SlackResponse", "SmsMessage"]
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -42,6 +42,20 @@ class SlackMessage:
     def __post_init__(self) -> None:
         if not self.text.strip():
             raise ValueError("Slack messages need a text fallback")
+
+
+@dataclass(frozen=True, slots=True)
+class SlackResponse:
+    """An update of the message a coordinator clicked, through its `response_url`.
+
+    Replacing a message with the same content twice changes nothing, so a resend is harmless.
+    """
+
+    idempotency_key: str
+    response_url: str
+    text: str
+    blocks: tuple[dict[str, Any], ...] = ()
+    replace_original: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,11 +20,11 @@ from notifications.errors import (
     RateLimitedError,
     RetryableDeliveryError,
 )
-from notifications.messages import SendReceipt, SlackMessage, SmsMessage
+from notifications.messages import SendReceipt, SlackMessage, SlackResponse, SmsMessage
 
 __all__ = ["DrainReport", "Outbox", "OutboxItem", "OutboxWorker", "Sender", "message_from_row"]
 
-Message = SmsMessage | SlackMessage
+Message = SmsMessage | SlackMessage | SlackResponse
 
 
 class OutboxItem(Protocol):
@@ -83,6 +83,14 @@ def message_from_row(item: OutboxItem) -> Message:
             text=payload["text"],
             blocks=tuple(payload.get("blocks", ())),
             thread_ts=payload.get("thread_ts"),
+        )
+    if item.channel == "slack_response":
+        return SlackResponse(
+            idempotency_key=item.idempotency_key,
+            response_url=payload["response_url"],
+            text=payload["text"],
+            blocks=tuple(payload.get("blocks", ())),
+            replace_original=payload.get("replace_original", True),
         )
     raise ValueError(f"no message type for outbox channel {item.channel!r}")
 

@@ -10,11 +10,12 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.webhook import WebhookClient
 
 from notifications.errors import PermanentDeliveryError, RateLimitedError, RetryableDeliveryError
-from notifications.messages import SendReceipt, SlackMessage
+from notifications.messages import SendReceipt, SlackMessage, SlackResponse
 
-__all__ = ["ApprovalRequest", "SlackSender", "approval_blocks"]
+__all__ = ["ApprovalRequest", "SlackResponder", "SlackSender", "approval_blocks"]
 
 METADATA_EVENT = "dispatch_outbox"
 
@@ -64,6 +65,39 @@ class SlackSender:
             if payload.get("outbox_key") == message.idempotency_key:
                 return SendReceipt(provider_id=f"{message.channel}:{posted['ts']}", status="sent")
         return None
+
+
+class SlackResponder:
+    """Updates a clicked message through its response_url (slack-sdk WebhookClient)."""
+
+    def __init__(self, timeout: float = 10) -> None:
+        self._timeout = int(timeout)
+
+    async def send(self, message: SlackResponse) -> SendReceipt:
+        return await asyncio.to_thread(self._send, message)
+
+    def _send(self, message: SlackResponse) -> SendReceipt:
+        client = WebhookClient(message.response_url, timeout=self._timeout)
+        try:
+            response = client.send(
+                text=message.text,
+                blocks=list(message.blocks) or None,
+                replace_original=message.replace_original,
+            )
+        except OSError as exc:
+            raise RetryableDeliveryError(f"Slack unreachable: {type(exc).__name__}") from exc
+        if response.status_code == 429:
+            retry_after = response.headers.get("Retry-After") or response.headers.get("retry-after")
+            raise RateLimitedError("Slack rate limit", float(retry_after) if retry_after else None)
+        if response.status_code >= 500:
+            raise RetryableDeliveryError(f"Slack temporary failure: {response.status_code}")
+        if response.status_code != 200:
+            # response_url uses run out (5 uses / 30 minutes): nothing more can be done here.
+            raise PermanentDeliveryError(f"Slack refused the update: {response.body!r}"[:200])
+        return SendReceipt(provider_id=message.response_url.rsplit("/", 1)[-1], status="sent")
+
+    async def find_sent(self, message: SlackResponse, since: datetime) -> SendReceipt | None:
+        return None  # replacing with the same content again is harmless
 
 
 def _translate(exc: SlackApiError) -> Exception:

@@ -32,6 +32,7 @@ from connectors.records import (
 )
 from orchestrator.store.tables import (
     AppointmentRow,
+    ApprovalRow,
     AssignmentRow,
     AuditRow,
     CustomerRow,
@@ -517,6 +518,83 @@ class Store:
                 ).scalars()
             )
             return plan, rows
+
+    # --- approvals ----------------------------------------------------------------------------
+
+    def create_approval(
+        self,
+        *,
+        account: str,
+        kind: str,
+        change: dict[str, Any],
+        reasons: Sequence[str],
+        expires_at: datetime,
+        session: Session | None = None,
+    ) -> ApprovalRow:
+        with self._session(session) as s:
+            row = ApprovalRow(
+                account=account,
+                kind=kind,
+                change=change,
+                reasons=list(reasons),
+                expires_at=expires_at,
+            )
+            s.add(row)
+            s.flush()
+            return row
+
+    def get_approval(self, approval_id: int) -> ApprovalRow | None:
+        with self._session(None) as s:
+            return s.get(ApprovalRow, approval_id)
+
+    def decide_approval(
+        self,
+        approval_id: int,
+        *,
+        version: int,
+        status: str,
+        decided_by: str,
+        decision: str | None = None,
+        now: datetime | None = None,
+        session: Session | None = None,
+    ) -> bool:
+        """Decide a pending approval; False when someone or something decided it first.
+
+        One conditional UPDATE is the whole decision, so two coordinators clicking at once, or
+        a click racing the expiry, cannot both win; no in-memory state is involved.
+        """
+        if status not in ("approved", "rejected", "chosen", "expired"):
+            raise ValueError(f"unknown approval decision {status!r}")
+        table = ApprovalRow.__table__  # type: ignore[attr-defined]
+        with self._session(session) as s:
+            result = s.execute(
+                update(table)
+                .where(
+                    table.c.id == approval_id,
+                    table.c.status == "pending",
+                    table.c.version == version,
+                )
+                .values(
+                    status=status,
+                    decided_by=decided_by,
+                    decision=decision,
+                    decided_at=now or utcnow(),
+                    version=table.c.version + 1,
+                )
+                .returning(table.c.id)
+            )
+            return result.first() is not None
+
+    def due_approvals(self, now: datetime) -> builtins.list[ApprovalRow]:
+        """Pending approvals whose time to decide has run out."""
+        with self._session(None) as s:
+            return builtins.list(
+                s.execute(
+                    select(ApprovalRow)
+                    .where(col(ApprovalRow.status) == "pending", col(ApprovalRow.expires_at) <= now)
+                    .order_by(col(ApprovalRow.id))
+                ).scalars()
+            )
 
     # --- webhooks --------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from orchestrator.store.types import UtcDateTime
 
 __all__ = [
     "AppointmentRow",
+    "ApprovalRow",
     "AssignmentRow",
     "AuditRow",
     "CustomerRow",
@@ -240,3 +241,23 @@ class WebhookEventRow(_Base, table=True):
     attempts: int = 0
     processed_at: datetime | None = _time()
     last_error: str | None = None
+
+
+class ApprovalRow(_Base, table=True):
+    """A proposed dispatch change waiting for a coordinator, decided once."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (Index(None, "status", "expires_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=64)
+    kind: str = Field(max_length=32)
+    status: str = Field(default="pending", max_length=16)
+    """pending → approved | rejected | chosen | expired; never back to pending."""
+    version: int = 1
+    change: dict[str, Any] = _json()
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    decided_by: str | None = Field(default=None, max_length=128)
+    decided_at: datetime | None = _time()
+    decision: str | None = Field(default=None, max_length=128)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
+from slack_sdk.signature import Clock as SlackClock
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -44,6 +45,8 @@ def create_app(
     connectors: Mapping[ConnectorKey, Connector],
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     process_in_background: bool = True,
+    slack_signing_secret: str | None = None,
+    slack_approvers: Sequence[str] | None = None,
 ) -> Starlette:
     metrics = WebMetrics()
     processor = WebhookProcessor(store, connectors, metrics=metrics)
@@ -94,6 +97,31 @@ def create_app(
         processor.wake()
         return JSONResponse({"status": "accepted", "event_id": event_id}, status_code=202)
 
+    async def slack_interaction(request: Request) -> Response:
+        """A coordinator clicked Approve / Reject / an option. Slack wants an answer in 3 s."""
+        from slack_sdk.signature import SignatureVerifier
+
+        from orchestrator.approvals import ClickError, decide_click, parse_click
+
+        assert slack_signing_secret is not None
+        body = await request.body()
+        if len(body) > MAX_WEBHOOK_BYTES:
+            return Response(status_code=413)
+        verifier = SignatureVerifier(slack_signing_secret, clock=_SlackClock(clock))
+        if not verifier.is_valid_request(body, dict(request.headers)):
+            metrics.webhooks.labels(platform="slack", outcome="unauthorized").inc()
+            return Response(status_code=401)
+        try:
+            click = parse_click(body)
+        except ClickError as exc:
+            metrics.webhooks.labels(platform="slack", outcome="malformed").inc()
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        decided, _text = await asyncio.to_thread(
+            decide_click, store, click, now=clock(), approvers=slack_approvers
+        )
+        metrics.webhooks.labels(platform="slack", outcome="decided" if decided else "late").inc()
+        return Response(status_code=200)
+
     async def health(_: Request) -> Response:
         ok = await asyncio.to_thread(_database_ok, store)
         return JSONResponse(
@@ -116,6 +144,11 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/webhooks/{platform}/{account}", webhook, methods=["POST"]),
+            *(
+                [Route("/slack/interactions", slack_interaction, methods=["POST"])]
+                if slack_signing_secret
+                else []
+            ),
             Route("/healthz", health, methods=["GET"]),
             Route("/metrics", prometheus, methods=["GET"]),
         ],
@@ -124,6 +157,16 @@ def create_app(
     app.state.processor = processor
     app.state.metrics = metrics
     return app
+
+
+class _SlackClock(SlackClock):
+    """slack-sdk's verifier asks a clock object for the time; ours is injectable."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+
+    def now(self) -> float:
+        return self._clock().timestamp()
 
 
 def _database_ok(store: Store) -> bool:

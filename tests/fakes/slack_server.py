@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 
@@ -17,6 +17,8 @@ from starlette.routing import Route
 class FakeSlack:
     token: str = "xoxb-test"
     posts: list[dict[str, Any]] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    """Bodies posted to response URLs (/actions/...)."""
     rate_limit_next: int = 0
     """How many of the next calls answer 429 with Retry-After."""
     _ts: Any = field(default_factory=lambda: itertools.count(1))
@@ -26,6 +28,7 @@ class FakeSlack:
             routes=[
                 Route("/api/chat.postMessage", self._post, methods=["POST"]),
                 Route("/api/conversations.history", self._history, methods=["POST", "GET"]),
+                Route("/actions/{path:path}", self._respond, methods=["POST"]),
             ]
         )
 
@@ -74,3 +77,9 @@ class FakeSlack:
         args = await self._args(request)
         chosen = [p for p in reversed(self.posts) if p["channel"] == args.get("channel")]
         return JSONResponse({"ok": True, "messages": chosen, "has_more": False})
+
+    async def _respond(self, request: Request) -> PlainTextResponse:
+        if len(self.responses) >= 5:  # Slack allows five uses of a response_url
+            return PlainTextResponse("used_url", status_code=404)
+        self.responses.append(json.loads(await request.body()))
+        return PlainTextResponse("ok")

@@ -9,7 +9,14 @@ import pytest
 from slack_sdk import WebClient
 from twilio.rest import Client
 
-from notifications import SlackMessage, SlackSender, SmsMessage, TwilioSmsSender
+from notifications import (
+    SlackMessage,
+    SlackResponder,
+    SlackResponse,
+    SlackSender,
+    SmsMessage,
+    TwilioSmsSender,
+)
 from notifications.errors import (
     OptedOutError,
     PermanentDeliveryError,
@@ -31,6 +38,13 @@ def twilio() -> Iterator[tuple[FakeTwilio, TwilioSmsSender]]:
         client = Client(fake.account_sid, fake.auth_token)
         client.api.base_url = url  # the SDK's own domain object, pointed at the fake
         yield fake, TwilioSmsSender(client, from_number="+13035550100")
+
+
+@pytest.fixture
+def slack_base() -> Iterator[tuple[FakeSlack, str]]:
+    fake = FakeSlack()
+    with serve(fake.app()) as url:
+        yield fake, url
 
 
 @pytest.fixture
@@ -102,3 +116,15 @@ async def test_a_slack_429_is_a_rate_limit_with_its_retry_after(slack) -> None: 
     with pytest.raises(RateLimitedError) as info:
         await sender.send(SlackMessage("k", "C123", "hello"))
     assert info.value.retry_after == 7
+
+
+async def test_a_clicked_message_is_replaced_through_its_response_url(slack_base) -> None:  # type: ignore[no-untyped-def]
+    fake, url = slack_base
+    responder = SlackResponder()
+    update = SlackResponse("approval:3:decided", f"{url}/actions/T1/B1/xyz", "Approved by <@U1>")
+    await responder.send(update)
+    assert fake.responses == [{"text": "Approved by <@U1>", "replace_original": True}]
+    for _ in range(4):
+        await responder.send(update)
+    with pytest.raises(PermanentDeliveryError, match="refused"):
+        await responder.send(update)  # the sixth use of a response_url is refused

@@ -1,0 +1,222 @@
+"""Approvals: the YAML policy decides which dispatch changes wait for a coordinator in Slack.
+
+A change that needs approval is stored and its Slack message queued in one transaction. A click
+is verified by the web app, then decided here by one conditional UPDATE, so a double click, two
+coordinators, or a click racing the expiry all resolve to exactly one decision. The clicked
+message is then replaced (buttons removed, who decided) through the outbox.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+from urllib.parse import parse_qs
+
+from notifications import ApprovalRequest, approval_blocks
+from orchestrator.settings import ApprovalSettings
+from orchestrator.store import Store
+
+__all__ = [
+    "Click",
+    "ClickError",
+    "ProposedChange",
+    "approval_reasons",
+    "decide_click",
+    "expire_due",
+    "parse_click",
+    "request_approval",
+]
+
+ChangeKind = Literal["emergency_insert", "reassign", "window_change", "overrun_cascade"]
+
+
+@dataclass(frozen=True)
+class ProposedChange:
+    kind: ChangeKind
+    title: str
+    why: str
+    technician: str
+    eta: str
+    job_ids: tuple[str, ...]
+    sla_penalty_usd: float = 0
+    safety_critical: bool = False
+    breaks_preferred_tech: bool = False
+    bumped: tuple[tuple[str, int], ...] = ()
+    """(customer label, minutes of delay) for each job the change pushes back."""
+    options: tuple[tuple[str, str], ...] = field(default=())
+    """(value, label) alternatives a coordinator may choose instead."""
+
+
+def approval_reasons(change: ProposedChange, policy: ApprovalSettings) -> list[str]:
+    """Why `change` needs a coordinator; empty means it may be applied automatically."""
+    reasons = []
+    if change.sla_penalty_usd > policy.sla_penalty_usd_over:
+        reasons.append(
+            f"SLA penalty ${change.sla_penalty_usd:,.0f} over ${policy.sla_penalty_usd_over:,.0f}"
+        )
+    if policy.safety_critical and change.safety_critical:
+        reasons.append("safety-critical job")
+    if policy.preferred_tech_break and change.breaks_preferred_tech:
+        reasons.append("breaks a preferred technician pairing")
+    delayed = [who for who, minutes in change.bumped if minutes > 0]
+    if len(delayed) > policy.cascade_customers_over:
+        reasons.append(
+            f"delays {len(delayed)} customers (policy allows {policy.cascade_customers_over})"
+        )
+    return reasons
+
+
+def request_approval(
+    store: Store,
+    *,
+    account: str,
+    change: ProposedChange,
+    policy: ApprovalSettings,
+    channel: str,
+    now: datetime,
+) -> int | None:
+    """Store the change and queue its Slack message; None when the policy lets it through."""
+    reasons = approval_reasons(change, policy)
+    if not reasons:
+        return None
+    expires = now + timedelta(minutes=policy.timeout_minutes)
+    with store.transaction() as session:
+        row = store.create_approval(
+            account=account,
+            kind=change.kind,
+            change=asdict(change),
+            reasons=reasons,
+            expires_at=expires,
+            session=session,
+        )
+        assert row.id is not None
+        request = ApprovalRequest(
+            approval_id=str(row.id),
+            version=row.version,
+            title=change.title,
+            why=f"{change.why}\n_Needs approval: {'; '.join(reasons)}._",
+            technician=change.technician,
+            eta=change.eta,
+            bumped=change.bumped,
+            options=change.options,
+            expires=expires.strftime("%H:%M UTC"),
+        )
+        store.enqueue(
+            idempotency_key=f"approval:{row.id}:v{row.version}:post",
+            channel="slack",
+            account=account,
+            payload={
+                "channel": channel,
+                "text": f"Approval needed: {change.title}",
+                "blocks": list(approval_blocks(request)),
+            },
+            session=session,
+        )
+        return row.id
+
+
+class ClickError(ValueError):
+    """A Slack interaction payload we cannot act on."""
+
+
+@dataclass(frozen=True)
+class Click:
+    approval_id: int
+    version: int
+    action: Literal["approve", "reject", "choose_option"]
+    value: str | None
+    user_id: str
+    user_name: str
+    response_url: str
+
+
+def parse_click(body: bytes) -> Click:
+    """Read a `block_actions` interaction (form field `payload`, JSON) into a Click."""
+    try:
+        form = parse_qs(body.decode("utf-8"), strict_parsing=True)
+        payload = json.loads(form["payload"][0])
+        action = payload["actions"][0]
+        kind, approval_id, version = action["block_id"].split(":")
+        if kind != "approval" or not version.startswith("v"):
+            raise ClickError(f"not an approval block: {action['block_id']!r}")
+        action_id = action["action_id"]
+        if action_id not in ("approve", "reject", "choose_option"):
+            raise ClickError(f"unknown action {action_id!r}")
+        value = (action.get("selected_option") or {}).get("value") or action.get("value")
+        user = payload["user"]
+        return Click(
+            approval_id=int(approval_id),
+            version=int(version[1:]),
+            action=action_id,
+            value=value,
+            user_id=user["id"],
+            user_name=user.get("username") or user.get("name") or user["id"],
+            response_url=payload["response_url"],
+        )
+    except (KeyError, IndexError, ValueError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        if isinstance(exc, ClickError):
+            raise
+        raise ClickError(f"malformed interaction payload: {exc}") from exc
+
+
+def decide_click(
+    store: Store, click: Click, *, now: datetime, approvers: Sequence[str] | None = None
+) -> tuple[bool, str]:
+    """Apply a click; returns (decided, text shown to the coordinator)."""
+    if approvers is not None and click.user_id not in approvers:
+        return False, "You are not on the approvers list for dispatch changes."
+    status = {"approve": "approved", "reject": "rejected", "choose_option": "chosen"}[click.action]
+    with store.transaction() as session:
+        won = store.decide_approval(
+            click.approval_id,
+            version=click.version,
+            status=status,
+            decided_by=click.user_id,
+            decision=click.value if click.action == "choose_option" else None,
+            now=now,
+            session=session,
+        )
+        if not won:
+            current = store.get_approval(click.approval_id)
+            who = f" by <@{current.decided_by}>" if current and current.decided_by else ""
+            state = current.status if current else "unknown"
+            return False, f"Already {state}{who}."
+        verb = {"approved": "Approved", "rejected": "Rejected", "chosen": "Option chosen"}[status]
+        text = f"{verb} by <@{click.user_id}> at {now.strftime('%H:%M UTC')}"
+        if click.action == "choose_option" and click.value:
+            text += f": {click.value}"
+        store.enqueue(
+            idempotency_key=f"approval:{click.approval_id}:decided",
+            channel="slack_response",
+            payload={"response_url": click.response_url, "text": text, "replace_original": True},
+            session=session,
+        )
+        store.audit(
+            actor=f"slack:{click.user_id}",
+            action=f"approval.{status}",
+            subject=f"approval:{click.approval_id}",
+            after={"decision": click.value} if click.value else None,
+            session=session,
+        )
+    return True, text
+
+
+def expire_due(store: Store, *, now: datetime) -> list[int]:
+    """Close approvals nobody decided in time; the safe default is to leave the plan as it is."""
+    expired = []
+    for row in store.due_approvals(now):
+        assert row.id is not None
+        if store.decide_approval(
+            row.id, version=row.version, status="expired", decided_by="policy:timeout", now=now
+        ):
+            store.audit(
+                actor="policy:timeout",
+                action="approval.expired",
+                subject=f"approval:{row.id}",
+                reason="no decision in time",
+            )
+            expired.append(row.id)
+    return expired

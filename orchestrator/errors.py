@@ -1,9 +1,9 @@
 """Errors of the application layer.
 
-    FsmDispatchError
-    ├── ConfigError      the settings file or environment is invalid (one line per problem)
-    ├── StoreError       the database is unreachable or its schema is not at head
-    └── NotFoundError    a record, account or plan the caller named does not exist
+FsmDispatchError
+├── ConfigError      the settings file or environment is invalid (one line per problem)
+├── StoreError       the database is unreachable or its schema is not at head
+└── NotFoundError    a record, account or plan the caller named does not exist
 """
 
 from __future__ import annotations

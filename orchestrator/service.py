@@ -1,0 +1,127 @@
+"""The long-running service: scheduled syncs, write-backs, messages, approvals, webhooks.
+
+APScheduler 3 runs the periodic jobs in the app's event loop (4.x is still alpha). Each job is
+idempotent and works through the store, so a missed or repeated run loses nothing; each runs
+at most once at a time (max_instances=1) and a late run is still run (misfire grace).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from connectors.errors import AuthError, ConnectorError, TransientError
+from connectors.protocol import Connector
+from notifications import OutboxWorker, Sender
+from orchestrator.approvals import expire_due
+from orchestrator.settings import Settings
+from orchestrator.store import Store
+from orchestrator.sync import sync_account
+from orchestrator.writeback import drain_writebacks
+
+__all__ = ["AccountHealth", "DispatchService"]
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class AccountHealth:
+    """What the service knows about one account's connection, for logs and /healthz."""
+
+    ok: bool = True
+    needs_reauth: bool = False
+    last_error: str | None = None
+    last_success: datetime | None = None
+
+
+@dataclass
+class DispatchService:
+    settings: Settings
+    store: Store
+    connectors: Mapping[tuple[str, str], Connector]
+    senders: Mapping[str, Sender] = field(default_factory=dict)
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    health: dict[str, AccountHealth] = field(default_factory=dict)
+
+    async def sync_once(self, connector: Connector) -> None:
+        """One incremental sync; logs once when an account fails and once when it recovers."""
+        account = self.settings.account(connector.account)
+        state = self.health.setdefault(connector.account, AccountHealth())
+        try:
+            await sync_account(
+                self.store,
+                connector,
+                overlap=timedelta(minutes=account.sync.overlap_minutes),
+                clock=self.clock,
+            )
+        except AuthError as exc:
+            if not state.needs_reauth:
+                log.error("account needs re-authentication", account=connector.account)
+            state.ok, state.needs_reauth, state.last_error = False, True, str(exc)
+            return
+        except (TransientError, ConnectorError) as exc:
+            if state.ok:
+                log.warning("sync failing; will retry", account=connector.account, error=str(exc))
+            state.ok, state.last_error = False, str(exc)
+            return
+        if not state.ok:
+            log.info("sync recovered", account=connector.account)
+        state.ok, state.needs_reauth, state.last_error = True, False, None
+        state.last_success = self.clock()
+
+    async def deliver_once(self) -> None:
+        await drain_writebacks(self.store, dict(self.connectors), now=self.clock)
+        if self.senders:
+            worker = OutboxWorker(self.store, self.senders, clock=self.clock)  # type: ignore[arg-type]
+            await worker.reconcile_uncertain()
+            await worker.drain()
+
+    async def housekeeping_once(self) -> None:
+        now = self.clock()
+        self.store.release_stuck_outbox(now)
+        expire_due(self.store, now=now)
+
+    def schedule(self, scheduler: AsyncIOScheduler) -> None:
+        """Register every periodic job with stable ids."""
+        for (_, account_id), connector in self.connectors.items():
+            account = self.settings.account(account_id)
+            if not account.enabled:
+                continue
+            self._add(
+                scheduler,
+                f"sync:{account_id}",
+                self._bound_sync(connector),
+                seconds=account.sync.interval_minutes * 60,
+            )
+        self._add(scheduler, "deliver", self.deliver_once, seconds=10)
+        self._add(scheduler, "housekeeping", self.housekeeping_once, seconds=60)
+
+    def _bound_sync(self, connector: Connector) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            await self.sync_once(connector)
+
+        return run
+
+    @staticmethod
+    def _add(
+        scheduler: AsyncIOScheduler,
+        job_id: str,
+        func: Callable[[], Awaitable[None]],
+        *,
+        seconds: float,
+    ) -> None:
+        scheduler.add_job(
+            func,
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=120,
+            next_run_time=datetime.now(UTC),
+        )

@@ -76,7 +76,7 @@ class DispatchService:
     async def deliver_once(self) -> None:
         await drain_writebacks(self.store, dict(self.connectors), now=self.clock)
         if self.senders:
-            worker = OutboxWorker(self.store, self.senders, clock=self.clock)  # type: ignore[arg-type]
+            worker = OutboxWorker(self.store, self.senders, clock=self.clock)
             await worker.reconcile_uncertain()
             await worker.drain()
 

@@ -1,0 +1,309 @@
+"""Planning: canonical records of one day → an optimizer Problem → a Plan → assignments.
+
+This is the one place that knows both worlds. Times become minutes from local midnight of the
+service day; skills become what each technician holds *on that day* (expired certifications
+drop out); jobs already under way are pinned; a window the customer was told is kept soft-hard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import optimizer as opt
+from connectors.records import (
+    Appointment,
+    Customer,
+    Job,
+    Lifecycle,
+    Location,
+    SlaTier,
+    Technician,
+    TimeWindow,
+    Urgency,
+)
+from orchestrator.settings import ObjectiveWeights
+from orchestrator.store import PlannedAssignment
+
+__all__ = [
+    "DayFrame",
+    "DurationFn",
+    "LunchRule",
+    "PlanningInput",
+    "build_problem",
+    "plan_assignments",
+    "weights_to_params",
+]
+
+DurationFn = Callable[[Job, Technician], int]
+"""Routing minutes of a job for a technician (the duration model's quantile)."""
+
+_SLA_PRIORITY = {SlaTier.PLATINUM: 4, SlaTier.GOLD: 2, SlaTier.STANDARD: 1}
+
+
+@dataclass(frozen=True, slots=True)
+class LunchRule:
+    earliest: time = time(11, 30)
+    latest: time = time(13, 30)
+    minutes: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class DayFrame:
+    """Converts between aware datetimes and the optimizer's minutes of one local day."""
+
+    day: date
+    zone: ZoneInfo
+
+    @property
+    def origin(self) -> datetime:
+        return datetime.combine(self.day, time(0, 0), self.zone)
+
+    def minutes(self, moment: datetime) -> int:
+        # Elapsed minutes, through UTC: subtracting two times of one zone would ignore a
+        # daylight-saving jump in between, and driving takes real minutes.
+        elapsed = moment.astimezone(UTC) - self.origin.astimezone(UTC)
+        return int(elapsed.total_seconds() // 60)
+
+    def at(self, minutes: int) -> datetime:
+        return (self.origin.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(self.zone)
+
+    def clock(self, value: time) -> int:
+        return value.hour * 60 + value.minute
+
+
+@dataclass(frozen=True, slots=True)
+class PlanningInput:
+    technicians: Sequence[Technician]
+    jobs: Sequence[Job]
+    appointments: Sequence[Appointment]
+    customers: Mapping[str, Customer]
+    locations: Mapping[str, Location]
+
+
+def weights_to_params(weights: ObjectiveWeights) -> opt.ObjectiveParams:
+    return opt.ObjectiveParams(
+        drive_minute=weights.drive_minute,
+        unassigned_emergency=weights.unassigned_emergency,
+        unassigned_same_day=weights.unassigned_same_day,
+        unassigned_scheduled=weights.unassigned_scheduled,
+        balance=weights.balance,
+        lateness_minute=weights.lateness_minute,
+        emergency_start_minute=weights.emergency_start_minute,
+        preferred_tech_broken=weights.preferred_tech_broken,
+        compactness=weights.compactness,
+        overtime_minute=weights.overtime_minute,
+        churn_moved_stop=weights.churn_moved_stop,
+    )
+
+
+def _shift_minutes(tech: Technician, frame: DayFrame) -> tuple[int, int] | None:
+    """The technician's working span that day, less time off; None when not working."""
+    day_start, day_end = frame.origin, frame.origin + timedelta(days=1)
+    spans = [s for s in tech.shifts if s.start < day_end and s.end > day_start]
+    if not spans:
+        return None
+    start = max(min(s.start for s in spans), day_start)
+    end = min(max(s.end for s in spans), day_end)
+    for off in tech.time_off:
+        if off.start <= start and off.end >= end:
+            return None
+        if off.start <= start < off.end:
+            start = off.end
+        elif off.start < end <= off.end:
+            end = off.start
+    if end <= start:
+        return None
+    return frame.minutes(start), frame.minutes(end)
+
+
+def _urgency(job: Job) -> Urgency:
+    if job.classification is not None:
+        return job.classification.urgency
+    return job.urgency or Urgency.SCHEDULED
+
+
+def _window(window: TimeWindow, frame: DayFrame, *, hard: bool) -> opt.Window:
+    return opt.Window(frame.minutes(window.start), frame.minutes(window.end), hard=hard)
+
+
+def build_problem(
+    data: PlanningInput,
+    *,
+    frame: DayFrame,
+    weights: ObjectiveWeights,
+    durations: DurationFn,
+    now: datetime | None = None,
+    lunch: LunchRule = LunchRule(),
+    overtime_minutes: int = 60,
+    previous: Mapping[str, str] | None = None,
+) -> opt.Problem:
+    """The day's problem: active technicians on shift, open jobs with their constraints."""
+    now_minute = frame.minutes(now) if now is not None else None
+    techs: list[opt.Technician] = []
+    by_id: dict[str, Technician] = {}
+    for tech in data.technicians:
+        span = _shift_minutes(tech, frame)
+        if not tech.active or span is None or tech.home is None:
+            continue
+        start, end = span
+        if now_minute is not None:
+            if end <= now_minute:
+                continue
+        home = opt.Point(tech.home.lat, tech.home.lon)
+        techs.append(
+            opt.Technician(
+                id=tech.external_id,
+                start=home,
+                shift_start=start,
+                shift_end=end,
+                skills=tech.qualifications_on(frame.day),
+                equipment=tech.equipment,
+                lunch=opt.Break(
+                    frame.clock(lunch.earliest), frame.clock(lunch.latest), lunch.minutes
+                ),
+                overtime_minutes=overtime_minutes,
+            )
+        )
+        by_id[tech.external_id] = tech
+    appointments: dict[str, Appointment] = {}
+    for appointment in data.appointments:
+        if not appointment.deleted and appointment.status is not Lifecycle.CANCELED:
+            appointments.setdefault(appointment.job_id, appointment)
+    jobs: list[opt.Job] = []
+    for job in data.jobs:
+        if job.deleted or job.status.is_terminal or job.status is Lifecycle.ON_HOLD:
+            continue
+        location = data.locations.get(job.location_id or "")
+        if location is None or location.point is None:
+            continue
+        appointment = appointments.get(job.external_id)
+        converted = _job(
+            job,
+            appointment,
+            location,
+            data.customers.get(job.customer_id or ""),
+            frame,
+            durations,
+            by_id,
+            now_minute,
+        )
+        if converted is not None:
+            jobs.append(converted)
+    known = {t.id for t in techs}
+    jobs = [_drop_unknown_refs(j, known) for j in jobs]
+    return opt.Problem(
+        technicians=tuple(techs),
+        jobs=tuple(jobs),
+        params=weights_to_params(weights),
+        previous={k: v for k, v in (previous or {}).items() if v in known},
+    )
+
+
+def _job(
+    job: Job,
+    appointment: Appointment | None,
+    location: Location,
+    customer: Customer | None,
+    frame: DayFrame,
+    durations: DurationFn,
+    techs: Mapping[str, Technician],
+    now_minute: int | None,
+) -> opt.Job | None:
+    assert location.point is not None
+    classification = job.classification
+    skills = classification.skills if classification else frozenset()
+    equipment = classification.equipment if classification else frozenset()
+    minutes_by_tech = {tech_id: max(1, durations(job, tech)) for tech_id, tech in techs.items()}
+    typical = sorted(minutes_by_tech.values())[len(minutes_by_tech) // 2] if minutes_by_tech else 60
+    windows: tuple[opt.Window, ...] = ()
+    told: opt.Window | None = None
+    pin: opt.Pin | None = None
+    if appointment is not None:
+        promised = appointment.arrival_window or appointment.window
+        if promised is not None:
+            if promised.end < frame.origin or promised.start >= frame.origin + timedelta(days=1):
+                return None  # another day's appointment
+            windows = (_window(promised, frame, hard=True),)
+            told = _window(promised, frame, hard=False) if appointment.arrival_window else None
+        status = appointment.status
+        if status.is_started and appointment.technician_ids:
+            tech_id = appointment.technician_ids[0]
+            started_at = None
+            if status is Lifecycle.ON_SITE and appointment.window is not None:
+                started_at = frame.minutes(appointment.window.start)
+            pin = opt.Pin(
+                tech_id,
+                start=started_at,
+                sequence=0 if status is not Lifecycle.DISPATCHED else None,
+            )
+            windows = ()
+    if now_minute is not None and pin is None:
+        # Nothing not yet started can start in the past.
+        windows = tuple(
+            opt.Window(max(w.start, now_minute), w.end, w.hard)
+            for w in windows
+            if w.end >= now_minute
+        ) or ((opt.Window(now_minute, now_minute + 24 * 60, hard=True),) if not windows else ())
+        if not windows:
+            # Its promised window is already over: still serve it, as early as possible.
+            windows = (opt.Window(now_minute, now_minute + 24 * 60, hard=False),)
+    designated = customer.designated_technician if customer else None
+    preferred = frozenset(customer.preferred_technicians) if customer else frozenset()
+    return opt.Job(
+        id=job.external_id,
+        location=opt.Point(location.point.lat, location.point.lon),
+        service_minutes=typical,
+        windows=windows,
+        skills=frozenset(skills),
+        equipment=frozenset(equipment),
+        urgency=_urgency(job).value,  # type: ignore[arg-type]
+        priority=_SLA_PRIORITY[job.sla.tier],
+        designated=designated,
+        preferred=preferred,
+        pin=pin,
+        told_window=told,
+        service_minutes_by_technician=minutes_by_tech,
+    )
+
+
+def _drop_unknown_refs(job: opt.Job, known: set[str]) -> opt.Job:
+    """A preferred technician who is off today is no preference; a designated one still binds."""
+    from dataclasses import replace
+
+    preferred = frozenset(t for t in job.preferred if t in known)
+    pin = job.pin if job.pin is None or job.pin.technician in known else None
+    designated = job.designated if job.designated in known else None
+    if job.designated is not None and designated is None:
+        # Keep the job but nobody may serve it: the plan reports it unassigned with that reason.
+        return replace(
+            job,
+            preferred=preferred,
+            pin=pin,
+            designated=None,
+            skills=job.skills | {f"designated:{job.designated}"},
+        )
+    return replace(job, preferred=preferred, pin=pin, designated=designated)
+
+
+def plan_assignments(
+    plan: opt.Plan, frame: DayFrame, appointments: Iterable[Appointment] = ()
+) -> list[PlannedAssignment]:
+    """The plan's stops as store assignments, with aware times."""
+    by_job = {a.job_id: a.external_id for a in appointments}
+    out = []
+    for route in plan.routes:
+        for sequence, stop in enumerate(route.stops):
+            out.append(
+                PlannedAssignment(
+                    job_external_id=stop.job_id,
+                    technician_external_id=route.technician_id,
+                    sequence=sequence,
+                    planned_start=frame.at(stop.start),
+                    planned_end=frame.at(stop.end),
+                    appointment_external_id=by_job.get(stop.job_id),
+                )
+            )
+    return out

@@ -1,0 +1,177 @@
+"""Stored records of a day become the optimizer's problem, and its plan becomes assignments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from connectors.records import (
+    Appointment,
+    Certification,
+    Classification,
+    Customer,
+    GeoPoint,
+    Job,
+    Lifecycle,
+    Location,
+    Shift,
+    Sla,
+    SlaTier,
+    Technician,
+    TimeOff,
+    TimeWindow,
+    Urgency,
+)
+from optimizer import check_plan, solve
+from orchestrator.planning import DayFrame, PlanningInput, build_problem, plan_assignments
+from orchestrator.settings import ObjectiveWeights
+
+ZONE = ZoneInfo("America/Denver")
+DAY = date(2026, 12, 1)
+FRAME = DayFrame(DAY, ZONE)
+KEY = {"platform": "sandbox", "account": "demo"}
+
+
+def _at(hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 12, 1, hour, minute, tzinfo=ZONE)
+
+
+def _tech(tech_id: str, **extra: object) -> Technician:
+    fields: dict[str, object] = {
+        "name": tech_id,
+        "home": GeoPoint(lat=39.74, lon=-104.99),
+        "shifts": (Shift(start=_at(8), end=_at(17)),),
+        "skills": frozenset({"epa_608"}),
+    }
+    return Technician(**KEY, external_id=tech_id, **(fields | extra))  # type: ignore[arg-type]
+
+
+def _job(job_id: str, **extra: object) -> Job:
+    fields: dict[str, object] = {
+        "customer_id": "C1",
+        "location_id": job_id,
+        "status": Lifecycle.SCHEDULED,
+    }
+    return Job(**KEY, external_id=job_id, **(fields | extra))  # type: ignore[arg-type]
+
+
+def _inputs(
+    techs: list[Technician], jobs: list[Job], appointments: list[Appointment]
+) -> PlanningInput:
+    locations = {
+        j.external_id: Location(
+            **KEY, external_id=j.external_id, point=GeoPoint(lat=39.70 + 0.01 * k, lon=-104.95)
+        )
+        for k, j in enumerate(jobs)
+    }
+    customer = Customer(**KEY, external_id="C1", preferred_technicians=("T2",))
+    return PlanningInput(techs, jobs, appointments, {"C1": customer}, locations)
+
+
+def _durations(job: Job, tech: Technician) -> int:
+    return 60 if tech.external_id != "T2" else 45
+
+
+def test_minutes_are_counted_from_local_midnight_across_daylight_saving() -> None:
+    assert FRAME.minutes(_at(8, 30)) == 510
+    assert FRAME.at(510) == _at(8, 30)
+    spring = DayFrame(date(2027, 3, 14), ZONE)  # clocks jump 02:00 → 03:00
+    assert spring.minutes(datetime(2027, 3, 14, 8, 0, tzinfo=ZONE)) == 420
+
+
+def test_a_day_becomes_a_problem_with_windows_skills_urgency_and_preferences() -> None:
+    window = TimeWindow(start=_at(8), end=_at(10))
+    jobs = [
+        _job(
+            "J1",
+            classification=Classification(
+                trade="hvac",
+                job_type="hvac.no_heat",
+                urgency=Urgency.EMERGENCY,
+                skills=frozenset({"gas_fitter"}),
+            ),
+            sla=Sla(tier=SlaTier.GOLD),
+        ),
+        _job("J2"),
+        _job("J3", status=Lifecycle.CANCELED),
+    ]
+    appointments = [
+        Appointment(**KEY, external_id="A2", job_id="J2", window=window, arrival_window=window)
+    ]
+    problem = build_problem(
+        _inputs([_tech("T1"), _tech("T2")], jobs, appointments),
+        frame=FRAME,
+        weights=ObjectiveWeights(),
+        durations=_durations,
+    )
+    by_id = {j.id: j for j in problem.jobs}
+    assert set(by_id) == {"J1", "J2"}  # the canceled job is not planned
+    assert by_id["J1"].urgency == "emergency" and by_id["J1"].skills == {"gas_fitter"}
+    assert by_id["J1"].priority == 2
+    assert by_id["J2"].windows[0].start == 480 and by_id["J2"].windows[0].end == 600
+    assert by_id["J2"].told_window is not None
+    assert by_id["J2"].preferred == {"T2"}
+    assert by_id["J2"].service_minutes_by_technician == {"T1": 60, "T2": 45}
+
+
+def test_expired_certifications_and_time_off_shape_the_technicians() -> None:
+    expired = _tech(
+        "T1",
+        certifications=(Certification(name="gas_fitter", expires_on=date(2026, 11, 30)),),
+        skills=frozenset({"epa_608", "gas_fitter"}),
+    )
+    off_all_day = _tech("T2", time_off=(TimeOff(start=_at(0), end=_at(23, 59)),))
+    off_morning = _tech("T3", time_off=(TimeOff(start=_at(8), end=_at(12)),))
+    problem = build_problem(
+        _inputs([expired, off_all_day, off_morning], [], []),
+        frame=FRAME,
+        weights=ObjectiveWeights(),
+        durations=_durations,
+    )
+    techs = {t.id: t for t in problem.technicians}
+    assert set(techs) == {"T1", "T3"}
+    assert techs["T1"].skills == {"epa_608"}
+    assert techs["T3"].shift_start == 12 * 60
+
+
+def test_a_job_under_way_is_pinned_and_the_rest_cannot_start_in_the_past() -> None:
+    on_site = Appointment(
+        **KEY,
+        external_id="A1",
+        job_id="J1",
+        technician_ids=("T1",),
+        status=Lifecycle.ON_SITE,
+        window=TimeWindow(start=_at(9), end=_at(10)),
+    )
+    problem = build_problem(
+        _inputs([_tech("T1"), _tech("T2")], [_job("J1"), _job("J2")], [on_site]),
+        frame=FRAME,
+        weights=ObjectiveWeights(),
+        durations=_durations,
+        now=_at(9, 30),
+    )
+    by_id = {j.id: j for j in problem.jobs}
+    assert (
+        by_id["J1"].pin is not None
+        and by_id["J1"].pin.technician == "T1"
+        and by_id["J1"].pin.start == 540
+    )
+    assert all(w.start >= 570 for w in by_id["J2"].windows)
+    plan = solve(problem, time_limit=1)
+    assert check_plan(problem, plan) == []
+    assignments = plan_assignments(plan, FRAME, [on_site])
+    first = next(a for a in assignments if a.job_external_id == "J1")
+    assert first.technician_external_id == "T1" and first.planned_start == _at(9)
+    assert first.appointment_external_id == "A1"
+    assert all(a.planned_start.tzinfo is not None for a in assignments)
+    assert min(a.planned_start for a in assignments if a.job_external_id == "J2") >= _at(9, 30)
+
+
+def test_a_designated_technician_who_is_off_leaves_the_job_unassigned_not_reassigned() -> None:
+    customer = Customer(**KEY, external_id="C1", designated_technician="T9")
+    data = _inputs([_tech("T1")], [_job("J1")], [])
+    data = PlanningInput(data.technicians, data.jobs, (), {"C1": customer}, data.locations)
+    problem = build_problem(data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations)
+    plan = solve(problem, time_limit=1)
+    assert [u.job_id for u in plan.unassigned] == ["J1"]
+    assert plan.unassigned[0].reason == "no_qualified_technician"

@@ -149,9 +149,8 @@ def build_problem(
         if not tech.active or span is None or tech.home is None:
             continue
         start, end = span
-        if now_minute is not None:
-            if end <= now_minute:
-                continue
+        if now_minute is not None and end <= now_minute:
+            continue
         home = opt.Point(tech.home.lat, tech.home.lon)
         techs.append(
             opt.Technician(
@@ -179,10 +178,10 @@ def build_problem(
         location = data.locations.get(job.location_id or "")
         if location is None or location.point is None:
             continue
-        appointment = appointments.get(job.external_id)
+        booked = appointments.get(job.external_id)
         converted = _job(
             job,
-            appointment,
+            booked,
             location,
             data.customers.get(job.customer_id or ""),
             frame,
@@ -259,7 +258,7 @@ def _job(
         windows=windows,
         skills=frozenset(skills),
         equipment=frozenset(equipment),
-        urgency=_urgency(job).value,  # type: ignore[arg-type]
+        urgency=_urgency(job).value,
         priority=_SLA_PRIORITY[job.sla.tier],
         designated=designated,
         preferred=preferred,

@@ -1,0 +1,95 @@
+"""Wiring of the running service from settings: store, connectors, senders, app, scheduler."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from starlette.applications import Starlette
+
+from notifications import Sender, SlackResponder, SlackSender, TwilioSmsSender
+from orchestrator.errors import ConfigError
+from orchestrator.platforms import PlatformRegistry, build_connectors
+from orchestrator.service import DispatchService
+from orchestrator.settings import Secrets, Settings, load_secrets
+from orchestrator.store import Store, make_engine, upgrade
+from orchestrator.web import create_app
+
+__all__ = ["build_runtime_app", "build_senders"]
+
+
+def build_senders(settings: Settings, secrets: Secrets) -> dict[str, Sender]:
+    """Message senders for the channels the settings enable; missing secrets are config errors."""
+    senders: dict[str, Sender] = {}
+    problems = []
+    sms = settings.notifications.sms
+    if sms.enabled:
+        if secrets.twilio_account_sid is None or secrets.twilio_auth_token is None:
+            problems.append(
+                "notifications.sms.enabled: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+            )
+        else:
+            from twilio.http.http_client import TwilioHttpClient
+            from twilio.rest import Client
+
+            client = Client(
+                secrets.twilio_account_sid,
+                secrets.twilio_auth_token.get_secret_value(),
+                http_client=TwilioHttpClient(timeout=15),
+            )
+            senders["sms"] = TwilioSmsSender(
+                client, from_number=sms.from_number, messaging_service_sid=sms.messaging_service_sid
+            )
+    slack = settings.notifications.slack
+    if slack.enabled:
+        if secrets.slack_bot_token is None or secrets.slack_signing_secret is None:
+            problems.append(
+                "notifications.slack.enabled: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"
+            )
+        else:
+            from slack_sdk import WebClient
+
+            senders["slack"] = SlackSender(
+                WebClient(token=secrets.slack_bot_token.get_secret_value(), timeout=10)
+            )
+            senders["slack_response"] = SlackResponder()
+    if problems:
+        raise ConfigError(problems)
+    return senders
+
+
+def build_runtime_app(
+    settings: Settings, *, registry: PlatformRegistry | None = None, secrets: Secrets | None = None
+) -> Starlette:
+    secrets = secrets or load_secrets(settings)
+    senders = build_senders(settings, secrets)
+    engine = make_engine(settings.database.url)
+    upgrade(engine)
+    store = Store(engine)
+    http = httpx.AsyncClient(timeout=httpx.Timeout(20, connect=5))
+    connectors = build_connectors(settings, secrets, http, registry)
+    service = DispatchService(settings, store, connectors, senders)
+    signing = (
+        secrets.slack_signing_secret.get_secret_value() if secrets.slack_signing_secret else None
+    )
+    web = create_app(store=store, connectors=connectors, slack_signing_secret=signing)
+    inner_lifespan = web.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> Any:
+        scheduler = AsyncIOScheduler(timezone=settings.timezone)
+        service.schedule(scheduler)
+        scheduler.start()
+        try:
+            async with inner_lifespan(app):
+                yield
+        finally:
+            scheduler.shutdown(wait=False)
+            await http.aclose()
+            engine.dispose()
+
+    web.router.lifespan_context = lifespan
+    web.state.service = service
+    return web

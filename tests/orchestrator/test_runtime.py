@@ -1,0 +1,72 @@
+"""The service wires settings into a running app whose scheduler syncs every account."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from connectors.records import Job
+from orchestrator.errors import ConfigError
+from orchestrator.platforms import PlatformRegistry
+from orchestrator.runtime import build_runtime_app, build_senders
+from orchestrator.settings import load_secrets, load_settings
+from orchestrator.store import Store, make_engine
+from tests.live_server import serve
+from tests.memory_platform import MemoryPlatform
+
+
+def _settings(tmp_path: Path, extra: str = ""):  # type: ignore[no-untyped-def]
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"database: {{url: 'sqlite:///{tmp_path / 'svc.db'}'}}\n"
+        "accounts:\n  - id: acme\n    platform: sandbox\n" + extra
+    )
+    return load_settings(path)
+
+
+def test_the_running_app_syncs_its_accounts_and_reports_health(tmp_path: Path) -> None:
+    platform = MemoryPlatform(jobs=4)
+    registry = PlatformRegistry()
+    registry.register("sandbox", lambda account, secrets, http: platform)  # type: ignore[arg-type, return-value]
+    app = build_runtime_app(_settings(tmp_path), registry=registry)
+    with serve(app) as url:
+        assert httpx.get(f"{url}/healthz", timeout=5).json()["status"] == "ok"
+        engine = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
+        deadline = time.monotonic() + 10
+        while Store(engine).count(Job) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the scheduler's first sync runs as the app starts
+        assert Store(engine).count(Job) == 4
+        engine.dispose()
+
+
+def test_an_account_on_a_platform_without_a_connector_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"accounts\[0\].platform: sandbox cannot be served"):
+        build_runtime_app(_settings(tmp_path), registry=PlatformRegistry())
+
+
+def test_enabled_channels_without_their_secrets_are_config_errors(tmp_path: Path) -> None:
+    settings = _settings(
+        tmp_path,
+        "notifications:\n  sms: {enabled: true, from_number: '+13035550100'}\n"
+        "  slack: {enabled: true, channel: C1}\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        build_senders(settings, load_secrets(settings, {}))
+    assert info.value.problems == [
+        "notifications.sms.enabled: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
+        "notifications.slack.enabled: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET",
+    ]
+    env = {
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TWILIO_AUTH_TOKEN": "t",
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_SIGNING_SECRET": "s",
+    }
+    assert set(build_senders(settings, load_secrets(settings, env))) == {
+        "sms",
+        "slack",
+        "slack_response",
+    }

@@ -21,6 +21,7 @@ from sqlmodel import Session, SQLModel, col
 
 from connectors.records import (
     Appointment,
+    Classification,
     Customer,
     GpsPing,
     Job,
@@ -35,6 +36,7 @@ from orchestrator.store.tables import (
     ApprovalRow,
     AssignmentRow,
     AuditRow,
+    ClassificationRow,
     CustomerRow,
     GpsPingRow,
     JobRow,
@@ -518,6 +520,89 @@ class Store:
                 ).scalars()
             )
             return plan, rows
+
+    # --- classifications ------------------------------------------------------------------------
+
+    def save_classification(
+        self,
+        key: RecordKey,
+        classification: Classification,
+        *,
+        needs_review: bool = False,
+        content_hash: str | None = None,
+        overridden: Sequence[str] | None = None,
+        session: Session | None = None,
+    ) -> Classification:
+        """Store an engine's classification; fields a person overrode keep their values.
+
+        Returns what is stored (the engine's output merged under the overrides).
+        """
+        with self._session(session) as s:
+            row = self._classification_row(s, key)
+            # An engine's save (overridden=None) keeps the fields a person set; an override
+            # passes the full list and its classification is taken as given.
+            kept = builtins.list(
+                overridden if overridden is not None else (row.overridden if row else [])
+            )
+            merged = classification
+            if row is not None and kept and overridden is None:
+                previous = Classification.model_validate(row.data)
+                merged = classification.model_copy(
+                    update={name: getattr(previous, name) for name in kept}
+                )
+            if row is None:
+                row = ClassificationRow(
+                    account=key.account,
+                    platform=key.platform,
+                    job_external_id=key.external_id,
+                    engine=merged.engine,
+                    confidence=merged.confidence,
+                )
+            row.engine = merged.engine
+            row.confidence = merged.confidence
+            row.needs_review = needs_review
+            row.overridden = kept
+            row.data = merged.model_dump(mode="json")
+            row.content_hash = content_hash
+            row.updated_at = utcnow()
+            s.add(row)
+            return merged
+
+    def get_classification(self, key: RecordKey) -> tuple[Classification, ClassificationRow] | None:
+        with self._session(None) as s:
+            row = self._classification_row(s, key)
+            return None if row is None else (Classification.model_validate(row.data), row)
+
+    def classifications(self, account: str, platform: str) -> dict[str, Classification]:
+        """Job external id → classification, for one account."""
+        with self._session(None) as s:
+            rows = s.execute(
+                select(ClassificationRow).where(
+                    col(ClassificationRow.account) == account,
+                    col(ClassificationRow.platform) == platform,
+                )
+            ).scalars()
+            return {r.job_external_id: Classification.model_validate(r.data) for r in rows}
+
+    def overridden_classifications(
+        self, account: str | None = None
+    ) -> builtins.list[ClassificationRow]:
+        """Classifications a person corrected: the account's labeled history."""
+        with self._session(None) as s:
+            rows = builtins.list(
+                s.execute(select(ClassificationRow).order_by(col(ClassificationRow.id))).scalars()
+            )
+        return [r for r in rows if r.overridden and (account is None or r.account == account)]
+
+    @staticmethod
+    def _classification_row(session: Session, key: RecordKey) -> ClassificationRow | None:
+        return session.execute(
+            select(ClassificationRow).where(
+                col(ClassificationRow.account) == key.account,
+                col(ClassificationRow.platform) == key.platform,
+                col(ClassificationRow.job_external_id) == key.external_id,
+            )
+        ).scalar_one_or_none()
 
     # --- approvals ----------------------------------------------------------------------------
 

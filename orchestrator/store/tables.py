@@ -18,6 +18,7 @@ __all__ = [
     "AppointmentRow",
     "ApprovalRow",
     "AssignmentRow",
+    "ClassificationRow",
     "AuditRow",
     "CustomerRow",
     "GpsPingRow",
@@ -261,3 +262,25 @@ class ApprovalRow(_Base, table=True):
     decided_by: str | None = Field(default=None, max_length=128)
     decided_at: datetime | None = _time()
     decision: str | None = Field(default=None, max_length=128)
+
+
+class ClassificationRow(_Base, table=True):
+    """Our reading of a job's ticket, kept apart from the platform's record so a sync of the
+    job never erases it. Fields a coordinator overrode stay overridden when the engine runs again.
+    """
+
+    __tablename__ = "classifications"
+    __table_args__ = (UniqueConstraint("account", "platform", "job_external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=64)
+    platform: str = Field(max_length=32)
+    job_external_id: str = Field(max_length=128)
+    engine: str = Field(max_length=32)
+    confidence: float
+    needs_review: bool = False
+    overridden: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    """Names of the fields a person set; they win over any engine."""
+    data: dict[str, Any] = _json()
+    content_hash: str | None = Field(default=None, max_length=64)
+    """Hash of the ticket text classified, to skip re-classifying unchanged tickets."""
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)

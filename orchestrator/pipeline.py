@@ -1,0 +1,230 @@
+"""The dispatch pipeline of one account and day: classify → plan → queue write-backs.
+
+Sync brings the platform's records in; this turns them into a plan. Each run:
+1. classifies jobs whose ticket text is new or changed (overrides survive, see overrides.py);
+2. builds the day's problem from the store, with started stops pinned and the previous plan
+   as warm start and churn reference;
+3. solves, stores the plan, and queues a write-back for every appointment whose technicians
+   or scheduled times change — in the same transaction, so nothing is lost or written twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+import structlog
+
+import optimizer as opt
+from connectors.records import (
+    Appointment,
+    Classification,
+    Customer,
+    Job,
+    Location,
+    RecordKey,
+    Technician,
+    TimeWindow,
+)
+from orchestrator.log import bind_correlation
+from orchestrator.planning import (
+    DayFrame,
+    DurationFn,
+    PlanningInput,
+    build_problem,
+    plan_assignments,
+)
+from orchestrator.settings import Settings
+from orchestrator.store import Store
+from orchestrator.writeback import queue_assignment, queue_window
+
+__all__ = ["Classifier", "DayResult", "DispatchPipeline", "ticket_hash"]
+
+log = structlog.get_logger(__name__)
+
+
+class Classifier(Protocol):
+    def __call__(self, job: Job, customer: Customer | None, now: datetime) -> Classification: ...
+
+
+def ticket_hash(job: Job) -> str:
+    text = f"{job.summary}\n{job.description}\n{job.source.value}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class DayResult:
+    plan: opt.Plan
+    problem: opt.Problem
+    plan_id: int
+    writes_queued: int
+    classified: int
+    unassigned: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DispatchPipeline:
+    store: Store
+    settings: Settings
+    account: str
+    platform: str
+    classify: Classifier
+    durations: DurationFn
+    travel: opt.TravelTimes | None = None
+    time_limit: float | None = None
+    solve_params: opt.SolveParams | None = None
+    on_plan: Callable[[opt.Plan], None] | None = None
+
+    def _zone(self) -> ZoneInfo:
+        tz = self.settings.account(self.account).timezone or self.settings.timezone
+        return ZoneInfo(tz)
+
+    def classify_new(self, now: datetime) -> int:
+        """Classify jobs whose ticket text changed since their last classification."""
+        jobs = self.store.list(Job, account=self.account, platform=self.platform)
+        customers = {
+            c.external_id: c
+            for c in self.store.list(Customer, account=self.account, platform=self.platform)
+        }
+        done = 0
+        for job in jobs:
+            if job.deleted or job.status.is_terminal:
+                continue
+            digest = ticket_hash(job)
+            found = self.store.get_classification(job.key)
+            if found is not None and found[1].content_hash == digest:
+                continue
+            result = self.classify(job, customers.get(job.customer_id or ""), now)
+            review = result.confidence < self.settings.classification.review_below_confidence
+            self.store.save_classification(
+                job.key, result, needs_review=review, content_hash=digest
+            )
+            done += 1
+        return done
+
+    def plan_day(
+        self, day: date, *, now: datetime | None = None, kind: str = "replan"
+    ) -> DayResult:
+        with bind_correlation("plan", account=self.account, day=day.isoformat()) as correlation_id:
+            classified = self.classify_new(
+                now or datetime.combine(day, datetime.min.time(), self._zone())
+            )
+            frame = DayFrame(day, self._zone())
+            data = self._inputs()
+            previous_row = self.store.current_plan(self.account, day)
+            previous = (
+                {a.job_external_id: a.technician_external_id for a in previous_row[1]}
+                if previous_row
+                else {}
+            )
+            problem = build_problem(
+                data,
+                frame=frame,
+                weights=self.settings.planning.weights,
+                durations=self.durations,
+                now=now,
+                previous=previous,
+            )
+            initial: dict[str, list[str]] | None = None
+            if previous_row:
+                initial = {}
+                for a in previous_row[1]:
+                    initial.setdefault(a.technician_external_id, []).append(a.job_external_id)
+            plan = opt.solve(
+                problem,
+                time_limit=self.time_limit or self.settings.planning.time_limit_seconds,
+                params=self.solve_params,
+                initial=initial,
+                travel=self.travel,
+            )
+            assignments = plan_assignments(plan, frame, data.appointments)
+            writes = 0
+            with self.store.transaction() as session:
+                plan_id = self.store.save_plan(
+                    account=self.account,
+                    platform=self.platform,
+                    service_date=day,
+                    kind=kind,
+                    assignments=assignments,
+                    objective=plan.objective,
+                    data={"cost": plan.cost, "unassigned": [u.job_id for u in plan.unassigned]},
+                    correlation_id=correlation_id,
+                    session=session,
+                )
+                by_job = {a.job_id: a for a in data.appointments}
+                for planned in assignments:
+                    appointment = by_job.get(planned.job_external_id)
+                    if appointment is None or appointment.status.is_started:
+                        continue  # unbooked jobs need a booking first; started ones stay put
+                    if tuple(appointment.technician_ids) != (planned.technician_external_id,):
+                        writes += queue_assignment(
+                            self.store,
+                            account=self.account,
+                            platform=self.platform,
+                            appointment_id=appointment.external_id,
+                            technician_ids=[planned.technician_external_id],
+                            plan_id=plan_id,
+                            reason=f"{kind} plan",
+                            session=session,
+                        )
+                    scheduled = TimeWindow(start=planned.planned_start, end=planned.planned_end)
+                    if appointment.window is None or _moved(appointment.window, scheduled):
+                        writes += queue_window(
+                            self.store,
+                            account=self.account,
+                            platform=self.platform,
+                            appointment_id=appointment.external_id,
+                            window=scheduled,
+                            arrival_window=appointment.arrival_window,
+                            plan_id=plan_id,
+                            reason=f"{kind} plan",
+                            session=session,
+                        )
+            if self.on_plan is not None:
+                self.on_plan(plan)
+            log.info(
+                "day planned",
+                jobs=len(problem.jobs),
+                unassigned=len(plan.unassigned),
+                writes=writes,
+                objective=round(plan.objective),
+            )
+            return DayResult(
+                plan, problem, plan_id, writes, classified, [u.job_id for u in plan.unassigned]
+            )
+
+    def _inputs(self) -> PlanningInput:
+        account, platform = self.account, self.platform
+        classifications = self.store.classifications(account, platform)
+        jobs = [
+            job.model_copy(update={"classification": classifications.get(job.external_id)})
+            for job in self.store.list(Job, account=account, platform=platform)
+        ]
+        return PlanningInput(
+            technicians=self.store.list(Technician, account=account, platform=platform),
+            jobs=jobs,
+            appointments=self.store.list(Appointment, account=account, platform=platform),
+            customers={
+                c.external_id: c
+                for c in self.store.list(Customer, account=account, platform=platform)
+            },
+            locations={
+                loc.external_id: loc
+                for loc in self.store.list(Location, account=account, platform=platform)
+            },
+        )
+
+    def job_key(self, external_id: str) -> RecordKey:
+        return RecordKey(platform=self.platform, account=self.account, external_id=external_id)
+
+
+def _moved(
+    current: TimeWindow, planned: TimeWindow, tolerance: timedelta = timedelta(minutes=5)
+) -> bool:
+    return (
+        abs(current.start - planned.start) > tolerance or abs(current.end - planned.end) > tolerance
+    )

@@ -1,0 +1,93 @@
+"""The pipeline plans a synced day, queues each write-back once, and keeps people's overrides."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from connectors.records import Classification, Customer, Job, Technician, Urgency
+from optimizer import check_plan
+from orchestrator.cli.demo import BUNDLED
+from orchestrator.demo import ACCOUNT, PLATFORM, _ScenarioPlatform
+from orchestrator.overrides import override_classification
+from orchestrator.pipeline import DispatchPipeline
+from orchestrator.settings import load_settings
+from orchestrator.store import Store
+from orchestrator.sync import sync_account
+
+ZONE = ZoneInfo("America/Denver")
+DAY = date(2026, 12, 1)
+
+
+class CountingClassifier:
+    """Classifies every ticket as routine HVAC work, and counts its calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, job: Job, customer: Customer | None, now: datetime) -> Classification:
+        self.calls += 1
+        return Classification(
+            trade="hvac", job_type="hvac.repair", urgency=Urgency.SCHEDULED, confidence=0.9
+        )
+
+
+def _pipeline(store: Store, tmp_path: Path, classifier: CountingClassifier) -> DispatchPipeline:
+    config = tmp_path / "config.yaml"
+    config.write_text("accounts:\n  - id: demo\n    platform: sandbox\n")
+    return DispatchPipeline(
+        store,
+        load_settings(config),
+        ACCOUNT,
+        PLATFORM,
+        classifier,
+        durations=lambda job, tech: 50,
+        time_limit=1,
+    )
+
+
+def _synced(store: Store) -> None:
+    platform = _ScenarioPlatform(yaml.safe_load(BUNDLED.read_text()))
+    asyncio.run(sync_account(store, platform, full=True))  # type: ignore[arg-type]
+
+
+def test_a_synced_day_is_planned_checked_and_its_bookings_queued_once(
+    store: Store, tmp_path: Path
+) -> None:
+    _synced(store)
+    classifier = CountingClassifier()
+    pipeline = _pipeline(store, tmp_path, classifier)
+    result = pipeline.plan_day(DAY, kind="morning")
+    assert classifier.calls == store.count(Job)
+    assert check_plan(result.problem, result.plan) == []
+    assert len(result.problem.technicians) == store.count(Technician)
+    served = len(result.plan.assignment())
+    assert served + len(result.unassigned) == len(result.problem.jobs)
+    assert result.writes_queued > 0
+    queued = len(store.outbox())
+    # The same day planned again: nothing re-classified, and no decision queued twice.
+    again = pipeline.plan_day(DAY)
+    assert classifier.calls == store.count(Job)
+    assert again.classified == 0
+    keys = [row.idempotency_key for row in store.outbox()]
+    assert len(keys) == len(set(keys)) and len(keys) >= queued
+
+
+def test_an_override_reaches_the_plan(store: Store, tmp_path: Path) -> None:
+    _synced(store)
+    pipeline = _pipeline(store, tmp_path, CountingClassifier())
+    pipeline.plan_day(DAY)
+    override_classification(
+        store,
+        pipeline.job_key("J001"),
+        field="urgency",
+        value="emergency",
+        actor="coordinator:ana",
+        reason="no heat, infant at home",
+    )
+    result = pipeline.plan_day(DAY)
+    assert result.problem.job("J001").urgency == "emergency"

@@ -30,7 +30,7 @@ from connectors.records import (
 from orchestrator.store import Store, make_engine, upgrade
 from orchestrator.sync import sync_account
 
-__all__ = ["DemoSummary", "run_demo"]
+__all__ = ["DemoSummary", "ScenarioPlatform", "run_demo"]
 
 R = TypeVar("R")
 ACCOUNT = "demo"
@@ -45,20 +45,20 @@ class DemoSummary:
     jobs_by_trade: dict[str, int] = field(default_factory=dict)
 
 
-class _ScenarioPlatform:
+class ScenarioPlatform:
     """Read-only view of a scenario's start of day, behind the connector's read methods."""
 
     platform = PLATFORM
-    account = ACCOUNT
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], account: str = ACCOUNT) -> None:
+        self.account = account
         zone = ZoneInfo(data["timezone"])
         day = date.fromisoformat(str(data["date"]))
 
         def at(clock: str) -> datetime:
             return datetime.combine(day, time.fromisoformat(str(clock)), zone)
 
-        keys = {"platform": PLATFORM, "account": ACCOUNT}
+        keys = {"platform": PLATFORM, "account": account}
         self.technicians = [
             Technician(
                 **keys,
@@ -156,7 +156,7 @@ async def run_demo(scenario: Path, database: Path) -> DemoSummary:
     try:
         upgrade(engine)
         store = Store(engine)
-        await sync_account(store, _ScenarioPlatform(data), full=True)  # type: ignore[arg-type]
+        await sync_account(store, ScenarioPlatform(data), full=True)  # type: ignore[arg-type]
         summary = DemoSummary(scenario=str(data.get("name", scenario.stem)), database=str(database))
         for kind in (Technician, Customer, Location, Job, Appointment):
             summary.counts[kind.__name__.lower() + "s"] = store.count(kind, account=ACCOUNT)

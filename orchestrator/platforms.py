@@ -34,7 +34,25 @@ class PlatformRegistry:
 
 def default_registry() -> PlatformRegistry:
     """The platforms this installation can talk to."""
-    return PlatformRegistry()
+    registry = PlatformRegistry()
+    registry.register("sandbox", _sandbox)
+    return registry
+
+
+def _sandbox(account: AccountSettings, secrets: Secrets, http: httpx.AsyncClient) -> Connector:
+    from pathlib import Path
+
+    import yaml
+
+    from orchestrator.bundled import BUNDLED_SCENARIO
+    from orchestrator.demo import ScenarioPlatform
+
+    path = Path(account.scenario) if account.scenario else BUNDLED_SCENARIO
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError([f"accounts: scenario file {path} not found"]) from exc
+    return ScenarioPlatform(data, account=account.id)  # type: ignore[return-value]
 
 
 def build_connectors(

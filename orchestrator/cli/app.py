@@ -19,12 +19,13 @@ app = typer.Typer(
 
 def _register_subcommands() -> None:
     # One line per area; keep alphabetical.
-    from orchestrator.cli import config, db, demo, serve
+    from orchestrator.cli import config, db, demo, serve, sync
 
     app.add_typer(config.app, name="config")
     app.add_typer(db.app, name="db")
     app.add_typer(demo.app, name="demo")
     app.add_typer(serve.app, name="serve")
+    app.add_typer(sync.app, name="sync")
 
 
 _register_subcommands()

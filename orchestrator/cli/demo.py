@@ -7,13 +7,12 @@ from typing import Annotated
 
 import typer
 
+from orchestrator.bundled import BUNDLED_SCENARIO
 from orchestrator.cli.context import console
 
 app = typer.Typer(help="Run the demonstration day end to end.")
 
-BUNDLED = (
-    Path(__file__).resolve().parents[2] / "connectors" / "sandbox" / "data" / "seed-day-12x47.yaml"
-)
+BUNDLED = BUNDLED_SCENARIO
 
 
 @app.callback(invoke_without_command=True)

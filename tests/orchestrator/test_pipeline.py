@@ -12,7 +12,7 @@ import yaml
 from connectors.records import Classification, Customer, Job, Technician, Urgency
 from optimizer import check_plan
 from orchestrator.cli.demo import BUNDLED
-from orchestrator.demo import ACCOUNT, PLATFORM, _ScenarioPlatform
+from orchestrator.demo import ACCOUNT, PLATFORM, ScenarioPlatform
 from orchestrator.overrides import override_classification
 from orchestrator.pipeline import DispatchPipeline
 from orchestrator.settings import load_settings
@@ -51,7 +51,7 @@ def _pipeline(store: Store, tmp_path: Path, classifier: CountingClassifier) -> D
 
 
 def _synced(store: Store) -> None:
-    platform = _ScenarioPlatform(yaml.safe_load(BUNDLED.read_text()))
+    platform = ScenarioPlatform(yaml.safe_load(BUNDLED.read_text()))
     asyncio.run(sync_account(store, platform, full=True))  # type: ignore[arg-type]
 
 

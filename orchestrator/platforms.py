@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import structlog
 
 from connectors.protocol import Connector
 from orchestrator.errors import ConfigError
-from orchestrator.settings import AccountSettings, Secrets, Settings
+from orchestrator.settings import AccountSettings, Secrets, Settings, account_secret_var
 
 __all__ = ["Builder", "PlatformRegistry", "build_connectors", "default_registry"]
 
@@ -36,12 +37,64 @@ def default_registry() -> PlatformRegistry:
     """The platforms this installation can talk to."""
     registry = PlatformRegistry()
     registry.register("sandbox", _sandbox)
+    registry.register("servicetitan", _servicetitan)
     return registry
 
 
-def _sandbox(account: AccountSettings, secrets: Secrets, http: httpx.AsyncClient) -> Connector:
-    from pathlib import Path
+def _mapping_file(platform: str) -> Path:
+    import mappings
 
+    return Path(mappings.__file__).resolve().parent / f"{platform}.yaml"
+
+
+def _required_secrets(
+    account: AccountSettings, secrets: Secrets, names: tuple[str, ...]
+) -> dict[str, str]:
+    """The account's secrets by name; a missing one is a config error naming its variable."""
+    found: dict[str, str] = {}
+    missing = []
+    for name in names:
+        value = secrets.for_account(account.id, name)
+        if value is None:
+            missing.append(account_secret_var(account.id, name))
+        else:
+            found[name] = value.get_secret_value()
+    if missing:
+        raise ConfigError(
+            [f"accounts ({account.id}): set {var} in the environment" for var in missing]
+        )
+    return found
+
+
+def _optional_secret(account: AccountSettings, secrets: Secrets, name: str) -> str | None:
+    value = secrets.for_account(account.id, name)
+    return value.get_secret_value() if value is not None else None
+
+
+def _servicetitan(account: AccountSettings, secrets: Secrets, http: httpx.AsyncClient) -> Connector:
+    from connectors.mapping import load_mapping
+    from connectors.servicetitan import ServiceTitanAdapter, ServiceTitanClient
+
+    if not account.tenant_id:
+        raise ConfigError([f"accounts ({account.id}).tenant_id: required for ServiceTitan"])
+    creds = _required_secrets(account, secrets, ("client_id", "client_secret", "app_key"))
+    client = ServiceTitanClient(
+        http,
+        tenant=account.tenant_id,
+        app_key=creds["app_key"],
+        client_id=creds["client_id"],
+        client_secret=creds["client_secret"],
+        base_url=account.base_url or "https://api.servicetitan.io",
+    )
+    return ServiceTitanAdapter(
+        client,
+        load_mapping(_mapping_file("servicetitan")),
+        account=account.id,
+        webhook_secret=_optional_secret(account, secrets, "webhook_secret"),
+    )
+
+
+def _sandbox(account: AccountSettings, secrets: Secrets, http: httpx.AsyncClient) -> Connector:
     import yaml
 
     from orchestrator.bundled import BUNDLED_SCENARIO

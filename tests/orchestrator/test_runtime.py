@@ -78,12 +78,17 @@ def test_a_servicetitan_account_needs_its_tenant_and_secrets(tmp_path: Path) -> 
     from orchestrator.platforms import build_connectors
 
     path = tmp_path / "config.yaml"
-    path.write_text("accounts:\n  - id: acme-hvac\n    platform: servicetitan\n    tenant_id: '123'\n")
+    path.write_text(
+        "accounts:\n  - id: acme-hvac\n    platform: servicetitan\n    tenant_id: '123'\n"
+    )
     settings = load_settings(path)
     with pytest.raises(ConfigError) as info:
         build_connectors(settings, load_secrets(settings, {}), _httpx.AsyncClient())
     assert "FSM_DISPATCH_ACCOUNT_ACME_HVAC_CLIENT_SECRET" in str(info.value)
-    env = {f"FSM_DISPATCH_ACCOUNT_ACME_HVAC_{n}": "x" for n in ("CLIENT_ID", "CLIENT_SECRET", "APP_KEY")}
+    env = {
+        f"FSM_DISPATCH_ACCOUNT_ACME_HVAC_{n}": "x"
+        for n in ("CLIENT_ID", "CLIENT_SECRET", "APP_KEY")
+    }
     connectors = build_connectors(settings, load_secrets(settings, env), _httpx.AsyncClient())
     [(key, connector)] = connectors.items()
     assert key == ("servicetitan", "acme-hvac") and connector.account == "acme-hvac"

@@ -38,6 +38,8 @@ class RateLimiter:
         self._updated = clock()
         self._not_before = 0.0
         self._lock = asyncio.Lock()
+        self.deferred_seconds = 0.0
+        """Total pause requested by the vendor (Retry-After), for reports and tests."""
 
     def _refill(self, now: float) -> None:
         self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
@@ -60,6 +62,7 @@ class RateLimiter:
     def defer(self, seconds: float) -> None:
         """Send nothing for `seconds` (the vendor asked us to back off)."""
         now = self._clock()
+        self.deferred_seconds += max(seconds, 0.0)
         self._not_before = max(self._not_before, now + max(seconds, 0.0))
         self._tokens = 0.0
         self._updated = now

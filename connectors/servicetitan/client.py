@@ -15,11 +15,12 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from connectors.errors import MalformedResponseError, NotFoundError
 from connectors.http import ClientCredentials, Page, Paginator, RateLimiter, RetryParams, Transport
 from connectors.servicetitan import models as st
+from connectors.validation import parse_model
 
 __all__ = ["RATE_LIMIT_PER_SECOND", "ServiceTitanClient"]
 
@@ -45,16 +46,6 @@ LOCATION = "/crm/v2/tenant/{tenant}/locations/{id}"
 
 def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_model(model: type[M], payload: Any, what: str) -> M:
-    """Validate one vendor object, naming the first bad field on failure."""
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(root)"
-        raise MalformedResponseError(f"{what}: {where}: {first['msg']}") from exc
 
 
 def _describe(body: Any) -> str | None:

@@ -10,9 +10,9 @@ import random
 import time
 from dataclasses import dataclass, field
 
-FAULTS = ("500", "503", "500-after", "429", "timeout", "timeout-after", "malformed")
-"""500/503 fail before acting; "-after" variants act, then fail (the outcome looks unknown);
-429 refuses; "malformed" answers 200 with a truncated body."""
+FAULTS = ("400", "500", "503", "500-after", "429", "timeout", "timeout-after", "malformed")
+"""400 rejects the request; 500/503 fail before acting; "-after" variants act, then fail (the
+outcome looks unknown); 429 refuses; "malformed" answers 200 with a truncated body."""
 
 
 @dataclass

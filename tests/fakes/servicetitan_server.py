@@ -285,6 +285,8 @@ class FakeServiceTitan:
             headers = {"Retry-After": "1"}
             return JSONResponse({"title": "Too Many Requests", "status": 429}, 429, headers), None
         fault = self.faults.next()
+        if fault == "400":
+            return self.problem(400, "Validation failed", {"request": ["injected"]}), None
         if fault in ("500", "503"):
             return self.problem(int(fault), "Injected failure"), None
         if fault == "429":
@@ -452,4 +454,3 @@ class FakeServiceTitan:
                 Route(f"{crm}/locations/{{id}}", self._single("locations")),
             ]
         )
-

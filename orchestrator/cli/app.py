@@ -19,11 +19,12 @@ app = typer.Typer(
 
 def _register_subcommands() -> None:
     # One line per area; keep alphabetical.
-    from orchestrator.cli import config, db, demo, serve, sync
+    from orchestrator.cli import config, db, demo, mappings, serve, sync
 
     app.add_typer(config.app, name="config")
     app.add_typer(db.app, name="db")
     app.add_typer(demo.app, name="demo")
+    app.add_typer(mappings.app, name="mappings")
     app.add_typer(serve.app, name="serve")
     app.add_typer(sync.app, name="sync")
 

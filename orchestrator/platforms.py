@@ -38,6 +38,8 @@ def default_registry() -> PlatformRegistry:
     registry = PlatformRegistry()
     registry.register("sandbox", _sandbox)
     registry.register("servicetitan", _servicetitan)
+    registry.register("workiz", _workiz)
+    registry.register("housecallpro", _housecallpro)
     return registry
 
 
@@ -128,7 +130,47 @@ def build_connectors(
                 f"`fsm-dispatch serve` in this installation"
             )
             continue
-        out[(account.platform.value, account.id)] = builder(account, secrets, http)
+        # Builders see the account's own time zone, or the installation's.
+        local = account.model_copy(update={"timezone": account.timezone or settings.timezone})
+        out[(account.platform.value, account.id)] = builder(local, secrets, http)
     if problems:
         raise ConfigError(problems)
     return out
+
+
+def _workiz(account: AccountSettings, secrets: Secrets, http: httpx.AsyncClient) -> Connector:
+    from connectors.mapping import load_mapping
+    from connectors.workiz import WorkizAdapter, WorkizClient
+
+    creds = _required_secrets(account, secrets, ("api_key", "api_secret"))
+    client = WorkizClient(
+        http,
+        api_token=creds["api_key"],
+        api_secret=creds["api_secret"],
+        base_url=account.base_url or "https://api.workiz.com/api/v1",
+    )
+    return WorkizAdapter(
+        client,
+        load_mapping(_mapping_file("workiz")),
+        account=account.id,
+        timezone=account.timezone or "UTC",  # build_connectors always fills it
+        webhook_secret=_optional_secret(account, secrets, "webhook_secret"),
+    )
+
+
+def _housecallpro(account: AccountSettings, secrets: Secrets, http: httpx.AsyncClient) -> Connector:
+    from connectors.housecallpro import HousecallProAdapter, HousecallProClient
+    from connectors.mapping import load_mapping
+
+    creds = _required_secrets(account, secrets, ("api_key",))
+    client = HousecallProClient(
+        http,
+        api_key=creds["api_key"],
+        base_url=account.base_url or "https://api.housecallpro.com",
+    )
+    return HousecallProAdapter(
+        client,
+        load_mapping(_mapping_file("housecallpro")),
+        account=account.id,
+        webhook_secret=_optional_secret(account, secrets, "webhook_secret"),
+    )

@@ -92,3 +92,28 @@ def test_a_servicetitan_account_needs_its_tenant_and_secrets(tmp_path: Path) -> 
     connectors = build_connectors(settings, load_secrets(settings, env), _httpx.AsyncClient())
     [(key, connector)] = connectors.items()
     assert key == ("servicetitan", "acme-hvac") and connector.account == "acme-hvac"
+
+
+@pytest.mark.parametrize(
+    ("platform", "variables"),
+    [("workiz", ("API_KEY", "API_SECRET")), ("housecallpro", ("API_KEY",))],
+)
+def test_workiz_and_housecall_pro_accounts_build_from_their_secrets(
+    tmp_path: Path, platform: str, variables: tuple[str, ...]
+) -> None:
+    import httpx as _httpx
+
+    from orchestrator.platforms import build_connectors
+
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"timezone: America/Chicago\naccounts:\n  - id: shop\n    platform: {platform}\n"
+    )
+    settings = load_settings(path)
+    with pytest.raises(ConfigError, match=f"FSM_DISPATCH_ACCOUNT_SHOP_{variables[0]}"):
+        build_connectors(settings, load_secrets(settings, {}), _httpx.AsyncClient())
+    env = {f"FSM_DISPATCH_ACCOUNT_SHOP_{v}": "x" for v in variables}
+    [connector] = build_connectors(
+        settings, load_secrets(settings, env), _httpx.AsyncClient()
+    ).values()
+    assert connector.platform == platform and connector.account == "shop"

@@ -27,6 +27,9 @@ def _register_subcommands() -> None:
     app.add_typer(mappings.app, name="mappings")
     app.add_typer(serve.app, name="serve")
     app.add_typer(sync.app, name="sync")
+    from orchestrator.cli import scenario
+
+    app.add_typer(scenario.app, name="scenario")
 
 
 _register_subcommands()

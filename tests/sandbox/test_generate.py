@@ -1,0 +1,122 @@
+"""Generated days: valid, reproducible, and shaped like a real contractor's day."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from connectors.sandbox import load_scenario
+from connectors.sandbox.generate import GenerateParams, generate_scenario
+from connectors.sandbox.scenario import NewJobEvent
+from connectors.sandbox.travel import haversine_km
+from connectors.sandbox.truth import holds, true_equipment, true_skills
+from orchestrator.cli.app import app
+
+
+@pytest.fixture(scope="module")
+def day_40x160():
+    """A generated 40-truck, 160-job day."""
+    return generate_scenario(GenerateParams(40, 160, seed=11))
+
+
+def test_the_same_seed_gives_the_same_day_and_another_seed_another() -> None:
+    """Generation is deterministic in its parameters."""
+    a = generate_scenario(GenerateParams(12, 47, seed=1))
+    assert generate_scenario(GenerateParams(12, 47, seed=1)) == a
+    assert generate_scenario(GenerateParams(12, 47, seed=2)) != a
+
+
+def test_counts_follow_the_parameters(day_40x160) -> None:
+    """N technicians, M morning jobs, and tickets arriving during the day on top."""
+    assert len(day_40x160.technicians) == 40
+    assert len(day_40x160.jobs) == 160
+    arriving = [e for e in day_40x160.events if isinstance(e, NewJobEvent)]
+    assert 5 <= len(arriving) <= 30
+    assert all(e.job.booked_window is None for e in arriving)
+    assert {e.type for e in day_40x160.events} >= {"new_job", "overrun", "cancel"}
+
+
+def test_every_job_can_be_done_by_someone_on_the_fleet(day_40x160) -> None:
+    """True skills and equipment of each job are held by at least one technician that day."""
+    day = day_40x160.day
+    for job in day_40x160.all_jobs():
+        skills, equipment = true_skills(job), true_equipment(job)
+        able = [
+            t
+            for t in day_40x160.technicians
+            if holds(
+                frozenset(t.skills) - {c for c, d in t.certifications_expire.items() if d < day},
+                skills,
+            )
+            and equipment <= set(t.equipment)
+        ]
+        assert able, f"{job.id} ({job.truth.job_type}) needs {skills} {equipment}"
+
+
+def test_jobs_cluster_in_neighbourhoods(day_40x160) -> None:
+    """Half the jobs have another job within 2 km, far closer than spread over the metro."""
+    points = [(j.location.lat, j.location.lon) for j in day_40x160.jobs]
+    nearest = [
+        min(haversine_km(*p, *q) for k, q in enumerate(points) if k != i)
+        for i, p in enumerate(points)
+    ]
+    assert statistics.median(nearest) < 2.0
+    spread = max(haversine_km(*points[0], *q) for q in points)
+    assert spread > 10.0
+
+
+def test_durations_have_a_long_tail_and_most_jobs_are_booked(day_40x160) -> None:
+    """p90 of the true durations is well above the median; about 70 % carry a booked window."""
+    minutes = sorted(j.truth.duration_minutes for j in day_40x160.jobs)
+    assert minutes[int(0.9 * len(minutes))] > 1.5 * statistics.median(minutes)
+    booked = sum(j.booked_window is not None for j in day_40x160.jobs) / len(day_40x160.jobs)
+    assert 0.55 <= booked <= 0.85
+    assert any(not j.truth.customer_home for j in day_40x160.jobs)
+
+
+def test_tickets_read_like_customers_wrote_them(day_40x160) -> None:
+    """Shorthand and typos appear; texts are not all the same template."""
+    texts = [j.description for j in day_40x160.all_jobs()]
+    assert len(set(texts)) > len(texts) // 3
+    shorthand = ("pls", "thru", "cust", "t-stat", "HWH", "AC", "w/", "nite", "wont", "didnt")
+    assert sum(any(s in t for s in shorthand) for t in texts) > len(texts) // 5
+
+
+def test_history_rows_name_fleet_technicians(day_40x160) -> None:
+    """History exists for every technician and lies before the service day."""
+    ids = {t.id for t in day_40x160.technicians}
+    assert {h.technician for h in day_40x160.history} == ids
+    assert all(h.day < day_40x160.day for h in day_40x160.history)
+
+
+def test_invalid_parameters_are_refused() -> None:
+    """Zero technicians is an error, one is fine."""
+    generate_scenario(GenerateParams(1, 3, seed=0))
+    with pytest.raises(ValueError, match="technicians must be between 1 and 500, got 0"):
+        GenerateParams(0, 3)
+
+
+def test_cli_generates_then_validates(tmp_path: Path) -> None:
+    """`scenario generate` writes a file `scenario validate` accepts; a broken one exits 1."""
+    runner = CliRunner()
+    out = tmp_path / "day.json"
+    result = runner.invoke(
+        app,
+        ["scenario", "generate", "--techs", "5", "--jobs", "12", "--seed", "3", "--out", str(out),
+         "--date", "2026-02-03"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    scenario = load_scenario(out)
+    assert scenario.day == date(2026, 2, 3) and len(scenario.jobs) == 12
+    assert runner.invoke(app, ["scenario", "validate", str(out)]).exit_code == 0
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(out.read_text().replace('"customer": "C002"', '"customer": "C999"'))
+    broken.write_text(broken.read_text())
+    result = runner.invoke(app, ["scenario", "validate", str(broken)])
+    assert result.exit_code == 1
+    assert "jobs[1].customer: unknown customer 'C999'" in result.output

@@ -80,6 +80,16 @@ async def sync_account(
                 clock=clock,
             )
         )
+        # Platforms that list customers and locations by modification time are read that way
+        # (pages), so only references still missing afterwards are fetched one by one.
+        for resource in ("customers", "locations"):
+            lister = getattr(connector, f"fetch_{resource}", None)
+            if lister is not None:
+                report.resources.append(
+                    await _pull(
+                        store, connector, resource, lister, full=full, overlap=overlap, clock=clock
+                    )
+                )
         jobs = await _pull(
             store, connector, "jobs", connector.fetch_jobs, full=full, overlap=overlap, clock=clock
         )

@@ -297,6 +297,19 @@ class ServiceTitanAdapter:
         appointment = await self.client.get_appointment(_vendor_id(external_id, "appointment"))
         return (await self._with_assignments([appointment]))[0]
 
+    async def fetch_customers(
+        self, modified_since: datetime | None
+    ) -> AsyncIterator[Sequence[Customer]]:
+        """Customers changed since the cursor: a sync reads them in pages, not one by one."""
+        async for page in self.client.fetch_customers(modified_since):
+            yield [to_customer(c, account=self.account) for c in page]
+
+    async def fetch_locations(
+        self, modified_since: datetime | None
+    ) -> AsyncIterator[Sequence[Location]]:
+        async for page in self.client.fetch_locations(modified_since):
+            yield [to_location(loc, account=self.account) for loc in page]
+
     async def fetch_customer(self, external_id: str) -> Customer:
         customer = await self.client.get_customer(_vendor_id(external_id, "customer"))
         return to_customer(customer, account=self.account)

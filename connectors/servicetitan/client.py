@@ -40,6 +40,8 @@ ASSIGN = "/dispatch/v2/tenant/{tenant}/appointment-assignments/assign-technician
 UNASSIGN = "/dispatch/v2/tenant/{tenant}/appointment-assignments/unassign-technicians"
 TECHNICIAN_SKILLS = "/dispatch/v2/tenant/{tenant}/technician-skills"
 TECHNICIANS = "/settings/v2/tenant/{tenant}/technicians"
+CUSTOMERS = "/crm/v2/tenant/{tenant}/customers"
+LOCATIONS = "/crm/v2/tenant/{tenant}/locations"
 CUSTOMER = "/crm/v2/tenant/{tenant}/customers/{id}"
 LOCATION = "/crm/v2/tenant/{tenant}/locations/{id}"
 
@@ -165,6 +167,20 @@ class ServiceTitanClient:
 
     def fetch_technicians(self) -> AsyncIterator[Sequence[st.Technician]]:
         return self._list(TECHNICIANS, st.Technician, {}, "technicians")
+
+    def fetch_customers(
+        self, modified_since: datetime | None
+    ) -> AsyncIterator[Sequence[st.Customer]]:
+        # tenant-crm-v2.json: GET /tenant/{tenant}/customers takes modifiedOnOrAfter and paging.
+        params = {"modifiedOnOrAfter": rfc3339(modified_since) if modified_since else None}
+        return self._list(CUSTOMERS, st.Customer, params, "customers")
+
+    def fetch_locations(
+        self, modified_since: datetime | None
+    ) -> AsyncIterator[Sequence[st.Location]]:
+        # tenant-crm-v2.json: GET /tenant/{tenant}/locations, same filters.
+        params = {"modifiedOnOrAfter": rfc3339(modified_since) if modified_since else None}
+        return self._list(LOCATIONS, st.Location, params, "locations")
 
     async def fetch_technician_skills(self) -> list[st.TechnicianSkill]:
         """All skill rows; empty when the tenant's API predates the endpoint (404)."""

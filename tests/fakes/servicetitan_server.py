@@ -450,6 +450,8 @@ class FakeServiceTitan:
                 ),
                 Route(f"{dispatch}/technician-skills", self._listing("skills")),
                 Route(f"{settings}/technicians", self._listing("technicians")),
+                Route(f"{crm}/customers", self._listing("customers")),
+                Route(f"{crm}/locations", self._listing("locations")),
                 Route(f"{crm}/customers/{{id}}", self._single("customers")),
                 Route(f"{crm}/locations/{{id}}", self._single("locations")),
             ]

@@ -1,0 +1,1 @@
+"""Benchmarks of the optimizer; each prints a table and can write JSON."""

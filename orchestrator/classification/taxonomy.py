@@ -1,0 +1,204 @@
+"""The canonical job taxonomy (trades, job types, skills, equipment, urgency tiers), extendable in YAML.
+
+The default is the one fixed in DESIGN.md. Admins may add job types, skills or equipment in a YAML
+file shaped like::
+
+    job_types:
+      hvac: [hvac.duct_cleaning]
+      pool: [pool.pump_repair]        # a new trade is allowed
+    skills: [nate_certified]
+    equipment: [lift_40ft]
+
+Extensions only add; removing a canonical identifier would orphan history and mappings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+
+from orchestrator.classification.errors import TaxonomyError
+
+__all__ = ["URGENCIES", "Taxonomy", "default_taxonomy", "load_taxonomy"]
+
+URGENCIES: tuple[str, ...] = ("emergency", "same_day", "scheduled")
+"""Urgency tiers, most urgent first."""
+
+_DEFAULT_JOB_TYPES: dict[str, tuple[str, ...]] = {
+    "hvac": (
+        "hvac.no_heat",
+        "hvac.no_cooling",
+        "hvac.repair",
+        "hvac.maintenance",
+        "hvac.install",
+        "hvac.refrigerant_leak",
+        "hvac.thermostat",
+    ),
+    "plumbing": (
+        "plumbing.leak",
+        "plumbing.burst_pipe",
+        "plumbing.drain_clog",
+        "plumbing.sewer_backup",
+        "plumbing.water_heater_repair",
+        "plumbing.water_heater_install",
+        "plumbing.fixture_install",
+        "plumbing.gas_leak",
+    ),
+    "electrical": (
+        "electrical.no_power",
+        "electrical.hazard",
+        "electrical.panel_upgrade",
+        "electrical.outlet_fixture",
+        "electrical.ev_charger_install",
+    ),
+    "appliance": ("appliance.repair",),
+    "refrigeration": ("refrigeration.commercial",),
+}
+_ANY_TRADE = ("general.estimate",)
+_DEFAULT_SKILLS = (
+    "epa_608",
+    "gas_fitter",
+    "journeyman_electrician",
+    "master_electrician",
+    "commercial_refrigeration",
+    "boiler",
+    "tankless_water_heater",
+    "backflow",
+    "ev_charger",
+)
+_DEFAULT_EQUIPMENT = (
+    "drain_machine",
+    "camera_inspection",
+    "recovery_machine",
+    "vacuum_pump",
+    "ladder_28ft",
+    "pipe_threader",
+)
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """The identifiers a classification may use.
+
+    Attributes:
+        job_types: trade → its job types (without the any-trade types).
+        any_trade: job types valid for every trade, such as `general.estimate`.
+        skills: skill and certification identifiers.
+        equipment: special-equipment identifiers.
+    """
+
+    job_types: Mapping[str, tuple[str, ...]]
+    any_trade: tuple[str, ...] = _ANY_TRADE
+    skills: frozenset[str] = frozenset(_DEFAULT_SKILLS)
+    equipment: frozenset[str] = frozenset(_DEFAULT_EQUIPMENT)
+    urgencies: tuple[str, ...] = field(default=URGENCIES)
+
+    @property
+    def trades(self) -> tuple[str, ...]:
+        return tuple(self.job_types)
+
+    @property
+    def all_job_types(self) -> tuple[str, ...]:
+        return tuple(t for types in self.job_types.values() for t in types) + self.any_trade
+
+    def trade_of(self, job_type: str) -> str | None:
+        """The trade a job type belongs to; None for any-trade types such as estimates."""
+        for trade, types in self.job_types.items():
+            if job_type in types:
+                return trade
+        if job_type in self.any_trade:
+            return None
+        raise TaxonomyError(f"unknown job type {job_type!r}")
+
+    def check(
+        self,
+        *,
+        trade: str,
+        job_type: str,
+        skills: frozenset[str] | set[str] = frozenset(),
+        equipment: frozenset[str] | set[str] = frozenset(),
+        urgency: str = "scheduled",
+    ) -> list[str]:
+        """Problems with a classification's identifiers, one line each; empty when valid."""
+        problems: list[str] = []
+        if trade not in self.job_types:
+            problems.append(f"trade {trade!r} is not one of {sorted(self.job_types)}")
+        elif job_type not in self.job_types[trade] and job_type not in self.any_trade:
+            problems.append(f"job_type {job_type!r} is not a {trade} job type")
+        for skill in sorted(set(skills) - self.skills):
+            problems.append(f"skill {skill!r} is not in the taxonomy")
+        for item in sorted(set(equipment) - self.equipment):
+            problems.append(f"equipment {item!r} is not in the taxonomy")
+        if urgency not in self.urgencies:
+            problems.append(f"urgency {urgency!r} is not one of {list(self.urgencies)}")
+        return problems
+
+
+def default_taxonomy() -> Taxonomy:
+    """The taxonomy of DESIGN.md, without extensions."""
+    return Taxonomy(job_types=MappingProxyType(dict(_DEFAULT_JOB_TYPES)))
+
+
+def load_taxonomy(extensions: Path | str | None = None) -> Taxonomy:
+    """The default taxonomy plus the admin's YAML extensions, if a file is given.
+
+    Raises:
+        TaxonomyError: the file is missing, not YAML, has unknown keys, or adds an identifier that
+            is malformed or whose prefix is not its trade.
+    """
+    base = default_taxonomy()
+    if extensions is None:
+        return base
+    path = Path(extensions)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise TaxonomyError(f"{path}: cannot read taxonomy extensions ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(data, dict):
+        raise TaxonomyError(f"{path}: expected a mapping at the top level")
+    unknown = set(data) - {"job_types", "skills", "equipment"}
+    if unknown:
+        raise TaxonomyError(f"{path}: unknown keys {sorted(unknown)}")
+
+    job_types = {trade: list(types) for trade, types in base.job_types.items()}
+    added_types = data.get("job_types") or {}
+    if not isinstance(added_types, dict):
+        raise TaxonomyError(f"{path}: job_types must map a trade to a list of job types")
+    for trade, types in added_types.items():
+        if not isinstance(trade, str) or not _IDENTIFIER.match(trade) or "." in trade:
+            raise TaxonomyError(f"{path}: job_types: bad trade name {trade!r}")
+        if not isinstance(types, list):
+            raise TaxonomyError(f"{path}: job_types.{trade} must be a list")
+        for job_type in types:
+            if not isinstance(job_type, str) or not _IDENTIFIER.match(job_type):
+                raise TaxonomyError(f"{path}: job_types.{trade}: bad identifier {job_type!r}")
+            if not job_type.startswith(f"{trade}."):
+                raise TaxonomyError(
+                    f"{path}: job_types.{trade}: {job_type!r} must start with '{trade}.'"
+                )
+            bucket = job_types.setdefault(trade, [])
+            if job_type not in bucket:
+                bucket.append(job_type)
+
+    def _names(key: str) -> set[str]:
+        values = data.get(key) or []
+        if not isinstance(values, list):
+            raise TaxonomyError(f"{path}: {key} must be a list")
+        for value in values:
+            if not isinstance(value, str) or not _IDENTIFIER.match(value) or "." in value:
+                raise TaxonomyError(f"{path}: {key}: bad identifier {value!r}")
+        return set(values)
+
+    return Taxonomy(
+        job_types=MappingProxyType({t: tuple(v) for t, v in job_types.items()}),
+        skills=base.skills | _names("skills"),
+        equipment=base.equipment | _names("equipment"),
+    )

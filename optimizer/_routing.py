@@ -1,336 +1,298 @@
 """The OR-Tools routing model. The only module that imports OR-Tools; none of its types leave.
 
-Node layout: jobs 0..J-1, then each technician's start node, then each one's end node.
-Costs are integers: every weight is multiplied by SCALE so fractional weights survive.
+Dimensions:
+- Time: driving plus the from-node's service (one transit matrix per service profile), with
+  shifts, hard windows (and told windows' openings) as cumul domains, soft windows, told
+  windows' ends and emergencies as soft upper bounds, overtime as a soft upper bound on the
+  route end, lunch as a break interval.
+- Work (when balancing): the same transits from zero, with a soft upper bound at each
+  technician's fair share, so work beyond it is charged.
+- Affinity (when any job has a preferred or previous technician): a unary per-vehicle transit
+  of the affinity costs, charged by a span cost. A dimension of vectors costs O(vehicles × nodes)
+  memory where per-vehicle arc-cost matrices would cost O(vehicles × nodes²).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time as clock
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from optimizer.problem import Job, Problem, Technician
+from optimizer.matrices import SCALE, ModelArrays, scaled
+from optimizer.params import SolveParams
+from optimizer.problem import DAY_LIMIT, Job, ObjectiveParams, Window
 
-__all__ = ["RoutingOutcome", "SolveParams", "solve_routing"]
+__all__ = ["RoutingOutcome", "solve_routing"]
 
-SCALE = 10
-HORIZON = 48 * 60
-# Per-vehicle arc-cost matrices (for preferred technicians and churn) cost n² cells each; past
-# this many cells in total they are left out and only the warm start limits churn.
-MAX_VEHICLE_MATRIX_CELLS = 40_000_000
-# Distinct service-time profiles get their own transit matrix; past this many cells in total the
-# technicians' speed factors are rounded to share matrices.
-MAX_TRANSIT_MATRIX_CELLS = 40_000_000
+HORIZON = DAY_LIMIT
 
-
-@dataclass(frozen=True, slots=True)
-class SolveParams:
-    time_limit: float = 10.0
-    solution_limit: int | None = None
-    """Stop after this many improving solutions: with it, the same input gives the same plan."""
-    first_solution: str = "auto"
-    """auto, parallel_cheapest_insertion, local_cheapest_insertion, path_cheapest_arc, savings."""
-    metaheuristic: str = "guided_local_search"
-    gls_lambda: float = 0.1
-    balance_dimension: bool = True
+Progress = Callable[[float, float], None]
+"""Called with (seconds since the search began, objective in cost units) on each new best."""
 
 
 @dataclass(frozen=True, slots=True)
 class RoutingOutcome:
-    routes: dict[str, list[tuple[str, int]]]
-    """Technician id → [(job id, service start)] in visiting order."""
-    route_starts: dict[str, int]
-    route_ends: dict[str, int]
-    lunches: dict[str, int]
+    routes: dict[int, list[tuple[int, int]]]
+    """Vehicle → [(job node, service start)] in visiting order."""
+    route_starts: dict[int, int]
+    route_ends: dict[int, int]
+    lunches: dict[int, int]
     status: str
-
-
-def _first_solution(name: str, jobs: int) -> int:
-    strategies = routing_enums_pb2.FirstSolutionStrategy
-    if name == "auto":
-        name = "parallel_cheapest_insertion" if jobs <= 400 else "local_cheapest_insertion"
-    return int(getattr(strategies, name.upper()))
+    objective: float
+    """The model's objective, in cost units."""
 
 
 def solve_routing(
-    problem: Problem,
-    travel: np.ndarray,
+    arrays: ModelArrays,
     *,
+    time_limit: float,
     params: SolveParams,
-    initial: Mapping[str, Sequence[str]] | None = None,
+    initial: Sequence[Sequence[int]] | None,
+    progress: Progress | None = None,
+    started: float | None = None,
 ) -> RoutingOutcome | None:
     """Build and solve the model; None when OR-Tools found no solution at all."""
+    problem = arrays.problem
     techs, jobs = problem.technicians, problem.jobs
     n_jobs, n_techs = len(jobs), len(techs)
-    if n_techs == 0:
+    if n_techs == 0 or n_jobs == 0:
         return None
-    starts = [n_jobs + v for v in range(n_techs)]
-    ends = [n_jobs + n_techs + v for v in range(n_techs)]
-    manager = pywrapcp.RoutingIndexManager(n_jobs + 2 * n_techs, n_techs, starts, ends)
-    model_params = pywrapcp.DefaultRoutingModelParameters()
-    routing = pywrapcp.RoutingModel(manager, model_params)
-    weights = problem.params
+    t0 = clock.perf_counter() if started is None else started
     n = n_jobs + 2 * n_techs
-
-    # --- arc costs: drive minutes plus a convex compactness term against long hops ---------
-    drive = travel.astype(np.int64)
-    compact = np.maximum(drive - 10, 0) ** 2 / 10.0
-    base_cost = np.rint(SCALE * (weights.drive_minute * drive + weights.compactness * compact))
-    affinity_cols, vehicle_relief = _affinities(problem)
-    if vehicle_relief and len(vehicle_relief) * n * n > MAX_VEHICLE_MATRIX_CELLS:
-        affinity_cols, vehicle_relief = {}, {}
-    for col, penalty in affinity_cols.items():
-        base_cost[:, col] += penalty
-    shared_cost = routing.RegisterTransitMatrix(_to_index_matrix(base_cost))
-    for v in range(n_techs):
-        relief = vehicle_relief.get(v)
-        if relief:
-            own = base_cost.copy()
-            for col, amount in relief.items():
-                own[:, col] -= amount
-            routing.SetArcCostEvaluatorOfVehicle(
-                routing.RegisterTransitMatrix(_to_index_matrix(own)), v
-            )
-        else:
-            routing.SetArcCostEvaluatorOfVehicle(shared_cost, v)
-
-    # --- time: service of the from-node plus driving; one matrix per service profile -------
-    service = _service_profiles(problem, n)
-    transit_ids: list[int] = []
-    for minutes in service.values():
-        matrix = drive + minutes[:, None]
-        transit_ids.append(routing.RegisterTransitMatrix(_to_index_matrix(matrix)))
-    vehicle_transit = [0] * n_techs
-    for transit_index, key in zip(transit_ids, service, strict=True):
-        for v in key:
-            vehicle_transit[v] = transit_index
-    routing.AddDimensionWithVehicleTransits(vehicle_transit, HORIZON, HORIZON, False, "Time")
-    time = routing.GetDimensionOrDie("Time")
+    starts = [arrays.start_node(v) for v in range(n_techs)]
+    ends = [arrays.end_node(v) for v in range(n_techs)]
+    manager = pywrapcp.RoutingIndexManager(n, n_techs, starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    weights = problem.params
     solver = routing.solver()
 
+    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(arrays.cost.tolist()))
+
+    # --- time ------------------------------------------------------------------------------
+    vehicle_transit = [0] * n_techs
+    for group in arrays.groups:
+        matrix = arrays.drive + arrays.service[group[0]][:, None]
+        callback = routing.RegisterTransitMatrix(matrix.tolist())
+        for v in group:
+            vehicle_transit[v] = callback
+    routing.AddDimensionWithVehicleTransits(vehicle_transit, HORIZON, HORIZON, False, "Time")
+    time = routing.GetDimensionOrDie("Time")
     for v, tech in enumerate(techs):
         start, end = routing.Start(v), routing.End(v)
         time.CumulVar(start).SetRange(tech.shift_start, tech.shift_end)
         time.CumulVar(end).SetRange(tech.shift_start, tech.shift_end + tech.overtime_minutes)
-        if weights.overtime_minute > 0:
-            time.SetCumulVarSoftUpperBound(end, tech.shift_end, _cost(weights.overtime_minute))
+        overtime = tech.overtime_cost if tech.overtime_cost is not None else weights.overtime_minute
+        if overtime > 0 and tech.overtime_minutes > 0:
+            time.SetCumulVarSoftUpperBound(end, tech.shift_end, scaled(overtime))
         routing.AddVariableMaximizedByFinalizer(time.CumulVar(start))
         routing.AddVariableMinimizedByFinalizer(time.CumulVar(end))
         if tech.lunch is not None:
             lunch = solver.FixedDurationIntervalVar(
                 tech.lunch.earliest, tech.lunch.latest, tech.lunch.minutes, False, f"lunch-{v}"
             )
-            visit = [0] * routing.Size()
-            for j, job in enumerate(jobs):
-                visit[manager.NodeToIndex(j)] = job.minutes_for(tech)
-            time.SetBreakIntervalsOfVehicle([lunch], v, visit)
+            visits = [0] * routing.Size()
+            service = arrays.service[v]
+            for j in range(n_jobs):
+                visits[manager.NodeToIndex(j)] = int(service[j])
+            time.SetBreakIntervalsOfVehicle([lunch], v, visits)
 
-    # --- jobs: who may serve, when, and what leaving them out costs -------------------------
-    tech_index = {t.id: v for v, t in enumerate(techs)}
+    # --- jobs --------------------------------------------------------------------------------
     day_opens = min(t.shift_start for t in techs)
     for j, job in enumerate(jobs):
         index = manager.NodeToIndex(j)
-        allowed = [v for v, tech in enumerate(techs) if job.qualified(tech)]
+        allowed = list(arrays.allowed[j])
+        sequenced = job.pin is not None and job.pin.sequence is not None
+        if not allowed:
+            routing.VehicleVar(index).SetValues([-1])
+            routing.AddDisjunction([index], arrays.penalty[j])
+            continue
+        routing.VehicleVar(index).SetValues(allowed if sequenced else [-1, *allowed])
+        if not sequenced:
+            routing.AddDisjunction([index], arrays.penalty[j])
         cumul = time.CumulVar(index)
-        if job.pin is not None:
-            routing.VehicleVar(index).SetValues([tech_index[job.pin.technician]])
-            if job.pin.start is not None:
-                cumul.SetRange(job.pin.start, job.pin.start)
+        if job.pin is not None and job.pin.start is not None:
+            cumul.SetRange(job.pin.start, job.pin.start)
         else:
-            routing.VehicleVar(index).SetValues([-1, *allowed])
-            routing.AddDisjunction([index], _cost(weights.unassigned_penalty(job)))
-        if job.pin is None or job.pin.start is None:
-            _windows(routing, time, index, job, weights, day_opens)
-        routing.AddToAssignment(time.SlackVar(index))
-    _pin_sequences(problem, routing, manager, tech_index)
+            _windows(time, index, job, arrays.windows[j], weights, day_opens)
+    _pin_sequences(arrays, routing, manager)
 
-    if params.balance_dimension and weights.balance > 0 and n_techs > 1:
+    if params.balance and weights.balance > 0:
+        # Minutes of work beyond the technician's fair share cost `balance` each: a per-route
+        # soft bound, where a global span cost would need a fleet-wide LP at every move.
         routing.AddDimensionWithVehicleTransits(vehicle_transit, 0, HORIZON, True, "Work")
-        routing.GetDimensionOrDie("Work").SetGlobalSpanCostCoefficient(_cost(weights.balance))
+        work = routing.GetDimensionOrDie("Work")
+        for v, target in enumerate(arrays.balance_targets):
+            work.SetCumulVarSoftUpperBound(routing.End(v), target, scaled(weights.balance))
 
-    search = pywrapcp.DefaultRoutingSearchParameters()
-    search.first_solution_strategy = _first_solution(params.first_solution, n_jobs)
-    search.local_search_metaheuristic = int(
-        getattr(routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic.upper())
-    )
-    search.guided_local_search_lambda_coefficient = params.gls_lambda
-    search.time_limit.FromMilliseconds(max(1, int(params.time_limit * 1000)))
-    if params.solution_limit is not None:
-        search.solution_limit = params.solution_limit
-    search.log_search = False
+    if arrays.affinity.any():
+        unary: dict[bytes, int] = {}
+        affinity_transit = []
+        for v in range(n_techs):
+            row = arrays.affinity[v]
+            key = row.tobytes()
+            if key not in unary:
+                unary[key] = routing.RegisterUnaryTransitVector(row.tolist())
+            affinity_transit.append(unary[key])
+        limit = int(arrays.affinity.sum(axis=1).max()) + 1
+        routing.AddDimensionWithVehicleTransits(affinity_transit, 0, limit, True, "Affinity")
+        routing.GetDimensionOrDie("Affinity").SetSpanCostCoefficientForAllVehicles(1)
 
+    search = _search_parameters(params, time_limit - (clock.perf_counter() - t0), n_jobs)
+    best = [float("inf")]
+
+    def on_solution() -> None:
+        value = routing.CostVar().Value() / SCALE
+        if value < best[0]:
+            best[0] = value
+            if progress is not None:
+                progress(clock.perf_counter() - t0, value)
+
+    routing.AddAtSolutionCallback(on_solution)
+    if params.stall_solutions is not None:
+        _add_stall_limit(routing, params.stall_solutions)
+
+    routing.CloseModelWithParameters(search)
     solution = None
-    if initial:
-        routes = [
-            [manager.NodeToIndex(j) for j in _job_nodes(problem, initial.get(t.id, ()))]
-            for t in techs
-        ]
-        routing.CloseModelWithParameters(search)
+    if initial is not None:
+        routes = [[manager.NodeToIndex(j) for j in route] for route in initial]
         start_from = routing.ReadAssignmentFromRoutes(routes, True)
         if start_from is not None:
             solution = routing.SolveFromAssignmentWithParameters(start_from, search)
     if solution is None:
+        if search.first_solution_strategy == routing_enums_pb2.FirstSolutionStrategy.AUTOMATIC:
+            search.first_solution_strategy = (
+                routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
+            )
         solution = routing.SolveWithParameters(search)
     if solution is None:
         return None
-    return _read(problem, routing, manager, time, solution)
+    return _read(arrays, routing, manager, time, solution)
 
 
-def _cost(weight: float) -> int:
-    return int(round(weight * SCALE))
+def _search_parameters(
+    params: SolveParams, seconds: float, n_jobs: int
+) -> pywrapcp.RoutingSearchParameters:
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    strategies = routing_enums_pb2.FirstSolutionStrategy
+    if params.first_solution == "construction":
+        # Only used if OR-Tools must find its own first solution (our routes were refused).
+        search.first_solution_strategy = strategies.AUTOMATIC
+    else:
+        search.first_solution_strategy = int(getattr(strategies, params.first_solution.upper()))
+    search.local_search_metaheuristic = int(
+        getattr(routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic.upper())
+    )
+    search.guided_local_search_lambda_coefficient = params.gls_lambda
+    search.time_limit.FromMilliseconds(max(10, int(seconds * 1000)))
+    if params.solution_limit is not None:
+        search.solution_limit = params.solution_limit
+    search.log_search = False
+    return search
 
 
-def _to_index_matrix(matrix: np.ndarray) -> list[list[int]]:
-    """RegisterTransitMatrix takes a node-indexed matrix (it maps indices to nodes itself)."""
-    return np.asarray(matrix, dtype=np.int64).tolist()  # type: ignore[no-any-return]
+def _add_stall_limit(routing: pywrapcp.RoutingModel, stall: int) -> None:
+    """Finish the search once `stall` solutions in a row did not improve the best."""
+    state = {"best": float("inf"), "since": 0}
 
+    def check() -> None:
+        value = routing.CostVar().Value()
+        if value < state["best"]:
+            state["best"], state["since"] = value, 0
+        else:
+            state["since"] += 1
+            if state["since"] >= stall:
+                routing.solver().FinishCurrentSearch()
 
-def _service_profiles(problem: Problem, n: int) -> dict[tuple[int, ...], np.ndarray]:
-    """Service minutes per node, grouped: technicians with equal profiles share a matrix."""
-
-    def profile(tech: Technician) -> tuple[int, ...]:
-        return tuple(job.minutes_for(tech) for job in problem.jobs)
-
-    groups: dict[tuple[int, ...], list[int]] = {}
-    for v, tech in enumerate(problem.technicians):
-        groups.setdefault(profile(tech), []).append(v)
-    if len(groups) * n * n > MAX_TRANSIT_MATRIX_CELLS:
-        # Share matrices between technicians of similar speed; the plan is re-timed exactly.
-        groups = {}
-        for v, tech in enumerate(problem.technicians):
-            rounded = round(tech.speed_factor * 10) / 10
-            key = tuple(round(job.service_minutes * rounded) for job in problem.jobs)
-            groups.setdefault(key, []).append(v)
-    out: dict[tuple[int, ...], np.ndarray] = {}
-    for prof, vehicles in groups.items():
-        minutes = np.zeros(n, dtype=np.int64)
-        minutes[: len(prof)] = prof
-        out[tuple(vehicles)] = minutes
-    return out
-
-
-def _affinities(problem: Problem) -> tuple[dict[int, float], dict[int, dict[int, float]]]:
-    """Column penalties for jobs with preferred technicians or a previous technician.
-
-    Every vehicle pays the penalty on arriving at such a job, except the preferred (or previous)
-    technician, whose own matrix has it taken back: a soft bonus built from non-negative costs.
-    """
-    weights = problem.params
-    tech_index = {t.id: v for v, t in enumerate(problem.technicians)}
-    columns: dict[int, float] = {}
-    relief: dict[int, dict[int, float]] = {}
-    for j, job in enumerate(problem.jobs):
-        if job.pin is not None:
-            continue
-        if job.preferred and weights.preferred_tech_broken > 0:
-            penalty = SCALE * weights.preferred_tech_broken
-            columns[j] = columns.get(j, 0) + penalty
-            for tech_id in job.preferred:
-                if tech_id in tech_index:
-                    relief.setdefault(tech_index[tech_id], {})[j] = (
-                        relief.get(tech_index[tech_id], {}).get(j, 0) + penalty
-                    )
-        previous = problem.previous.get(job.id)
-        if previous in tech_index and weights.churn_moved_stop > 0:
-            penalty = SCALE * weights.churn_moved_stop
-            columns[j] = columns.get(j, 0) + penalty
-            v = tech_index[previous]
-            relief.setdefault(v, {})[j] = relief.get(v, {}).get(j, 0) + penalty
-    return columns, relief
+    routing.AddAtSolutionCallback(check)
 
 
 def _windows(
-    routing: pywrapcp.RoutingModel,
     time: pywrapcp.RoutingDimension,
     index: int,
     job: Job,
-    weights: object,
+    windows: Sequence[Window],
+    weights: ObjectiveParams,
     day_opens: int,
 ) -> None:
-    from optimizer.problem import ObjectiveParams
+    """The model's windows become the cumul's domain; soft ones, told windows, emergencies costs.
 
-    assert isinstance(weights, ObjectiveParams)
+    `windows` already keep service from starting before a told window opens (a soft lower
+    bound would make OR-Tools solve an LP at every move). OR-Tools keeps one soft upper bound
+    per variable: when several apply, the earliest bound is kept with the largest of their
+    weights (the plan's cost breakdown stays exact).
+    """
     cumul = time.CumulVar(index)
-    windows = sorted(job.windows, key=lambda w: w.start)
     if windows and windows[0].hard:
         cumul.SetRange(windows[0].start, windows[-1].end)
         for a, b in zip(windows, windows[1:], strict=False):
             cumul.RemoveInterval(a.end + 1, b.start - 1)
     elif windows:
         cumul.SetMin(windows[0].start)
-    soft_end: int | None = None
-    soft_weight = 0.0
-    if windows and not windows[0].hard:
-        soft_end, soft_weight = windows[-1].end, weights.lateness_minute
-    if job.told_window is not None:
-        if soft_end is None or job.told_window.end < soft_end:
-            soft_end = job.told_window.end
-        soft_weight = max(soft_weight, weights.told_window_minute)
-        time.SetCumulVarSoftLowerBound(
-            index, job.told_window.start, _cost(weights.told_window_minute)
+    bounds: list[tuple[int, float]] = []
+    if job.windows and not job.windows[0].hard and weights.lateness_minute > 0:
+        bounds.append((job.windows[-1].end, weights.lateness_minute))
+    if job.told_window is not None and weights.told_window_minute > 0:
+        bounds.append((job.told_window.end, weights.told_window_minute))
+    if job.urgency == "emergency" and weights.emergency_start_minute > 0:
+        opens = job.windows[0].start if job.windows else day_opens
+        bounds.append((opens, weights.emergency_start_minute))
+    if bounds:
+        time.SetCumulVarSoftUpperBound(
+            index, min(b for b, _ in bounds), scaled(max(w for _, w in bounds))
         )
-    if job.urgency == "emergency" and weights.emergency_start_minute > 0 and soft_end is None:
-        soft_end = windows[0].start if windows else day_opens
-        soft_weight = weights.emergency_start_minute
-    if soft_end is not None and soft_weight > 0:
-        time.SetCumulVarSoftUpperBound(index, soft_end, _cost(soft_weight))
 
 
 def _pin_sequences(
-    problem: Problem,
+    arrays: ModelArrays,
     routing: pywrapcp.RoutingModel,
     manager: pywrapcp.RoutingIndexManager,
-    tech_index: dict[str, int],
 ) -> None:
     """Stops pinned to a position come first, in that order (a route's started head)."""
-    by_tech: dict[str, list[tuple[int, int]]] = {}
+    problem = arrays.problem
+    tech_index = {t.id: v for v, t in enumerate(problem.technicians)}
+    by_tech: dict[int, list[tuple[int, int]]] = {}
     for j, job in enumerate(problem.jobs):
         if job.pin is not None and job.pin.sequence is not None:
-            by_tech.setdefault(job.pin.technician, []).append((job.pin.sequence, j))
-    for tech_id, pinned in by_tech.items():
+            by_tech.setdefault(tech_index[job.pin.technician], []).append((job.pin.sequence, j))
+    for v, pinned in by_tech.items():
         pinned.sort()
-        previous = routing.Start(tech_index[tech_id])
+        previous = routing.Start(v)
         for _, j in pinned:
             index = manager.NodeToIndex(j)
             routing.NextVar(previous).SetValues([index])
             previous = index
 
 
-def _job_nodes(problem: Problem, job_ids: Sequence[str]) -> list[int]:
-    position = {job.id: j for j, job in enumerate(problem.jobs)}
-    return [position[job_id] for job_id in job_ids if job_id in position]
-
-
 def _read(
-    problem: Problem,
+    arrays: ModelArrays,
     routing: pywrapcp.RoutingModel,
     manager: pywrapcp.RoutingIndexManager,
     time: pywrapcp.RoutingDimension,
     solution: pywrapcp.Assignment,
 ) -> RoutingOutcome:
-    routes: dict[str, list[tuple[str, int]]] = {}
-    starts: dict[str, int] = {}
-    ends: dict[str, int] = {}
-    for v, tech in enumerate(problem.technicians):
+    routes: dict[int, list[tuple[int, int]]] = {}
+    starts: dict[int, int] = {}
+    ends: dict[int, int] = {}
+    for v in range(arrays.n_techs):
         index = routing.Start(v)
-        starts[tech.id] = solution.Min(time.CumulVar(index))
+        starts[v] = solution.Min(time.CumulVar(index))
         stops = []
         index = solution.Value(routing.NextVar(index))
         while not routing.IsEnd(index):
-            node = manager.IndexToNode(index)
-            stops.append((problem.jobs[node].id, solution.Min(time.CumulVar(index))))
+            stops.append((manager.IndexToNode(index), solution.Min(time.CumulVar(index))))
             index = solution.Value(routing.NextVar(index))
-        ends[tech.id] = solution.Min(time.CumulVar(index))
-        routes[tech.id] = stops
-    lunches: dict[str, int] = {}
+        ends[v] = solution.Min(time.CumulVar(index))
+        routes[v] = stops
+    lunches: dict[int, int] = {}
     intervals = solution.IntervalVarContainer()
     for k in range(intervals.Size()):
         element = intervals.Element(k)
         name = element.Var().Name()
         if name.startswith("lunch-"):
-            lunches[problem.technicians[int(name.split("-")[1])].id] = element.StartMin()
-    status = {1: "optimal", 2: "feasible"}.get(routing.status(), "feasible")
-    return RoutingOutcome(routes, starts, ends, lunches, status)
+            lunches[int(name.split("-")[1])] = element.StartMin()
+    status = "optimal" if routing.status() == 1 else "feasible"
+    return RoutingOutcome(
+        routes, starts, ends, lunches, status, solution.ObjectiveValue() / SCALE
+    )

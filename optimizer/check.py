@@ -1,14 +1,21 @@
 """`check_plan`: every hard rule, verified from the problem and the plan alone.
 
-Written without the solver's model or the scheduling code, so a bug there cannot hide here.
+Written without the solver's model, the construction or the scheduling code, so a bug there
+cannot hide here. Travel times come from the provider the plan was made with.
+
+Rules: every job routed once or listed unassigned; skills, certifications and equipment;
+designations; pins (technician, start, position, never dropped); hard windows; service
+minutes; no stop before the technician can reach it; the lunch in its window, in one gap
+between activities with room for the drive too; shifts with their overtime allowance.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from optimizer.plan import Plan
-from optimizer.problem import Point, Problem
+from optimizer.plan import Plan, Route
+from optimizer.problem import Job, Problem, Technician
 from optimizer.travel import OfflineTravel, TravelTimes
 
 __all__ = ["Violation", "check_plan"]
@@ -16,6 +23,8 @@ __all__ = ["Violation", "check_plan"]
 
 @dataclass(frozen=True, slots=True)
 class Violation:
+    """One broken hard rule."""
+
     rule: str
     detail: str
     job_id: str | None = None
@@ -26,189 +35,164 @@ class Violation:
 
 
 def check_plan(problem: Problem, plan: Plan, travel: TravelTimes | None = None) -> list[Violation]:
+    """Every hard rule `plan` breaks (empty when it is valid).
+
+    Args:
+        problem: What was planned.
+        plan: The plan to verify.
+        travel: The travel-time provider the plan was made with (offline by default).
+    """
     provider = travel or OfflineTravel()
     out: list[Violation] = []
     jobs = {job.id: job for job in problem.jobs}
     techs = {tech.id: tech for tech in problem.technicians}
     seen: dict[str, str] = {}
-
+    routed_techs: set[str] = set()
     for route in plan.routes:
         tech = techs.get(route.technician_id)
         if tech is None:
-            out.append(
-                Violation(
-                    "unknown_technician", route.technician_id, technician_id=route.technician_id
-                )
-            )
+            out.append(Violation("unknown_technician", route.technician_id,
+                                 technician_id=route.technician_id))
             continue
-        points: list[Point] = [tech.start] + [
-            jobs[s.job_id].location for s in route.stops if s.job_id in jobs
-        ]
-        points.append(tech.end_point)
-        legs = provider.matrix(points)
-        clock = route.start
-        lunch_done = tech.lunch is None or not route.stops
-        if tech.lunch is not None and route.lunch_start is not None:
-            lunch = tech.lunch
-            if not lunch.earliest <= route.lunch_start <= lunch.latest:
-                out.append(
-                    Violation(
-                        "lunch",
-                        f"{tech.id} lunch at {route.lunch_start} outside "
-                        f"[{lunch.earliest}, {lunch.latest}]",
-                        technician_id=tech.id,
-                    )
-                )
-        elif tech.lunch is not None and route.stops:
-            out.append(Violation("lunch", f"{tech.id} has no lunch", technician_id=tech.id))
-        if route.start < tech.shift_start:
-            out.append(
-                Violation(
-                    "shift",
-                    f"{tech.id} leaves at {route.start} before the shift",
-                    technician_id=tech.id,
-                )
-            )
-        for k, stop in enumerate(route.stops):
-            job = jobs.get(stop.job_id)
-            if job is None:
+        if tech.id in routed_techs:
+            out.append(Violation("duplicate", f"{tech.id} has two routes", technician_id=tech.id))
+        routed_techs.add(tech.id)
+        known = []
+        for stop in route.stops:
+            if stop.job_id not in jobs:
                 out.append(Violation("unknown_job", stop.job_id, job_id=stop.job_id))
-                continue
+            else:
+                known.append(stop)
+        if len(known) != len(route.stops):
+            continue
+        for k, stop in enumerate(route.stops):
+            job = jobs[stop.job_id]
             if stop.job_id in seen:
-                out.append(
-                    Violation("duplicate", f"{stop.job_id} served twice", job_id=stop.job_id)
-                )
+                out.append(Violation("duplicate", f"{job.id} served twice", job.id, tech.id))
             seen[stop.job_id] = tech.id
-            if not job.skills <= tech.skills:
-                out.append(
-                    Violation(
-                        "skills",
-                        f"{tech.id} lacks {sorted(job.skills - tech.skills)} for {job.id}",
-                        job.id,
-                        tech.id,
-                    )
-                )
-            if not job.equipment <= tech.equipment:
-                out.append(
-                    Violation(
-                        "equipment",
-                        f"{tech.id} lacks {sorted(job.equipment - tech.equipment)} for {job.id}",
-                        job.id,
-                        tech.id,
-                    )
-                )
-            if job.designated is not None and job.designated != tech.id:
-                out.append(
-                    Violation(
-                        "designation",
-                        f"{job.id} is designated to {job.designated}",
-                        job.id,
-                        tech.id,
-                    )
-                )
-            if job.pin is not None:
-                if job.pin.technician != tech.id:
-                    out.append(
-                        Violation(
-                            "pin", f"{job.id} pinned to {job.pin.technician}", job.id, tech.id
-                        )
-                    )
-                if job.pin.start is not None and stop.start != job.pin.start:
-                    out.append(
-                        Violation(
-                            "pin", f"{job.id} pinned to start at {job.pin.start}", job.id, tech.id
-                        )
-                    )
-                if job.pin.sequence is not None and k != job.pin.sequence:
-                    out.append(
-                        Violation(
-                            "pin",
-                            f"{job.id} pinned to position {job.pin.sequence}",
-                            job.id,
-                            tech.id,
-                        )
-                    )
-            hard = [w for w in job.windows if w.hard]
-            if hard and not any(w.start <= stop.start <= w.end for w in hard):
-                if job.pin is None or job.pin.start is None:
-                    out.append(
-                        Violation(
-                            "window",
-                            f"{job.id} starts at {stop.start} outside its windows",
-                            job.id,
-                            tech.id,
-                        )
-                    )
-            needed = job.minutes_for(tech)
-            if stop.end - stop.start != needed:
-                out.append(
-                    Violation(
-                        "duration",
-                        f"{job.id} lasts {stop.end - stop.start}, needs {needed}",
-                        job.id,
-                        tech.id,
-                    )
-                )
-            earliest = clock + legs[k][k + 1]
-            lunch_here = (
-                tech.lunch is not None
-                and route.lunch_start is not None
-                and clock <= route.lunch_start < stop.start
-            )
-            if lunch_here:
-                assert tech.lunch is not None and route.lunch_start is not None
-                earliest += tech.lunch.minutes
-                lunch_done = True
-            if stop.start < earliest:
-                out.append(
-                    Violation(
-                        "travel",
-                        f"{job.id} starts at {stop.start}, cannot be reached before {earliest}",
-                        job.id,
-                        tech.id,
-                    )
-                )
-            if tech.lunch is not None and route.lunch_start is not None:
-                lunch_end = route.lunch_start + tech.lunch.minutes
-                if route.lunch_start < stop.end and stop.start < lunch_end:
-                    out.append(
-                        Violation("lunch", f"{tech.id}'s lunch overlaps {job.id}", job.id, tech.id)
-                    )
-            clock = stop.end
+            out.extend(_stop_rules(job, tech, k, stop.start, stop.end))
         if route.stops:
-            back = legs[len(route.stops)][len(route.stops) + 1]
-            finish = clock + back
-            if (
-                tech.lunch is not None
-                and route.lunch_start is not None
-                and route.lunch_start >= clock
-            ):
-                finish = max(finish, route.lunch_start + tech.lunch.minutes)
-                lunch_done = True
-            if finish > tech.shift_end + tech.overtime_minutes:
-                out.append(
-                    Violation(
-                        "shift",
-                        f"{tech.id} is back at {finish}, after shift end "
-                        f"{tech.shift_end} + {tech.overtime_minutes} overtime",
-                        technician_id=tech.id,
-                    )
-                )
-        if not lunch_done:
-            out.append(
-                Violation("lunch", f"{tech.id}'s lunch is not between stops", technician_id=tech.id)
-            )
+            out.extend(_timeline(problem, tech, route, provider))
 
-    listed = {u.job_id for u in plan.unassigned}
+    listed: set[str] = set()
+    for item in plan.unassigned:
+        if item.job_id in listed:
+            out.append(Violation("duplicate", f"{item.job_id} listed unassigned twice",
+                                 item.job_id))
+        listed.add(item.job_id)
+        if item.job_id not in jobs:
+            out.append(Violation("unknown_job", item.job_id, job_id=item.job_id))
     for job in problem.jobs:
         if job.id not in seen and job.id not in listed:
-            out.append(
-                Violation("missing", f"{job.id} neither routed nor listed unassigned", job.id)
-            )
+            out.append(Violation("missing", f"{job.id} neither routed nor listed unassigned",
+                                 job.id))
         if job.id in seen and job.id in listed:
             out.append(Violation("duplicate", f"{job.id} routed and listed unassigned", job.id))
         if job.pin is not None and job.id not in seen:
-            out.append(
-                Violation("pin", f"pinned job {job.id} was dropped", job.id, job.pin.technician)
-            )
+            out.append(Violation("pin", f"pinned job {job.id} was dropped", job.id,
+                                 job.pin.technician))
+    return out
+
+
+def _stop_rules(job: Job, tech: Technician, k: int, start: int, end: int) -> list[Violation]:
+    out = []
+    if not job.skills <= tech.skills:
+        out.append(Violation("skills", f"{tech.id} lacks {sorted(job.skills - tech.skills)} "
+                             f"for {job.id}", job.id, tech.id))
+    if not job.equipment <= tech.equipment:
+        out.append(Violation("equipment", f"{tech.id} lacks "
+                             f"{sorted(job.equipment - tech.equipment)} for {job.id}",
+                             job.id, tech.id))
+    if job.designated is not None and job.designated != tech.id:
+        out.append(Violation("designation", f"{job.id} is designated to {job.designated}",
+                             job.id, tech.id))
+    pin = job.pin
+    if pin is not None:
+        if pin.technician != tech.id:
+            out.append(Violation("pin", f"{job.id} pinned to {pin.technician}", job.id, tech.id))
+        if pin.start is not None and start != pin.start:
+            out.append(Violation("pin", f"{job.id} pinned to start at {pin.start}, starts at "
+                                 f"{start}", job.id, tech.id))
+        if pin.sequence is not None and k != pin.sequence:
+            out.append(Violation("pin", f"{job.id} pinned to position {pin.sequence}, is at {k}",
+                                 job.id, tech.id))
+    hard = [w for w in job.windows if w.hard]
+    if hard and not any(w.start <= start <= w.end for w in hard):
+        if pin is None or pin.start is None:  # a pinned start is a fact, not a choice
+            out.append(Violation("window", f"{job.id} starts at {start} outside its windows",
+                                 job.id, tech.id))
+    if job.windows and not hard and start < min(w.start for w in job.windows):
+        out.append(Violation("window", f"{job.id} starts at {start} before its window opens",
+                             job.id, tech.id))
+    needed = job.service_minutes_by_technician.get(tech.id)
+    if needed is None:
+        needed = round(job.service_minutes * tech.speed_factor)
+    if end - start != needed:
+        out.append(Violation("duration", f"{job.id} lasts {end - start} min, needs {needed}",
+                             job.id, tech.id))
+    return out
+
+
+def _timeline(
+    problem: Problem, tech: Technician, route: Route, provider: TravelTimes
+) -> list[Violation]:
+    """Reachability, lunch and shift along one non-empty route."""
+    out: list[Violation] = []
+    jobs = {job.id: job for job in problem.jobs}
+    points = [tech.start, *(jobs[s.job_id].location for s in route.stops), tech.end_point]
+    m = provider.matrix(points)
+    legs: Sequence[int] = [int(m[k][k + 1]) for k in range(len(points) - 1)]
+    lunch = tech.lunch
+    lunch_at = route.lunch_start
+    if route.start < tech.shift_start:
+        out.append(Violation("shift", f"{tech.id} leaves at {route.start}, before the shift "
+                             f"starts at {tech.shift_start}", technician_id=tech.id))
+    # Gaps: before departure, between consecutive activities, after the last stop.
+    lunch_gap: int | None = None
+    if lunch is not None:
+        if lunch_at is None:
+            out.append(Violation("lunch", f"{tech.id} has no lunch", technician_id=tech.id))
+        else:
+            if not lunch.earliest <= lunch_at <= lunch.latest:
+                out.append(Violation("lunch", f"{tech.id}'s lunch at {lunch_at} outside "
+                                     f"[{lunch.earliest}, {lunch.latest}]",
+                                     technician_id=tech.id))
+            if route.lunch_minutes != lunch.minutes:
+                out.append(Violation("lunch", f"{tech.id}'s lunch lasts {route.lunch_minutes}, "
+                                     f"not {lunch.minutes}", technician_id=tech.id))
+            lunch_end = lunch_at + lunch.minutes
+            if lunch_at >= tech.shift_start and lunch_end <= route.start:
+                lunch_gap = -1
+            for k, stop in enumerate(route.stops):
+                free = route.start if k == 0 else route.stops[k - 1].end
+                if free <= lunch_at and lunch_end <= stop.start:
+                    lunch_gap = k
+                if lunch_at < stop.end and stop.start < lunch_end:
+                    out.append(Violation("lunch", f"{tech.id}'s lunch overlaps "
+                                         f"{stop.job_id}", stop.job_id, tech.id))
+            if lunch_at >= route.stops[-1].end:
+                lunch_gap = len(route.stops)
+            if lunch_gap is None:
+                out.append(Violation("lunch", f"{tech.id}'s lunch at {lunch_at} is not between "
+                                     "activities", technician_id=tech.id))
+    lunch_minutes = lunch.minutes if lunch is not None else 0
+    free = route.start
+    for k, stop in enumerate(route.stops):
+        earliest = free + legs[k] + (lunch_minutes if lunch_gap == k else 0)
+        if stop.start < earliest:
+            out.append(Violation("travel", f"{stop.job_id} starts at {stop.start}, cannot be "
+                                 f"reached before {earliest}", stop.job_id, tech.id))
+        free = stop.end
+    finish = free + legs[-1] + (lunch_minutes if lunch_gap == len(route.stops) else 0)
+    if lunch_gap == len(route.stops) and lunch_at is not None:
+        finish = max(finish, lunch_at + lunch_minutes + legs[-1])
+    limit = tech.shift_end + tech.overtime_minutes
+    if finish > limit:
+        out.append(Violation("shift", f"{tech.id} is back at {finish}, after shift end "
+                             f"{tech.shift_end} + {tech.overtime_minutes} overtime",
+                             technician_id=tech.id))
+    if route.end < finish:
+        out.append(Violation("shift", f"{tech.id}'s route ends at {route.end}, but the "
+                             f"technician is back at {finish} at the earliest",
+                             technician_id=tech.id))
     return out

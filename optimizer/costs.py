@@ -5,10 +5,23 @@ from __future__ import annotations
 from optimizer.plan import Plan
 from optimizer.problem import Problem
 
-__all__ = ["plan_cost"]
+__all__ = ["balance_targets", "plan_cost"]
+
+
+def balance_targets(problem: Problem) -> list[int]:
+    """Each technician's fair share of the day's work, in minutes of driving and service.
+
+    The fleet's utilisation (all service minutes over all shift minutes, at most 1) times the
+    technician's shift length. Work beyond it is charged at `ObjectiveParams.balance`.
+    """
+    shifts = [t.shift_end - t.shift_start for t in problem.technicians]
+    service = sum(job.service_minutes for job in problem.jobs)
+    share = min(1.0, service / sum(shifts)) if shifts else 0.0
+    return [round(share * length) for length in shifts]
 
 
 def plan_cost(problem: Problem, plan: Plan) -> dict[str, float]:
+    """The objective of `plan` by term, with the problem's weights (same units as the model)."""
     w = problem.params
     jobs = {job.id: job for job in problem.jobs}
     techs = {tech.id: tech for tech in problem.technicians}
@@ -27,7 +40,7 @@ def plan_cost(problem: Problem, plan: Plan) -> dict[str, float]:
         ),
         0.0,
     )
-    loads = []
+    targets = dict(zip((t.id for t in problem.technicians), balance_targets(problem), strict=True))
     day_opens = min((t.shift_start for t in problem.technicians), default=0)
     for route in plan.routes:
         tech = techs[route.technician_id]
@@ -37,8 +50,11 @@ def plan_cost(problem: Problem, plan: Plan) -> dict[str, float]:
         terms["drive"] += w.drive_minute * sum(legs)
         terms["compactness"] += w.compactness * sum(max(leg - 10, 0) ** 2 / 10 for leg in legs)
         if route.stops:
-            terms["overtime"] += w.overtime_minute * max(0, route.end - tech.shift_end)
-        loads.append(route.work_minutes + sum(legs))
+            rate = tech.overtime_cost if tech.overtime_cost is not None else w.overtime_minute
+            terms["overtime"] += rate * max(0, route.end - tech.shift_end)
+        if route.stops:
+            load = route.work_minutes + sum(legs)
+            terms["balance"] += w.balance * max(0, load - targets[tech.id])
         for stop in route.stops:
             job = jobs[stop.job_id]
             soft = [win for win in job.windows if not win.hard]
@@ -63,6 +79,4 @@ def plan_cost(problem: Problem, plan: Plan) -> dict[str, float]:
     terms["unassigned"] = sum(
         w.unassigned_penalty(job) for job in problem.jobs if job.id not in served
     )
-    if len(loads) > 1:
-        terms["balance"] = w.balance * max(loads)
     return terms

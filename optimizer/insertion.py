@@ -1,40 +1,57 @@
 """Insertion of one new job into today's plan: every feasible (technician, position), ranked.
 
 The same-day and emergency lanes call `rank_insertions`; each option says what it costs and
-whom it delays by how much (the cascade). Stops already started (before `now`) stay put.
+whom it delays by how much (the knock-on). Stops that started before `now` stay put; the rest
+of the route is re-timed with the new job in it, and an option is kept only if every hard rule
+still holds. `apply_insertion` turns an option into the revised problem and plan.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
-from optimizer.plan import Plan, Route
-from optimizer.problem import Job, Problem, Technician
-from optimizer.schedule import earliest_start, time_route
+from optimizer.matrices import compactness_units
+from optimizer.plan import Plan, Route, Stop
+from optimizer.problem import Job, ObjectiveParams, Problem, Technician
+from optimizer.schedule import RouteTiming, time_route
 from optimizer.travel import OfflineTravel, TravelTimes
 
-__all__ = ["InsertionOption", "best_insertion", "rank_insertions"]
+__all__ = ["InsertionOption", "apply_insertion", "rank_insertions"]
 
 
 @dataclass(frozen=True, slots=True)
 class InsertionOption:
+    """One feasible place for the new job.
+
+    Attributes:
+        technician_id: Who would do it.
+        position: Index in the technician's stops at which the new job goes.
+        arrive: When the technician would arrive.
+        start: When service would start.
+        end: When service would end.
+        cost_delta: Change of the route's objective terms (drive, compactness, lateness, told
+            windows, overtime, emergency wait, preference) with the job in it.
+        extra_drive_minutes: Added driving.
+        knock_on: (job id, minutes of delay) for each later stop that moves later.
+        late_minutes: Minutes past soft windows added (new job and knocked-on stops).
+        told_windows_broken: Knocked-on stops pushed outside the window their customer was told.
+    """
+
     technician_id: str
     position: int
-    """Index in the technician's stops at which the new job goes."""
+    arrive: int
     start: int
     end: int
     cost_delta: float
     extra_drive_minutes: int
     knock_on: tuple[tuple[str, int], ...]
-    """(job id, minutes of delay) for each later stop that moves."""
     late_minutes: int
-    """Minutes past soft windows (new job and knocked-on stops together)."""
+    told_windows_broken: int
 
     @property
     def delayed_jobs(self) -> int:
+        """How many customers see their visit move later."""
         return sum(1 for _, minutes in self.knock_on if minutes > 0)
 
 
@@ -47,164 +64,226 @@ def rank_insertions(
     travel: TravelTimes | None = None,
     limit: int | None = None,
 ) -> list[InsertionOption]:
-    """All feasible insertions of `job`, cheapest first."""
+    """All feasible insertions of `job` into `plan`, cheapest first.
+
+    Args:
+        problem: The day the plan was made for (the new job need not be in it).
+        plan: Today's plan.
+        job: The new job.
+        now: Minute of the day; stops started before it stay, nothing new starts before it.
+        travel: The provider the plan was made with (offline by default).
+        limit: Keep only this many options.
+    """
+    if _plan_has(plan, job.id):
+        raise ValueError(f"job {job.id} is already in the plan")
     provider = travel or OfflineTravel()
     jobs = {j.id: j for j in problem.jobs}
-    jobs[job.id] = job
-    w = problem.params
     options: list[InsertionOption] = []
     for tech in problem.technicians:
         if not job.qualified(tech):
             continue
-        route = plan.route_of(tech.id) or Route(tech.id, (), tech.shift_start, tech.shift_start, 0)
-        stops = route.stops
-        points = [tech.start, job.location, tech.end_point] + [
-            jobs[s.job_id].location for s in stops
-        ]
-        m = provider.matrix(points)
-        new, home, end_node = 1, 0, 2
-
-        def node(k: int) -> int:
-            return 3 + k
-
-        first_free = sum(1 for s in stops if now is not None and s.start < now)
-        for position in range(first_free, len(stops) + 1):
-            option = _try(
-                tech, route, stops, jobs, job, position, m, new, home, end_node, node, now, w
-            )
+        route = plan.route_of(tech.id)
+        stops = route.stops if route is not None else ()
+        context = _Context(problem.params, tech, route, stops, jobs, job, provider, now)
+        for position in range(context.first_free, len(stops) + 1):
+            option = context.option(position)
             if option is not None:
                 options.append(option)
-    options.sort(key=lambda o: (o.cost_delta, o.start))
+    options.sort(key=lambda o: (o.cost_delta, o.start, o.technician_id))
     return options[:limit] if limit is not None else options
 
 
-def _try(
-    tech: Technician,
-    route: Route,
-    stops: Sequence,
-    jobs: Mapping[str, Job],
-    job: Job,  # type: ignore[type-arg]
-    position: int,
-    m: list[list[int]],
-    new: int,
-    home: int,
-    end_node: int,
-    node: object,
-    now: int | None,
-    w: object,
-) -> InsertionOption | None:
-    from optimizer.problem import ObjectiveParams
-
-    assert isinstance(w, ObjectiveParams) and callable(node)
-    lunch = tech.lunch
-    lunch_block = (
-        (route.lunch_start, route.lunch_start + route.lunch_minutes)
-        if route.lunch_start is not None and route.lunch_minutes
-        else None
-    )
-    prev_node = home if position == 0 else node(position - 1)
-    prev_end = route.start if position == 0 else stops[position - 1].end
-    if now is not None:
-        prev_end = max(prev_end, now)
-    drive_in = m[prev_node][new]
-    arrive = prev_end + drive_in
-    start, late = earliest_start(job.windows, arrive)
-    minutes = job.minutes_for(tech)
-    if lunch_block and start < lunch_block[1] and lunch_block[0] < start + minutes:
-        start, late = earliest_start(job.windows, max(arrive, lunch_block[1]))
-    if late and any(x.hard for x in job.windows):
-        return None
-    end = start + minutes
-    next_node = end_node if position == len(stops) else node(position)
-    old_leg = m[prev_node][next_node] if stops or position else 0
-    extra_drive = drive_in + m[new][next_node] - (old_leg if stops else 0)
-    lateness = late
-    knock: list[tuple[str, int]] = []
-    clock, here = end, new
-    for k in range(position, len(stops)):
-        stop = stops[k]
-        later = jobs[stop.job_id]
-        arrive_k = clock + m[here][node(k)]
-        start_k, late_k = earliest_start(later.windows, max(arrive_k, stop.start))
-        if (
-            lunch_block
-            and start_k < lunch_block[1]
-            and lunch_block[0] < start_k + (stop.end - stop.start)
-        ):
-            start_k, late_k = earliest_start(
-                later.windows, max(arrive_k, lunch_block[1], stop.start)
-            )
-        if late_k and any(x.hard for x in later.windows):
-            return None
-        delay = start_k - stop.start
-        knock.append((stop.job_id, delay))
-        lateness += late_k
-        clock, here = start_k + (stop.end - stop.start), node(k)
-    finish = clock + m[here][end_node]
-    if lunch is not None and lunch_block is None and finish > lunch.latest + lunch.minutes:
-        pass  # lunch not yet planned: the lanes re-plan the day after inserting
-    if finish > tech.shift_end + tech.overtime_minutes:
-        return None
-    overtime_before = max(0, route.end - tech.shift_end) if stops else 0
-    overtime = max(0, finish - tech.shift_end) - overtime_before
-    cost = (
-        w.drive_minute * extra_drive
-        + w.lateness_minute * lateness
-        + w.overtime_minute * max(0, overtime)
-        + (w.preferred_tech_broken if job.preferred and tech.id not in job.preferred else 0)
-        + (w.emergency_start_minute * start if job.urgency == "emergency" else 0)
-        + sum(w.told_window_minute * d for _, d in knock if d > 0) * 0.1
-    )
-    return InsertionOption(
-        tech.id,
-        position,
-        start,
-        end,
-        round(cost, 2),
-        extra_drive,
-        tuple(k for k in knock if k[1] > 0),
-        lateness,
-    )
+def _plan_has(plan: Plan, job_id: str) -> bool:
+    return any(s.job_id == job_id for r in plan.routes for s in r.stops)
 
 
-def best_insertion(
+def apply_insertion(
     problem: Problem,
-    matrix: np.ndarray,
-    routes: Mapping[str, list[str]],
+    plan: Plan,
     job: Job,
-) -> tuple[str, int] | None:
-    """Cheapest feasible (technician, position) for `job` in routes of job ids (construction)."""
-    index = {j.id: k for k, j in enumerate(problem.jobs)}
-    by_id = {j.id: j for j in problem.jobs}
-    n_jobs, n_techs = len(problem.jobs), len(problem.technicians)
-    best: tuple[float, str, int] | None = None
-    for v, tech in enumerate(problem.technicians):
-        if not job.qualified(tech):
-            continue
-        current = routes[tech.id]
-        base = _route_drive(matrix, [index[j] for j in current], n_jobs + v, n_jobs + n_techs + v)
-        for position in range(len(current) + 1):
-            ids = current[:position] + [job.id] + current[position:]
-            jobs = [by_id[i] for i in ids]
-            nodes = [index[i] for i in ids]
-            fixed = {
-                j.id: j.pin.start for j in jobs if j.pin is not None and j.pin.start is not None
-            }
-            timed, finish, lunch, _ = time_route(
-                tech, jobs, matrix, nodes, n_jobs + v, n_jobs + n_techs + v, fixed_starts=fixed
-            )
-            if finish > tech.shift_end + tech.overtime_minutes:
-                continue
-            if any(s.late and any(x.hard for x in s.job.windows) for s in timed):
-                continue
-            if tech.lunch is not None and lunch is not None and lunch > tech.lunch.latest:
-                continue
-            delta = _route_drive(matrix, nodes, n_jobs + v, n_jobs + n_techs + v) - base
-            if best is None or delta < best[0]:
-                best = (delta, tech.id, position)
-    return None if best is None else (best[1], best[2])
+    option: InsertionOption,
+    *,
+    now: int | None = None,
+    travel: TravelTimes | None = None,
+) -> tuple[Problem, Plan]:
+    """The problem with `job` added and the plan with `option` applied (times re-computed)."""
+    provider = travel or OfflineTravel()
+    tech = problem.technician(option.technician_id)
+    jobs = {j.id: j for j in problem.jobs}
+    route = plan.route_of(tech.id)
+    stops = route.stops if route is not None else ()
+    context = _Context(problem.params, tech, route, stops, jobs, job, provider, now)
+    timing = context.timing(option.position)
+    if not timing.feasible:
+        raise ValueError(f"option {option.technician_id}@{option.position} is not feasible")
+    new_route = context.route_with(option.position, timing)
+    routes = tuple(new_route if r.technician_id == tech.id else r for r in plan.routes)
+    if route is None:
+        routes = (*routes, new_route)
+    unassigned = tuple(u for u in plan.unassigned if u.job_id != job.id)
+    revised = problem.replace(jobs=(*(j for j in problem.jobs if j.id != job.id), job))
+    return revised, Plan(routes, unassigned, solver_status="insertion")
 
 
-def _route_drive(matrix: np.ndarray, nodes: Sequence[int], start: int, end: int) -> int:
-    path = [start, *nodes, end]
-    return int(sum(matrix[a][b] for a, b in zip(path, path[1:], strict=False)))
+class _Context:
+    """One technician's route and the travel times the new job needs, computed once."""
+
+    def __init__(
+        self,
+        weights: ObjectiveParams,
+        tech: Technician,
+        route: Route | None,
+        stops: Sequence[Stop],
+        jobs: dict[str, Job],
+        job: Job,
+        provider: TravelTimes,
+        now: int | None,
+    ) -> None:
+        self.w, self.tech, self.route, self.stops, self.job, self.now = (
+            weights, tech, route, stops, job, now
+        )
+        self.old = [jobs[s.job_id] for s in stops]
+        # Node order: 0 start, 1 end, 2 new job, 3.. existing stops.
+        points = [tech.start, tech.end_point, job.location, *(j.location for j in self.old)]
+        self.m = provider.matrix(points).tolist()  # type: ignore[union-attr]
+        started = [k for k, s in enumerate(stops) if now is not None and s.start < now]
+        self.first_free = (started[-1] + 1) if started else 0
+        self.lunch_start = route.lunch_start if route is not None else None
+        self.before = self._route_terms(
+            [2 + 1 + k for k in range(len(stops))], [s.start for s in stops], self.old,
+            route.end if route is not None and stops else None,
+        )
+
+    def timing(self, position: int) -> RouteTiming:
+        """Re-time the stops from `position` on with the new job in front of them."""
+        tech, stops = self.tech, self.stops
+        if position == 0:
+            depart = None if self.now is None else max(tech.shift_start, self.now)
+            start_node = 0
+        else:
+            prev = stops[position - 1]
+            depart = prev.end if self.now is None else max(prev.end, self.now)
+            start_node = 3 + position - 1
+        lunch_taken = self.lunch_taken(position)
+        suffix = [self.job, *self.old[position:]]
+        nodes = [2, *(3 + k for k in range(position, len(stops)))]
+        fixed: list[int | None] = [None] + [
+            j.pin.start if j.pin is not None else None for j in self.old[position:]
+        ]
+        return time_route(
+            tech,
+            [j.windows for j in suffix],
+            [j.minutes_for(tech) for j in suffix],
+            nodes,
+            self.m,
+            start_node,
+            1,
+            fixed_starts=fixed,
+            depart=depart,
+            lunch_taken=lunch_taken,
+        )
+
+    def lunch_taken(self, position: int) -> bool:
+        """Whether the lunch is already behind when the technician heads for the new job."""
+        if position == 0 or self.lunch_start is None:
+            return False
+        return self.lunch_start < self.stops[position - 1].end
+
+    def option(self, position: int) -> InsertionOption | None:
+        timing = self.timing(position)
+        if not timing.feasible:
+            return None
+        if self.now is not None and timing.stops[0].start < self.now:
+            return None
+        new = timing.stops[0]
+        order = (
+            [3 + k for k in range(position)]
+            + [2]
+            + [3 + k for k in range(position, len(self.stops))]
+        )
+        starts = [s.start for s in self.stops[:position]] + [s.start for s in timing.stops]
+        all_jobs = [*self.old[:position], self.job, *self.old[position:]]
+        after = self._route_terms(order, starts, all_jobs, timing.end)
+        knock = []
+        told_broken = 0
+        for old_stop, later, job in zip(
+            self.stops[position:], timing.stops[1:], self.old[position:], strict=True
+        ):
+            delay = later.start - old_stop.start
+            if delay > 0:
+                knock.append((old_stop.job_id, delay))
+                told = job.told_window
+                if told is not None and old_stop.start <= told.end < later.start:
+                    told_broken += 1
+        prev = 0 if position == 0 else 3 + position - 1
+        nxt = 1 if position == len(self.stops) else 3 + position
+        extra = (
+            self.m[prev][2] + self.m[2][nxt] - (self.m[prev][nxt] if self.stops else 0)
+        )
+        return InsertionOption(
+            self.tech.id,
+            position,
+            new.arrive,
+            new.start,
+            new.end,
+            round(after[0] - self.before[0], 2),
+            extra,
+            tuple(knock),
+            after[1] - self.before[1],
+            told_broken,
+        )
+
+    def _route_terms(
+        self, nodes: Sequence[int], starts: Sequence[int], jobs: Sequence[Job], end: int | None
+    ) -> tuple[float, int]:
+        """(route cost, soft-window lateness) of a route, with the objective's weights."""
+        w, tech = self.w, self.tech
+        if not nodes:
+            return 0.0, 0
+        path = [0, *nodes, 1]
+        legs = [self.m[a][b] for a, b in zip(path, path[1:], strict=False)]
+        cost = w.drive_minute * sum(legs) + w.compactness * sum(
+            float(compactness_units(leg)) for leg in legs
+        )
+        late = 0
+        for job, start in zip(jobs, starts, strict=True):
+            soft = [x for x in job.windows if not x.hard]
+            if soft:
+                late += max(0, start - soft[-1].end)
+            if job.told_window is not None:
+                told = job.told_window
+                cost += w.told_window_minute * (
+                    max(0, start - told.end) + max(0, told.start - start)
+                )
+            if job.urgency == "emergency":
+                opens = job.windows[0].start if job.windows else tech.shift_start
+                cost += w.emergency_start_minute * max(0, start - opens)
+            if job.preferred and tech.id not in job.preferred and job.pin is None:
+                cost += w.preferred_tech_broken
+        cost += w.lateness_minute * late
+        if end is not None:
+            rate = tech.overtime_cost if tech.overtime_cost is not None else w.overtime_minute
+            cost += rate * max(0, end - tech.shift_end)
+        return cost, late
+
+    def route_with(self, position: int, timing: RouteTiming) -> Route:
+        """The technician's route with the new job at `position`, as timed."""
+        tech, stops = self.tech, self.stops
+        kept = list(stops[:position])
+        suffix_ids = [self.job.id, *(s.job_id for s in stops[position:])]
+        explained = ["inserted", *(s.explanation for s in stops[position:])]
+        retimed = [
+            Stop(job_id, t.arrive, t.start, t.end, t.travel, why)
+            for job_id, t, why in zip(suffix_ids, timing.stops, explained, strict=True)
+        ]
+        lunch = self.lunch_start if self.lunch_taken(position) else timing.lunch_start
+        start = self.route.start if self.route is not None and kept else timing.depart
+        return Route(
+            technician_id=tech.id,
+            stops=(*kept, *retimed),
+            start=start,
+            end=timing.end,
+            return_minutes=timing.back,
+            lunch_start=lunch,
+            lunch_minutes=tech.lunch.minutes if tech.lunch is not None and lunch is not None else 0,
+        )

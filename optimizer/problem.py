@@ -6,10 +6,14 @@ so the optimizer never handles time zones. Everything is immutable; `replace()` 
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
 from typing import Literal
+
+from optimizer.errors import SuspiciousInputWarning
 
 __all__ = [
     "Break",
@@ -20,19 +24,20 @@ __all__ = [
     "Problem",
     "SuspiciousInputWarning",
     "Technician",
+    "Urgency",
     "Window",
-    "replace",
 ]
 
 Urgency = Literal["emergency", "same_day", "scheduled"]
-
-
-class SuspiciousInputWarning(UserWarning):
-    """Legal input that is probably a mistake (a window outside every shift, say)."""
+URGENCIES: tuple[Urgency, ...] = ("emergency", "same_day", "scheduled")
+DAY_LIMIT = 48 * 60
+"""Latest minute the model represents: a day plus a night of overtime is plenty."""
 
 
 @dataclass(frozen=True, slots=True)
 class Point:
+    """A WGS84 coordinate."""
+
     lat: float
     lon: float
 
@@ -52,6 +57,8 @@ class Window:
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
+        if self.start < 0 or self.end > DAY_LIMIT:
+            raise ValueError(f"window [{self.start}, {self.end}] outside [0, {DAY_LIMIT}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,35 +79,68 @@ class Break:
 
 @dataclass(frozen=True, slots=True)
 class Technician:
+    """One technician's day: where and when they work, what they can do and carry.
+
+    Attributes:
+        id: Unique id (the FSM's).
+        start: Where the day starts (home or depot).
+        shift_start: First minute of the shift; the technician leaves `start` no earlier.
+        shift_end: Last minute of the regular shift, back at `end`.
+        end: Where the day ends; the start location when None.
+        skills: Skills and certifications valid on the planned day.
+        equipment: Equipment on the truck.
+        lunch: The lunch break, if any.
+        overtime_minutes: How far past `shift_end` the day may run.
+        overtime_cost: Cost per overtime minute for this technician; None uses the
+            problem's `ObjectiveParams.overtime_minute`.
+        speed_factor: Multiplies service minutes (< 1 is faster than the fleet), unless the
+            job gives this technician's minutes explicitly.
+    """
+
     id: str
     start: Point
     shift_start: int
     shift_end: int
     end: Point | None = None
-    """Where the day ends; the start location when None."""
     skills: frozenset[str] = frozenset()
-    """Skills and certifications valid on the planned day."""
     equipment: frozenset[str] = frozenset()
     lunch: Break | None = None
     overtime_minutes: int = 0
-    """How far past `shift_end` the day may run, at the overtime cost."""
+    overtime_cost: float | None = None
     speed_factor: float = 1.0
-    """Multiplies service minutes: < 1 is faster than the fleet."""
 
     def __post_init__(self) -> None:
         if not self.id:
             raise ValueError("technician id must not be empty")
+        if self.shift_start < 0 or self.shift_end > DAY_LIMIT:
+            raise ValueError(f"technician {self.id}: shift outside [0, {DAY_LIMIT}]")
         if self.shift_end <= self.shift_start:
             raise ValueError(f"technician {self.id}: shift ends before it starts")
         if self.overtime_minutes < 0:
             raise ValueError(f"technician {self.id}: overtime_minutes must be >= 0")
+        if self.shift_end + self.overtime_minutes > DAY_LIMIT:
+            raise ValueError(f"technician {self.id}: overtime runs past minute {DAY_LIMIT}")
+        if self.overtime_cost is not None and self.overtime_cost < 0:
+            raise ValueError(f"technician {self.id}: overtime_cost must be >= 0")
         if not 0.2 <= self.speed_factor <= 5:
             raise ValueError(
                 f"technician {self.id}: speed_factor {self.speed_factor} not in [0.2, 5]"
             )
+        if self.lunch is not None and (
+            self.lunch.latest < self.shift_start
+            or self.lunch.earliest + self.lunch.minutes > self.shift_end + self.overtime_minutes
+        ):
+            # A day shift's default lunch on an evening shift, say: there is no lunch to plan.
+            warnings.warn(
+                f"technician {self.id}: lunch falls outside the shift and is ignored",
+                SuspiciousInputWarning,
+                stacklevel=3,
+            )
+            object.__setattr__(self, "lunch", None)
 
     @property
     def end_point(self) -> Point:
+        """Where the day ends."""
         return self.end or self.start
 
 
@@ -114,28 +154,51 @@ class Pin:
     sequence: int | None = None
     """Fixed position in the route (0 = first), for stops already driven to."""
 
+    def __post_init__(self) -> None:
+        if not self.technician:
+            raise ValueError("pin technician must not be empty")
+        if self.sequence is not None and self.sequence < 0:
+            raise ValueError(f"pin sequence must be >= 0, got {self.sequence}")
+
 
 @dataclass(frozen=True, slots=True)
 class Job:
+    """One visit to plan.
+
+    Attributes:
+        id: Unique id (the FSM's).
+        location: Where the work is.
+        service_minutes: Minutes on site for a technician of speed factor 1.
+        windows: When service may start; empty means any time within the shift. Hard
+            windows must be met. Soft windows may be missed at `lateness_minute` per minute
+            past the last one's end (service never starts before the first one opens).
+        skills: Skills and certifications the job needs.
+        equipment: Equipment the job needs.
+        urgency: Emergency, same-day or scheduled: sets the cost of leaving it out.
+        priority: Multiplies that cost (e.g. an SLA tier).
+        designated: Only this technician may do the job (hard).
+        preferred: Technicians the customer prefers (soft).
+        pin: Keeps the job with one technician (and optionally a start or a position).
+        told_window: The arrival window the customer was already told; moving out costs.
+        service_minutes_by_technician: Per-technician minutes (the duration model's
+            routing quantile); overrides `speed_factor`.
+    """
+
     id: str
     location: Point
     service_minutes: int
     windows: tuple[Window, ...] = ()
-    """When service may start; empty means any time within the shift."""
     skills: frozenset[str] = frozenset()
     equipment: frozenset[str] = frozenset()
     urgency: Urgency = "scheduled"
     priority: int = 1
-    """Weight of leaving it unassigned, on top of the urgency's penalty (e.g. SLA tier)."""
     designated: str | None = None
-    """Only this technician may do the job (hard)."""
     preferred: frozenset[str] = frozenset()
-    """Technicians the customer prefers (soft)."""
     pin: Pin | None = None
     told_window: Window | None = None
-    """The arrival window the customer was already told; moving outside it costs."""
-    service_minutes_by_technician: Mapping[str, int] = field(default_factory=dict)
-    """Per-technician service minutes (from the duration model); overrides speed_factor."""
+    service_minutes_by_technician: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -144,19 +207,38 @@ class Job:
             raise ValueError(f"job {self.id}: service_minutes must be >= 0")
         if self.priority < 0:
             raise ValueError(f"job {self.id}: priority must be >= 0")
+        if self.urgency not in URGENCIES:
+            raise ValueError(f"job {self.id}: urgency {self.urgency!r} not in {URGENCIES}")
         ordered = sorted(self.windows, key=lambda w: w.start)
         for a, b in zip(ordered, ordered[1:], strict=False):
             if b.start <= a.end:
                 raise ValueError(f"job {self.id}: windows overlap")
         if len({w.hard for w in self.windows}) > 1:
             raise ValueError(f"job {self.id}: mix of hard and soft windows")
+        for tech_id, minutes in self.service_minutes_by_technician.items():
+            if minutes < 0:
+                raise ValueError(f"job {self.id}: service minutes for {tech_id} must be >= 0")
+        # Frozen dataclass: keep the windows sorted and the mapping read-only.
+        object.__setattr__(self, "windows", tuple(ordered))
+        object.__setattr__(
+            self,
+            "service_minutes_by_technician",
+            MappingProxyType(dict(self.service_minutes_by_technician)),
+        )
+
+    @property
+    def hard_windows(self) -> bool:
+        """True when the job has windows and they are hard."""
+        return bool(self.windows) and self.windows[0].hard
 
     def minutes_for(self, tech: Technician) -> int:
+        """Service minutes when `tech` does the job."""
         if tech.id in self.service_minutes_by_technician:
             return int(self.service_minutes_by_technician[tech.id])
         return round(self.service_minutes * tech.speed_factor)
 
     def qualified(self, tech: Technician) -> bool:
+        """Whether `tech` may do the job: skills, equipment, designation and pin."""
         if self.designated is not None and tech.id != self.designated:
             return False
         if self.pin is not None and tech.id != self.pin.technician:
@@ -166,22 +248,34 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class ObjectiveParams:
-    """Weights of the one objective; each is a cost per unit named."""
+    """Weights of the one objective; each is a cost per unit named (all >= 0)."""
 
     drive_minute: float = 1.0
     unassigned_emergency: float = 100_000
     unassigned_same_day: float = 20_000
     unassigned_scheduled: float = 5_000
     balance: float = 0.5
+    """Per minute a technician works (drives and serves) beyond a fair share of the day."""
     lateness_minute: float = 50
     emergency_start_minute: float = 5
+    """Per minute an emergency starts after it could first start (earlier is better)."""
     preferred_tech_broken: float = 60
     compactness: float = 0.2
+    """Per (minutes beyond 10)² / 10 of each drive leg: long criss-crossing hops cost more."""
     overtime_minute: float = 3
     churn_moved_stop: float = 30
+    """Per job moved to another technician than in the previous plan."""
     told_window_minute: float = 20
+    """Per minute outside the arrival window the customer was told."""
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"objective weight {item.name} must be finite and >= 0")
 
     def unassigned_penalty(self, job: Job) -> float:
+        """What leaving `job` unassigned costs."""
         base = {
             "emergency": self.unassigned_emergency,
             "same_day": self.unassigned_same_day,
@@ -192,27 +286,37 @@ class ObjectiveParams:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """A day to plan.
+
+    Attributes:
+        technicians: The fleet on shift.
+        jobs: Every job to place (pinned ones included).
+        params: The objective's weights.
+        previous: Job id → technician id in the plan being revised (for the churn cost).
+    """
+
     technicians: tuple[Technician, ...]
     jobs: tuple[Job, ...]
     params: ObjectiveParams = ObjectiveParams()
-    previous: Mapping[str, str] = field(default_factory=dict)
-    """Job id → technician id in the plan being revised (for the churn cost)."""
+    previous: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "technicians", tuple(self.technicians))
+        object.__setattr__(self, "jobs", tuple(self.jobs))
+        object.__setattr__(self, "previous", MappingProxyType(dict(self.previous)))
         tech_ids = [t.id for t in self.technicians]
         if len(set(tech_ids)) != len(tech_ids):
             raise ValueError("technician ids must be unique")
         job_ids = [j.id for j in self.jobs]
         if len(set(job_ids)) != len(job_ids):
             raise ValueError("job ids must be unique")
-        known = set(tech_ids)
+        techs = {t.id: t for t in self.technicians}
+        sequences: set[tuple[str, int]] = set()
         for job in self.jobs:
-            if job.designated is not None and job.designated not in known:
+            if job.designated is not None and job.designated not in techs:
                 raise ValueError(f"job {job.id}: designated technician {job.designated!r} unknown")
-            if job.pin is not None and job.pin.technician not in known:
-                raise ValueError(
-                    f"job {job.id}: pinned to unknown technician {job.pin.technician!r}"
-                )
+            if job.pin is not None:
+                self._check_pin(job, techs, sequences)
             if job.windows and self.technicians:
                 earliest = min(t.shift_start for t in self.technicians)
                 latest = max(t.shift_end + t.overtime_minutes for t in self.technicians)
@@ -220,20 +324,49 @@ class Problem:
                     warnings.warn(
                         f"job {job.id}: no window overlaps any shift",
                         SuspiciousInputWarning,
-                        stacklevel=2,
+                        stacklevel=3,
                     )
+        for job_id, tech_id in self.previous.items():
+            if tech_id not in techs:
+                raise ValueError(f"previous plan: job {job_id} on unknown technician {tech_id!r}")
+
+    @staticmethod
+    def _check_pin(job: Job, techs: Mapping[str, Technician], seen: set[tuple[str, int]]) -> None:
+        assert job.pin is not None
+        tech = techs.get(job.pin.technician)
+        if tech is None:
+            raise ValueError(f"job {job.id}: pinned to unknown technician {job.pin.technician!r}")
+        if job.designated is not None and job.designated != tech.id:
+            raise ValueError(f"job {job.id}: pinned to {tech.id} but designated {job.designated}")
+        if not (job.skills <= tech.skills and job.equipment <= tech.equipment):
+            missing = sorted((job.skills - tech.skills) | (job.equipment - tech.equipment))
+            raise ValueError(f"job {job.id}: pinned to {tech.id}, who lacks {missing}")
+        if job.pin.sequence is not None:
+            key = (tech.id, job.pin.sequence)
+            if key in seen:
+                raise ValueError(
+                    f"job {job.id}: two jobs pinned to position {job.pin.sequence} of {tech.id}"
+                )
+            seen.add(key)
+        if job.pin.start is not None and not (
+            tech.shift_start <= job.pin.start <= tech.shift_end + tech.overtime_minutes
+        ):
+            raise ValueError(f"job {job.id}: pinned start {job.pin.start} outside {tech.id}'s day")
 
     def technician(self, tech_id: str) -> Technician:
+        """The technician with this id (KeyError when unknown)."""
         for tech in self.technicians:
             if tech.id == tech_id:
                 return tech
         raise KeyError(tech_id)
 
     def job(self, job_id: str) -> Job:
+        """The job with this id (KeyError when unknown)."""
         for job in self.jobs:
             if job.id == job_id:
                 return job
         raise KeyError(job_id)
 
     def replace(self, **changes: object) -> Problem:
+        """A copy with some fields changed, validated again."""
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,7 +1,8 @@
 """Forward timing of one technician's route: when each stop is reached, started and finished.
 
-Used to turn a stop order into times (after solving, and for insertion what-ifs). The lunch is a
-block placed at its earliest start that does not cut a job in two.
+Turns a stop order into times for the construction heuristic, the fallback plan and insertion
+what-ifs. The lunch is taken between two stops (before driving on), as soon as the technician
+is free after its earliest start, or earlier when the next stop would push it past its latest.
 """
 
 from __future__ import annotations
@@ -9,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from optimizer.problem import Job, Technician, Window
+from optimizer.problem import Technician, Window
 
-__all__ = ["TimedStop", "earliest_start", "time_route"]
+__all__ = ["RouteTiming", "TimedStop", "earliest_start", "time_route"]
 
 
 @dataclass(frozen=True, slots=True)
 class TimedStop:
-    job: Job
     arrive: int
     start: int
     end: int
@@ -25,63 +25,105 @@ class TimedStop:
     """Minutes past the end of the window the stop should have started in."""
 
 
+@dataclass(frozen=True, slots=True)
+class RouteTiming:
+    stops: tuple[TimedStop, ...]
+    depart: int
+    end: int
+    """Back at the end location."""
+    lunch_start: int | None
+    back: int
+    """Driving minutes from the last stop to the end location."""
+    feasible: bool
+    """Hard windows, fixed starts, the lunch window and the shift (with overtime) all hold."""
+
+
 def earliest_start(windows: Sequence[Window], arrive: int) -> tuple[int, int]:
     """(start, lateness) for arriving at `arrive`: wait for the next window, else be late."""
     if not windows:
         return arrive, 0
-    for window in sorted(windows, key=lambda w: w.start):
+    for window in windows:  # sorted by start (Job keeps them so)
         if arrive <= window.end:
             return max(arrive, window.start), 0
-    last = max(windows, key=lambda w: w.end)
-    return arrive, arrive - last.end
+    return arrive, arrive - windows[-1].end
 
 
 def time_route(
     tech: Technician,
-    jobs: Sequence[Job],
-    travel: Sequence[Sequence[int]],
+    windows: Sequence[Sequence[Window]],
+    minutes: Sequence[int],
     nodes: Sequence[int],
+    travel: Sequence[Sequence[int]],
     start_node: int,
     end_node: int,
     *,
+    fixed_starts: Sequence[int | None] | None = None,
+    soft_as_hard: bool = False,
     depart: int | None = None,
-    fixed_starts: dict[str, int] | None = None,
     lunch_taken: bool = False,
-) -> tuple[list[TimedStop], int, int | None, int]:
-    """Time a route. Returns (stops, end time, lunch start or None, return drive minutes).
+) -> RouteTiming:
+    """Time a route of stops `k` at matrix node `nodes[k]`, lasting `minutes[k]`.
 
-    `nodes[k]` is the matrix index of `jobs[k]`. The technician leaves at `depart` (default:
-    the shift start, or later so as not to wait at the first stop). Lunch is taken between two
-    stops, as soon as the technician is free after its earliest time, or before a stop that
-    would otherwise push it past its latest start.
+    Args:
+        tech: Whose route it is (shift, overtime, lunch).
+        windows: Each stop's windows, sorted by start.
+        minutes: Each stop's service minutes.
+        nodes: Each stop's row in `travel`.
+        travel: Driving minutes between nodes.
+        start_node: Row of the technician's start location.
+        end_node: Row of the technician's end location.
+        fixed_starts: Per stop, a start that must be kept exactly (pinned), or None.
+        soft_as_hard: Treat soft windows as hard (the construction heuristic does).
+        depart: When the technician leaves (default: the shift start, or later so as not
+            to wait at the first stop).
+        lunch_taken: The lunch is already behind (re-timing the rest of a day).
     """
-    fixed = fixed_starts or {}
-    lunch = None if lunch_taken else tech.lunch
+    lunch = None if lunch_taken or not nodes else tech.lunch
     lunch_start: int | None = None
     clock = tech.shift_start if depart is None else depart
+    feasible = True
     prev = start_node
-    stops: list[TimedStop] = []
-    for k, (job, node) in enumerate(zip(jobs, nodes, strict=True)):
+    out: list[TimedStop] = []
+    first_depart = clock
+    for k, node in enumerate(nodes):
         drive = travel[prev][node]
-        minutes = job.minutes_for(tech)
-        if k == 0 and depart is None and job.windows and job.id not in fixed:
+        stop_windows = windows[k]
+        fixed = fixed_starts[k] if fixed_starts is not None else None
+        if k == 0 and depart is None:
             # Leave home just in time rather than wait on the customer's doorstep.
-            clock = max(clock, min(w.start for w in job.windows) - drive)
+            opens = fixed if fixed is not None else (stop_windows[0].start if stop_windows else None)
+            if opens is not None:
+                clock = max(clock, opens - drive)
         if lunch is not None and lunch_start is None:
-            start_without, _ = earliest_start(job.windows, clock + drive)
-            if clock >= lunch.earliest or start_without + minutes > lunch.latest:
+            if fixed is not None:
+                start_without = max(clock + drive, fixed)
+            else:
+                start_without, _ = earliest_start(stop_windows, clock + drive)
+            if clock >= lunch.earliest or start_without + minutes[k] > lunch.latest:
                 lunch_start = max(clock, lunch.earliest)
                 clock = lunch_start + lunch.minutes
+        if k == 0:
+            first_depart = clock
         arrive = clock + drive
-        start, late = earliest_start(job.windows, arrive)
-        if job.id in fixed:
-            start, late = max(arrive, fixed[job.id]), 0
-        end = start + minutes
-        stops.append(TimedStop(job, arrive, start, end, drive, late))
+        if fixed is not None:
+            start, late = max(arrive, fixed), max(0, arrive - fixed)
+            if late:
+                feasible = False
+        else:
+            start, late = earliest_start(stop_windows, arrive)
+            if late and (soft_as_hard or stop_windows[0].hard):
+                feasible = False
+        end = start + minutes[k]
+        out.append(TimedStop(arrive, start, end, drive, late))
         clock = end
         prev = node
     if lunch is not None and lunch_start is None:
         lunch_start = max(clock, lunch.earliest)
         clock = lunch_start + lunch.minutes
-    back = travel[prev][end_node]
-    return stops, clock + back, lunch_start, back
+    if lunch is not None and lunch_start is not None and lunch_start > lunch.latest:
+        feasible = False
+    back = travel[prev][end_node] if nodes else 0
+    finish = clock + back
+    if finish > tech.shift_end + tech.overtime_minutes:
+        feasible = False
+    return RouteTiming(tuple(out), first_depart, finish, lunch_start, back, feasible)

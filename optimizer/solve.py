@@ -1,27 +1,35 @@
-"""`solve(problem) -> Plan`: the OR-Tools model, with a construction that always answers.
+"""`solve(problem) -> Plan`: the construction, then OR-Tools' local search, never "no plan".
 
-The plan is never "no plan": if the solver finds nothing in its budget (or fails on a warm
-start), a greedy insertion builds a valid plan from the pinned stops, leaving the rest
-unassigned with reasons.
+The construction heuristic (`construct.py`) gives a valid plan in one pass; it is fed to the
+OR-Tools model as its first solution. If the solver finds nothing in its budget (or refuses the
+routes), the construction's own plan is returned, timed and checked, with whatever did not fit
+left unassigned with its reason.
 """
 
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from optimizer._routing import RoutingOutcome, SolveParams, solve_routing
+from optimizer._routing import RoutingOutcome, solve_routing
+from optimizer.construct import construct
 from optimizer.costs import plan_cost
+from optimizer.matrices import ModelArrays
+from optimizer.params import SolveParams
 from optimizer.plan import Plan, Route, Stop, UnassignedJob
-from optimizer.problem import Job, Problem, Technician
-from optimizer.travel import OfflineTravel, TravelTimes
+from optimizer.problem import Job, Point, Problem, Technician
+from optimizer.schedule import RouteTiming, time_route
+from optimizer.travel import OfflineTravel, TravelMatrix, TravelTimes
 
-__all__ = ["SolveParams", "node_points", "solve", "travel_matrix"]
+__all__ = ["Progress", "node_points", "solve", "travel_matrix"]
+
+Progress = Callable[[float, float], None]
+"""Called with (seconds since `solve` began, objective) each time a better plan is found."""
 
 
-def node_points(problem: Problem) -> list:  # type: ignore[type-arg]
+def node_points(problem: Problem) -> list[Point]:
     """Matrix order: job locations, technicians' starts, technicians' ends."""
     return (
         [job.location for job in problem.jobs]
@@ -30,7 +38,8 @@ def node_points(problem: Problem) -> list:  # type: ignore[type-arg]
     )
 
 
-def travel_matrix(problem: Problem, travel: TravelTimes | None = None) -> np.ndarray:
+def travel_matrix(problem: Problem, travel: TravelTimes | None = None) -> TravelMatrix:
+    """The day's driving minutes between every node of the model."""
     provider = travel or OfflineTravel()
     return np.asarray(provider.matrix(node_points(problem)), dtype=np.int64)
 
@@ -43,140 +52,151 @@ def solve(
     params: SolveParams | None = None,
     initial: Plan | Mapping[str, Sequence[str]] | None = None,
     travel: TravelTimes | None = None,
+    progress: Progress | None = None,
 ) -> Plan:
     """Plan the whole fleet.
 
     Args:
-        problem: technicians, jobs and weights.
-        time_limit: seconds of search.
-        seed: kept for the interface; the search is deterministic for a given
-            `params.solution_limit` (OR-Tools' routing search takes no random seed).
-        params: search settings; `time_limit` overrides theirs.
-        initial: a previous plan (or job order per technician) to start from.
-        travel: the travel-time provider; offline estimates by default.
+        problem: Technicians, jobs and weights.
+        time_limit: Seconds for the whole call (matrix, construction and search).
+        seed: Breaks ties in the construction's insertion order. With a `solution_limit` or
+            `stall_solutions` that stops the search before the time limit, the same input and
+            seed give the same plan (the search itself is deterministic).
+        params: Search settings.
+        initial: A previous plan (or job order per technician) to start from.
+        travel: The travel-time provider; offline estimates by default. Check the plan with
+            the same provider.
+        progress: Told the objective each time a better plan is found.
+
+    Returns:
+        The plan, always: routes, unassigned jobs with reasons, the cost by term.
     """
-    del seed
+    if time_limit <= 0:
+        raise ValueError(f"time_limit must be > 0, got {time_limit}")
     started = clock.perf_counter()
     settings = params or SolveParams()
-    settings = SolveParams(
-        time_limit=time_limit,
-        solution_limit=settings.solution_limit,
-        first_solution=settings.first_solution,
-        metaheuristic=settings.metaheuristic,
-        gls_lambda=settings.gls_lambda,
-        balance_dimension=settings.balance_dimension,
-    )
     matrix = travel_matrix(problem, travel)
+    arrays = ModelArrays.build(problem, matrix, settings)
     warm = _initial_routes(problem, initial)
-    outcome = solve_routing(problem, matrix, params=settings, initial=warm)
+    routes: list[list[int]] | None = None
+    if settings.first_solution == "construction" or warm is not None:
+        routes = construct(arrays, seed=seed, initial=warm)
+    outcome = solve_routing(
+        arrays,
+        time_limit=time_limit,
+        params=settings,
+        initial=routes,
+        progress=progress,
+        started=started,
+    )
     if outcome is None:
-        outcome = construct(problem, matrix)
-    plan = assemble(problem, matrix, outcome)
+        if routes is None:
+            routes = construct(arrays, seed=seed)
+        plan = _timed_plan(arrays, routes, "construction")
+        if progress is not None:
+            progress(clock.perf_counter() - started, plan.objective)
+    else:
+        plan = assemble(arrays, outcome)
     return Plan(
         routes=plan.routes,
         unassigned=plan.unassigned,
         cost=plan.cost,
-        solver_status=outcome.status,
+        solver_status=plan.solver_status,
         solve_seconds=clock.perf_counter() - started,
     )
 
 
 def _initial_routes(
     problem: Problem, initial: Plan | Mapping[str, Sequence[str]] | None
-) -> dict[str, list[str]] | None:
+) -> dict[int, list[int]] | None:
     if initial is None:
         return None
-    known = {job.id for job in problem.jobs}
+    node = {job.id: j for j, job in enumerate(problem.jobs)}
+    vehicle = {tech.id: v for v, tech in enumerate(problem.technicians)}
     if isinstance(initial, Plan):
-        routes = {r.technician_id: [s.job_id for s in r.stops] for r in initial.routes}
+        by_tech = {r.technician_id: [s.job_id for s in r.stops] for r in initial.routes}
     else:
-        routes = {tech: list(jobs) for tech, jobs in initial.items()}
-    return {tech: [j for j in jobs if j in known] for tech, jobs in routes.items()}
+        by_tech = {tech: list(jobs) for tech, jobs in initial.items()}
+    return {
+        vehicle[tech]: [node[j] for j in jobs if j in node]
+        for tech, jobs in by_tech.items()
+        if tech in vehicle
+    }
 
 
-def construct(problem: Problem, matrix: np.ndarray) -> RoutingOutcome:
-    """Greedy construction: pinned stops first, then each job where it adds least."""
-    from optimizer.insertion import best_insertion
-
-    routes: dict[str, list[str]] = {t.id: [] for t in problem.technicians}
-    pinned = sorted(
-        (j for j in problem.jobs if j.pin is not None),
-        key=lambda j: j.pin.sequence if j.pin and j.pin.sequence is not None else 10**6,
-    )
-    for job in pinned:
-        assert job.pin is not None
-        routes[job.pin.technician].append(job.id)
-    order = sorted(
-        (j for j in problem.jobs if j.pin is None),
-        key=lambda j: -problem.params.unassigned_penalty(j),
-    )
-    for job in order:
-        choice = best_insertion(problem, matrix, routes, job)
-        if choice is not None:
-            tech_id, position = choice
-            routes[tech_id].insert(position, job.id)
-    return timed_outcome(problem, matrix, routes, status="construction")
-
-
-def timed_outcome(
-    problem: Problem, matrix: np.ndarray, routes: Mapping[str, Sequence[str]], *, status: str
-) -> RoutingOutcome:
-    from optimizer.schedule import time_route
-
-    by_id = {job.id: (k, job) for k, job in enumerate(problem.jobs)}
-    n_jobs, n_techs = len(problem.jobs), len(problem.technicians)
-    timed: dict[str, list[tuple[str, int]]] = {}
-    starts: dict[str, int] = {}
-    ends: dict[str, int] = {}
-    lunches: dict[str, int] = {}
+def _timed_plan(arrays: ModelArrays, routes: Sequence[Sequence[int]], status: str) -> Plan:
+    """Time routes with each technician's exact minutes, dropping stops that no longer fit."""
+    problem = arrays.problem
+    drive = arrays.drive.tolist()
+    timed: dict[int, list[tuple[int, int]]] = {}
+    starts: dict[int, int] = {}
+    ends: dict[int, int] = {}
+    lunches: dict[int, int] = {}
     for v, tech in enumerate(problem.technicians):
-        ids = list(routes.get(tech.id, ()))
-        jobs = [by_id[i][1] for i in ids]
-        nodes = [by_id[i][0] for i in ids]
-        fixed = {j.id: j.pin.start for j in jobs if j.pin is not None and j.pin.start is not None}
-        stops, end, lunch, _ = time_route(
-            tech, jobs, matrix, nodes, n_jobs + v, n_jobs + n_techs + v, fixed_starts=fixed
-        )
-        timed[tech.id] = [(s.job.id, s.start) for s in stops]
-        starts[tech.id] = (stops[0].arrive - stops[0].travel) if stops else tech.shift_start
-        ends[tech.id] = end
-        if lunch is not None:
-            lunches[tech.id] = lunch
-    return RoutingOutcome(timed, starts, ends, lunches, status)
+        kept: list[int] = []
+        timing = _time(arrays, drive, v, tech, kept)
+        for j in routes[v]:
+            trial = _time(arrays, drive, v, tech, [*kept, j])
+            if trial.feasible:
+                kept, timing = [*kept, j], trial
+        timed[v] = [(j, s.start) for j, s in zip(kept, timing.stops, strict=True)]
+        starts[v], ends[v] = timing.depart, timing.end
+        if timing.lunch_start is not None:
+            lunches[v] = timing.lunch_start
+    outcome = RoutingOutcome(timed, starts, ends, lunches, status, 0.0)
+    return assemble(arrays, outcome)
 
 
-def assemble(problem: Problem, matrix: np.ndarray, outcome: RoutingOutcome) -> Plan:
+def _time(
+    arrays: ModelArrays, drive: list[list[int]], v: int, tech: Technician, route: list[int]
+) -> RouteTiming:
+    jobs = arrays.problem.jobs
+    return time_route(
+        tech,
+        [jobs[j].windows for j in route],
+        [jobs[j].minutes_for(tech) for j in route],
+        route,
+        drive,
+        arrays.start_node(v),
+        arrays.end_node(v),
+        fixed_starts=[
+            jobs[j].pin.start if jobs[j].pin is not None else None  # type: ignore[union-attr]
+            for j in route
+        ],
+    )
+
+
+def assemble(arrays: ModelArrays, outcome: RoutingOutcome) -> Plan:
     """Turn solver output into a Plan with arrival times, reasons and explanations."""
-    n_jobs, n_techs = len(problem.jobs), len(problem.technicians)
-    position = {job.id: k for k, job in enumerate(problem.jobs)}
-    jobs = {job.id: job for job in problem.jobs}
-    qualified = {job.id: sum(job.qualified(t) for t in problem.technicians) for job in problem.jobs}
+    problem = arrays.problem
+    drive = arrays.drive
+    qualified = [sum(job.qualified(t) for t in problem.technicians) for job in problem.jobs]
     routes = []
     for v, tech in enumerate(problem.technicians):
-        prev_node, prev_end = n_jobs + v, outcome.route_starts[tech.id]
-        lunch = outcome.lunches.get(tech.id)
+        stops_in = outcome.routes.get(v, [])
+        lunch = outcome.lunches.get(v) if stops_in else None
+        prev_node, prev_end = arrays.start_node(v), outcome.route_starts[v]
         stops = []
-        for job_id, start in outcome.routes.get(tech.id, []):
-            job, node = jobs[job_id], position[job_id]
-            drive = int(matrix[prev_node][node])
+        for j, start in stops_in:
+            job = problem.jobs[j]
+            leg = int(drive[prev_node, j])
             leave = prev_end
-            if tech.lunch and lunch is not None and prev_end <= lunch < start:
-                leave = lunch + tech.lunch.minutes  # lunch before driving on
-            arrive = min(start, leave + drive)
+            if tech.lunch is not None and lunch is not None and prev_end <= lunch < start:
+                leave = max(prev_end, lunch + tech.lunch.minutes)  # lunch, then drive on
+            arrive = min(start, leave + leg)
             end = start + job.minutes_for(tech)
-            stops.append(
-                Stop(
-                    job_id, arrive, start, end, drive, _explain(job, tech, drive, qualified[job_id])
-                )
-            )
-            prev_node, prev_end = node, end
-        back = int(matrix[prev_node][n_jobs + n_techs + v])
+            stops.append(Stop(job.id, arrive, start, end, leg, _explain(job, tech, leg, qualified[j])))
+            prev_node, prev_end = j, end
+        back = int(drive[prev_node, arrays.end_node(v)]) if stops else 0
+        finish = prev_end + back
+        if lunch is not None and tech.lunch is not None and lunch >= prev_end:
+            finish = max(finish, lunch + tech.lunch.minutes + back)
         routes.append(
             Route(
                 technician_id=tech.id,
                 stops=tuple(stops),
-                start=outcome.route_starts[tech.id],
-                end=max(outcome.route_ends[tech.id], prev_end + back),
+                start=outcome.route_starts[v] if stops else tech.shift_start,
+                end=finish if stops else tech.shift_start,
                 return_minutes=back,
                 lunch_start=lunch,
                 lunch_minutes=tech.lunch.minutes if tech.lunch and lunch is not None else 0,
@@ -184,10 +204,17 @@ def assemble(problem: Problem, matrix: np.ndarray, outcome: RoutingOutcome) -> P
         )
     served = {s.job_id for r in routes for s in r.stops}
     unassigned = tuple(
-        _why_unassigned(problem, job) for job in problem.jobs if job.id not in served
+        _why_unassigned(problem, job, arrays.allowed[j])
+        for j, job in enumerate(problem.jobs)
+        if job.id not in served
     )
     plan = Plan(routes=tuple(routes), unassigned=unassigned)
-    return Plan(routes=plan.routes, unassigned=plan.unassigned, cost=plan_cost(problem, plan))
+    return Plan(
+        routes=plan.routes,
+        unassigned=plan.unassigned,
+        cost=plan_cost(problem, plan),
+        solver_status=outcome.status,
+    )
 
 
 def _explain(job: Job, tech: Technician, drive: int, qualified: int) -> str:
@@ -208,7 +235,7 @@ def _explain(job: Job, tech: Technician, drive: int, qualified: int) -> str:
     return "; ".join(parts)
 
 
-def _why_unassigned(problem: Problem, job: Job) -> UnassignedJob:
+def _why_unassigned(problem: Problem, job: Job, allowed: Sequence[int]) -> UnassignedJob:
     qualified = [t for t in problem.technicians if job.qualified(t)]
     if not qualified:
         missing = sorted(job.skills | job.equipment)
@@ -218,7 +245,7 @@ def _why_unassigned(problem: Problem, job: Job) -> UnassignedJob:
         return UnassignedJob(job.id, "no_qualified_technician", detail)
     if job.pin is not None:
         return UnassignedJob(job.id, "pinned_infeasible", f"pinned to {job.pin.technician}")
-    if job.windows and all(w.hard for w in job.windows):
+    if job.hard_windows:
         open_ = any(
             w.start <= t.shift_end + t.overtime_minutes and w.end >= t.shift_start
             for w in job.windows
@@ -229,8 +256,13 @@ def _why_unassigned(problem: Problem, job: Job) -> UnassignedJob:
                 job.id, "no_room_in_window", "no qualified shift overlaps its window"
             )
         return UnassignedJob(
-            job.id, "no_room_in_window", f"{len(qualified)} qualified, all full in its window"
+            job.id,
+            "no_room_in_window",
+            f"{len(qualified)} qualified ({len(allowed)} nearest considered), "
+            "all full in its window",
         )
     return UnassignedJob(
-        job.id, "no_room_in_shift", f"{len(qualified)} qualified, no room in their shifts"
+        job.id,
+        "no_room_in_shift",
+        f"{len(qualified)} qualified ({len(allowed)} nearest considered), no room in their shifts",
     )

@@ -27,7 +27,7 @@ from optimizer import (
 )
 
 DENVER = Point(39.74, -104.99)
-FAST = SolveParams(time_limit=1.0, solution_limit=200)
+FAST = SolveParams(stall_solutions=200)
 
 
 def _near(rng: random.Random) -> Point:

@@ -1,0 +1,65 @@
+"""`SolveParams`: how the search runs (not what it optimises; that is `ObjectiveParams`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["FIRST_SOLUTIONS", "METAHEURISTICS", "SolveParams"]
+
+FIRST_SOLUTIONS = (
+    "construction",
+    "local_cheapest_insertion",
+    "parallel_cheapest_insertion",
+    "path_cheapest_arc",
+    "savings",
+)
+METAHEURISTICS = ("guided_local_search", "simulated_annealing", "tabu_search", "greedy_descent")
+
+
+@dataclass(frozen=True, slots=True)
+class SolveParams:
+    """Search settings.
+
+    Attributes:
+        solution_limit: Stop after this many solutions; with it (and a time limit that is
+            not reached first) the same input gives the same plan.
+        stall_solutions: Stop once this many solutions in a row failed to improve the best
+            one (a deterministic "no improvement" stop); None searches until a limit.
+        first_solution: "construction" (our insertion heuristic, fed to OR-Tools as initial
+            routes; measured the most reliable on tight windows) or an OR-Tools strategy.
+        metaheuristic: The local-search metaheuristic.
+        gls_lambda: Guided local search's penalty coefficient.
+        max_candidates: Each unpinned, undesignated job may only go to its this-many nearest
+            qualified technicians (None: all). Sparse choices keep big days fast.
+        balance: Model the load-balance term (a global span cost on working minutes).
+        max_service_profiles: At most this many distinct service-time profiles go into the
+            model; technicians beyond are grouped, each group using its slowest member's
+            minutes, so plans stay feasible for every member.
+    """
+
+    solution_limit: int | None = None
+    stall_solutions: int | None = None
+    first_solution: str = "construction"
+    metaheuristic: str = "guided_local_search"
+    gls_lambda: float = 0.1
+    max_candidates: int | None = 40
+    balance: bool = True
+    max_service_profiles: int = 12
+
+    def __post_init__(self) -> None:
+        if self.first_solution not in FIRST_SOLUTIONS:
+            raise ValueError(
+                f"first_solution {self.first_solution!r} not one of {FIRST_SOLUTIONS}"
+            )
+        if self.metaheuristic not in METAHEURISTICS:
+            raise ValueError(f"metaheuristic {self.metaheuristic!r} not one of {METAHEURISTICS}")
+        if self.solution_limit is not None and self.solution_limit < 1:
+            raise ValueError("solution_limit must be >= 1")
+        if self.stall_solutions is not None and self.stall_solutions < 1:
+            raise ValueError("stall_solutions must be >= 1")
+        if self.max_candidates is not None and self.max_candidates < 1:
+            raise ValueError("max_candidates must be >= 1")
+        if self.gls_lambda <= 0:
+            raise ValueError("gls_lambda must be > 0")
+        if self.max_service_profiles < 1:
+            raise ValueError("max_service_profiles must be >= 1")

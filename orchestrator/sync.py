@@ -117,6 +117,7 @@ async def sync_account(
             )
         )
         report.missing_references = await _fetch_references(store, connector)
+        await asyncio.to_thread(_record_unmapped, store, connector)
         log.info(
             "sync finished",
             fetched=report.fetched,
@@ -211,3 +212,19 @@ async def _fetch_references(store: Store, connector: Connector) -> int:
     if fetched:
         await asyncio.to_thread(store.upsert, fetched)
     return missing
+
+
+def _record_unmapped(store: Store, connector: Connector) -> None:
+    """Persist the vendor values the adapter could not map, for `fsm-dispatch mappings check`.
+
+    Adapters count them as they map records; the counts are moved to the store and reset here.
+    """
+    seen = getattr(connector, "unmapped", None)
+    if not seen:
+        return
+    store.record_unmapped(
+        connector.account,
+        connector.platform,
+        {(str(item.table), str(item.value)): int(count) for item, count in seen.items()},
+    )
+    seen.clear()

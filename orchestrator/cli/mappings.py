@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from orchestrator.cli.context import console, err_console, exit_with
+from orchestrator.cli.context import ConfigOption, console, err_console, exit_with
 
 app = typer.Typer(
     help="Inspect and validate the vendor → canonical mapping files (mappings/*.yaml).",
@@ -98,8 +98,11 @@ def explain(
 
 
 @app.command()
-def check(folder: MappingsOption = None) -> None:
-    """Validate every mapping file; exit 2 naming the file and YAML path of each problem."""
+def check(folder: MappingsOption = None, config: ConfigOption = None) -> None:
+    """Validate every mapping file, then list vendor values syncs could not map.
+
+    Exits 2 naming the file and YAML path of each problem in the files.
+    """
     from connectors.errors import MappingError
     from connectors.mapping import load_mapping
 
@@ -125,3 +128,23 @@ def check(folder: MappingsOption = None) -> None:
         )
     if problems:
         exit_with(problems)
+    _list_unmapped(config)
+
+
+def _list_unmapped(config: ConfigOption) -> None:
+    """Print what syncs met that no mapping covers (stored as `unknown` meanwhile)."""
+    from orchestrator.cli.context import load_or_exit, open_store
+
+    settings = load_or_exit(config)
+    with open_store(settings) as store:
+        rows = store.unmapped_values()
+    if not rows:
+        console.print("no unmapped values seen by syncs", markup=False, highlight=False)
+        return
+    for row in rows:
+        console.print(
+            f"unmapped {row.platform} {row.mapping_table}: {row.value!r} "
+            f"(account {row.account}, seen {row.seen}x, last {row.last_seen:%Y-%m-%d %H:%M})",
+            markup=False,
+            highlight=False,
+        )

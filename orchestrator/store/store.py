@@ -9,7 +9,7 @@ must make several writes atomic (records + cursor, decision + outbox message) op
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -46,6 +46,7 @@ from orchestrator.store.tables import (
     StatusEventRow,
     SyncCursorRow,
     TechnicianRow,
+    UnmappedValueRow,
     WebhookEventRow,
     utcnow,
 )
@@ -603,6 +604,43 @@ class Store:
                 col(ClassificationRow.job_external_id) == key.external_id,
             )
         ).scalar_one_or_none()
+
+    # --- unmapped vendor values ----------------------------------------------------------------
+
+    def record_unmapped(
+        self, account: str, platform: str, values: Mapping[tuple[str, str], int]
+    ) -> None:
+        """Add sightings of (mapping table, vendor value) pairs no mapping matched."""
+        if not values:
+            return
+        with self._session(None) as s:
+            for (table, value), count in values.items():
+                row = s.execute(
+                    select(UnmappedValueRow).where(
+                        col(UnmappedValueRow.account) == account,
+                        col(UnmappedValueRow.platform) == platform,
+                        col(UnmappedValueRow.mapping_table) == table,
+                        col(UnmappedValueRow.value) == value[:256],
+                    )
+                ).scalar_one_or_none()
+                if row is None:
+                    row = UnmappedValueRow(
+                        account=account, platform=platform, mapping_table=table, value=value[:256]
+                    )
+                row.seen += count
+                row.last_seen = utcnow()
+                s.add(row)
+
+    def unmapped_values(self, platform: str | None = None) -> builtins.list[UnmappedValueRow]:
+        query = select(UnmappedValueRow).order_by(
+            col(UnmappedValueRow.platform),
+            col(UnmappedValueRow.mapping_table),
+            col(UnmappedValueRow.value),
+        )
+        if platform is not None:
+            query = query.where(col(UnmappedValueRow.platform) == platform)
+        with self._session(None) as s:
+            return builtins.list(s.execute(query).scalars())
 
     # --- approvals ----------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ __all__ = [
     "StatusEventRow",
     "SyncCursorRow",
     "TechnicianRow",
+    "UnmappedValueRow",
     "WebhookEventRow",
     "metadata",
 ]
@@ -284,3 +285,17 @@ class ClassificationRow(_Base, table=True):
     content_hash: str | None = Field(default=None, max_length=64)
     """Hash of the ticket text classified, to skip re-classifying unchanged tickets."""
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+
+
+class UnmappedValueRow(_Base, table=True):
+    """A vendor value no mapping matched, as seen by syncs: the admin's to-do list."""
+
+    __tablename__ = "unmapped_values"
+    __table_args__ = (UniqueConstraint("account", "platform", "mapping_table", "value"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=64)
+    platform: str = Field(max_length=32)
+    mapping_table: str = Field(max_length=64)
+    value: str = Field(max_length=256)
+    seen: int = 0
+    last_seen: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)

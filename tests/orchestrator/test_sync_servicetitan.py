@@ -54,3 +54,40 @@ async def test_a_faulty_full_sync_loses_and_duplicates_nothing(store: Store) -> 
     assert store.count(Location) == len(fake.locations)
     customers_fetched_one_by_one = [p for m, p in fake.requests if "/customers/" in p]
     assert customers_fetched_one_by_one == []  # listed in pages, not one request each
+
+
+async def test_values_no_mapping_covers_are_kept_and_listed_by_mappings_check(
+    store: Store, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from orchestrator.cli import app
+
+    fake = FakeServiceTitan(rate_limit=None)
+    fake.seed(jobs=6, technicians=2)
+    for job in fake.jobs.values():
+        job["jobStatus"] = "Waiting On Parts Vendor"  # a status this tenant invented
+    with serve(fake.app()) as url:
+        async with httpx.AsyncClient() as http:
+            client = ServiceTitanClient(
+                http,
+                tenant=fake.tenant,
+                app_key=fake.app_key,
+                client_id=fake.client_id,
+                client_secret=fake.client_secret,
+                base_url=url,
+                token_url=url + "/connect/token",
+                rate_per_second=1000,
+            )
+            adapter = ServiceTitanAdapter(client, load_mapping(MAPPINGS), account="acme")
+            await sync_account(store, adapter, full=True)
+    assert {j.status.value for j in store.list(Job)} == {"unknown"}  # kept, not dropped
+    [row] = [r for r in store.unmapped_values() if r.value == "Waiting On Parts Vendor"]
+    assert row.seen == 6
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"database: {{url: '{store.engine.url.render_as_string(hide_password=False)}'}}\n"
+    )
+    result = CliRunner().invoke(app, ["mappings", "check", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "unmapped servicetitan" in result.output and "'Waiting On Parts Vendor'" in result.output

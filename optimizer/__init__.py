@@ -17,6 +17,17 @@ from optimizer.problem import (
 )
 from optimizer.solve import Progress, solve
 from optimizer.travel import CachedTravel, OfflineTravel, OsrmTravel, TravelMatrix, TravelTimes
+from optimizer.vrptw import (
+    VrptwInstance,
+    VrptwSolution,
+    VrptwViolation,
+    check_vrptw,
+    dimacs_distance,
+    exact_distance,
+    parse_vrptw,
+    read_vrptw,
+    solve_vrptw,
+)
 
 __all__ = [
     "Break",
@@ -42,9 +53,18 @@ __all__ = [
     "TravelTimes",
     "UnassignedJob",
     "Violation",
+    "VrptwInstance",
+    "VrptwSolution",
+    "VrptwViolation",
     "Window",
     "apply_insertion",
     "check_plan",
+    "check_vrptw",
+    "dimacs_distance",
+    "exact_distance",
+    "parse_vrptw",
+    "read_vrptw",
     "rank_insertions",
     "solve",
+    "solve_vrptw",
 ]

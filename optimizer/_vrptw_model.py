@@ -12,6 +12,22 @@ from typing import Any
 
 from optimizer._vrptw_data import ScaledInstance
 
+# Operators that add or drop optional visits, and the heuristic path LNS operators.
+_POINTLESS_OPERATORS = (
+    "use_make_active",
+    "use_make_inactive",
+    "use_make_chain_inactive",
+    "use_swap_active",
+    "use_relocate_and_make_active",
+    "use_shortest_path_swap_active",
+    "use_swap_active_chain",
+    "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_global_cheapest_insertion_visit_types_lns",
+    "use_local_cheapest_insertion_visit_types_lns",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class SearchParams:
@@ -23,16 +39,32 @@ class SearchParams:
         gls_lambda: Guided local search's lambda coefficient (penalty weight relative to the
             average arc cost).
         reset_penalties_on_new_best: Clear guided local search's penalties on each new best.
-        use_ils: Iterated local search (ruin and recreate) instead of a metaheuristic.
+        use_ils: Iterated local search: ruin (SISR strings) and recreate, then local search;
+            replaces the metaheuristic.
+        ruin_visits: Average number of visits SISR removes per perturbation.
+        ruin_sequence: Longest string SISR removes from one route.
+        annealing: Accept worse perturbed solutions by simulated annealing with OR-Tools'
+            automatic temperatures (else only improvements are kept).
         extra_operators: Turn on the operators OR-Tools leaves off by default
             (relocate-neighbours, cross-exchange, extended swap-active).
+        neighbors_ratio: Share of the nearest nodes each move operator considers (1 = all).
+        min_neighbors: Fewest nearest nodes each move operator considers.
+        lean_operators: Turn off the operators that cannot help here: those that activate or
+            deactivate visits (every visit is mandatory) and the heuristic path LNS ones, which
+            are slow to prove a local optimum.
     """
 
     metaheuristic: str = "guided_local_search"
     gls_lambda: float = 0.1
     reset_penalties_on_new_best: bool = False
     use_ils: bool = False
+    ruin_visits: int = 10
+    ruin_sequence: int = 10
+    annealing: bool = True
     extra_operators: bool = False
+    neighbors_ratio: float = 1.0
+    min_neighbors: int = 1
+    lean_operators: bool = False
 
 
 class RoutingModel:
@@ -69,6 +101,7 @@ class RoutingModel:
 
     def _parameters(self, params: SearchParams, seconds: float) -> Any:
         from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+        from ortools.util import optional_boolean_pb2
 
         search = pywrapcp.DefaultRoutingSearchParameters()
         metaheuristics = routing_enums_pb2.LocalSearchMetaheuristic
@@ -84,11 +117,31 @@ class RoutingModel:
         )
         if params.use_ils:
             search.use_iterated_local_search = True
+            ils = search.iterated_local_search_parameters
+            ruin = ils.ruin_recreate_parameters
+            del ruin.ruin_strategies[:]
+            sisr = ruin.ruin_strategies.add().sisr
+            sisr.avg_num_removed_visits = params.ruin_visits
+            sisr.max_removed_sequence_size = params.ruin_sequence
+            sisr.bypass_factor = 0.01
+            if params.annealing:
+                annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
+                annealing.automatic_temperatures = True
+            else:
+                ils.reference_solution_acceptance_strategy.greedy_descent.SetInParent()
         if params.extra_operators:
             operators = search.local_search_operators
-            operators.use_relocate_neighbors = True
-            operators.use_cross_exchange = True
-            operators.use_extended_swap_active = True
+            true = optional_boolean_pb2.BOOL_TRUE
+            operators.use_relocate_neighbors = true
+            operators.use_cross_exchange = true
+            operators.use_extended_swap_active = true
+        search.ls_operator_neighbors_ratio = params.neighbors_ratio
+        search.ls_operator_min_neighbors = params.min_neighbors
+        if params.lean_operators:
+            operators = search.local_search_operators
+            false = optional_boolean_pb2.BOOL_FALSE
+            for name in _POINTLESS_OPERATORS:
+                setattr(operators, name, false)
         search.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
         return search
 
@@ -101,19 +154,49 @@ class RoutingModel:
             The best routes found (at least as good as `routes`), or None when OR-Tools rejects
             the start or returns nothing.
         """
+        if len(routes) > self._data.vehicles:
+            return None
         routing = self._routing
-        padded = [list(route) for route in routes] + [[]] * (self._data.vehicles - len(routes))
-        if len(padded) > self._data.vehicles:
-            return None
-        start = routing.ReadAssignmentFromRoutes(padded, True)
-        if start is None:
-            return None
-        solution = routing.SolveFromAssignmentWithParameters(
-            start, self._parameters(params, seconds)
-        )
+        search = self._parameters(params, seconds)
+        if params.use_ils:
+            solution = self._iterate(routes, search)
+        else:
+            padded = [list(route) for route in routes]
+            padded += [[] for _ in range(self._data.vehicles - len(routes))]
+            start = routing.ReadAssignmentFromRoutes(padded, True)
+            if start is None:
+                return None
+            solution = routing.SolveFromAssignmentWithParameters(start, search)
         if solution is None:
             return None
         return self._routes_of(solution)
+
+    def _iterate(self, routes: list[list[int]], search: Any) -> Any:
+        """Iterated local search starting from `routes`.
+
+        OR-Tools' iterated local search builds its own first solution and ignores both a start
+        assignment and a solution hint. Its evaluator strategy extends each path by the cheapest
+        arc of a given evaluator, so an evaluator that prices our routes' arcs at 0 and every other
+        arc high makes it rebuild exactly our routes.
+        """
+        from ortools.constraint_solver import routing_enums_pb2
+
+        manager = self._manager
+        successors: dict[int, set[int]] = {}
+        for route in routes:
+            path = [0, *route, 0]
+            for a, b in zip(path[:-1], path[1:], strict=True):
+                successors.setdefault(a, set()).add(b)
+        foreign = int(self._data.cost.max()) + 1
+
+        def arc_price(from_index: int, to_index: int) -> int:
+            a, b = manager.IndexToNode(from_index), manager.IndexToNode(to_index)
+            return 0 if b in successors.get(a, ()) else foreign
+
+        self._routing.SetFirstSolutionEvaluator(arc_price)
+        strategies = routing_enums_pb2.FirstSolutionStrategy
+        search.first_solution_strategy = strategies.EVALUATOR_STRATEGY
+        return self._routing.SolveWithIteratedLocalSearch(search)
 
     def _routes_of(self, solution: Any) -> list[list[int]]:
         routing, manager = self._routing, self._manager

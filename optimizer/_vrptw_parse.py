@@ -66,7 +66,7 @@ def parse_vrplib(text: str, *, default_name: str = "instance") -> VrptwInstance:
             if head != "DEPOT_SECTION":
                 sections[head] = {}
             continue
-        if ":" in line and not line[0].isdigit() and not line[0] == "-":
+        if ":" in line and not line[0].isdigit() and line[0] != "-":
             key, _, value = line.partition(":")
             specs[key.strip().upper()] = value.strip()
             current = None
@@ -122,8 +122,8 @@ def parse_vrplib(text: str, *, default_name: str = "instance") -> VrptwInstance:
     if "SERVICE_TIME_SECTION" in sections:
         service = [sections["SERVICE_TIME_SECTION"][i][0] for i in nodes]
     elif "SERVICE_TIME" in specs:
-        value = _number(specs["SERVICE_TIME"], None)
-        service = [0.0] + [value] * (dimension - 1)
+        shared = _number(specs["SERVICE_TIME"], None)
+        service = [0.0] + [shared] * (dimension - 1)
     else:
         service = [0.0] * dimension
     demands = [

@@ -161,17 +161,28 @@ class VrptwViolation:
     detail: str
 
 
-def exact_distance(instance: VrptwInstance, routes: Sequence[Sequence[int]]) -> float:
-    """Total exact Euclidean length of `routes`, depot legs included."""
-    total = 0.0
-    for route in routes:
+def _legs(instance: VrptwInstance, routes: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
+    n = instance.customers
+    legs: list[tuple[int, int]] = []
+    for r, route in enumerate(routes):
         if not route:
             continue
         previous = 0
         for node in (*route, 0):
-            total += instance.distance(previous, node)
+            if not 0 <= node <= n:
+                raise ValueError(f"route {r} visits {node!r}, not a node of {instance.name}")
+            legs.append((previous, node))
             previous = node
-    return total
+    return legs
+
+
+def exact_distance(instance: VrptwInstance, routes: Sequence[Sequence[int]]) -> float:
+    """Total exact Euclidean length of `routes`, depot legs included.
+
+    Raises:
+        ValueError: If a route visits a node the instance does not have.
+    """
+    return sum(instance.distance(i, j) for i, j in _legs(instance, routes))
 
 
 def dimacs_distance(instance: VrptwInstance, routes: Sequence[Sequence[int]]) -> float:
@@ -179,17 +190,15 @@ def dimacs_distance(instance: VrptwInstance, routes: Sequence[Sequence[int]]) ->
 
     This is how CVRPLIB's best-known VRPTW distances are costed, so it is the like-for-like
     measure against them. Legs are summed in tenths as integers to keep the sum exact.
+
+    Raises:
+        ValueError: If a route visits a node the instance does not have.
     """
-    tenths = 0
-    for route in routes:
-        if not route:
-            continue
-        previous = 0
-        for node in (*route, 0):
-            # The epsilon keeps a leg whose 10·d is a whole number, but computes a hair below it,
-            # from losing a tenth.
-            tenths += math.floor(10 * instance.distance(previous, node) + 1e-9)
-            previous = node
+    # The epsilon keeps a leg whose 10·d is a whole number, but computes a hair below it, from
+    # losing a tenth.
+    tenths = sum(
+        math.floor(10 * instance.distance(i, j) + 1e-9) for i, j in _legs(instance, routes)
+    )
     return tenths / 10
 
 

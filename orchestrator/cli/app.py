@@ -19,8 +19,9 @@ app = typer.Typer(
 
 def _register_subcommands() -> None:
     # One line per area; keep alphabetical.
-    from orchestrator.cli import config, db, demo, mappings, serve, sync
+    from orchestrator.cli import bench, config, db, demo, mappings, serve, sync
 
+    app.add_typer(bench.app, name="bench")
     app.add_typer(config.app, name="config")
     app.add_typer(db.app, name="db")
     app.add_typer(demo.app, name="demo")

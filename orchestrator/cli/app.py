@@ -19,12 +19,13 @@ app = typer.Typer(
 
 def _register_subcommands() -> None:
     # One line per area; keep alphabetical.
-    from orchestrator.cli import bench, config, db, demo, mappings, serve, sync
+    from orchestrator.cli import bench, config, db, demo, jobs, mappings, serve, sync
 
     app.add_typer(bench.app, name="bench")
     app.add_typer(config.app, name="config")
     app.add_typer(db.app, name="db")
     app.add_typer(demo.app, name="demo")
+    app.add_typer(jobs.app, name="jobs")
     app.add_typer(mappings.app, name="mappings")
     app.add_typer(serve.app, name="serve")
     app.add_typer(sync.app, name="sync")

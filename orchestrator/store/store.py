@@ -585,6 +585,22 @@ class Store:
             ).scalars()
             return {r.job_external_id: Classification.model_validate(r.data) for r in rows}
 
+    def classifications_to_review(
+        self, account: str, platform: str
+    ) -> builtins.list[tuple[str, Classification]]:
+        """(job id, classification) of the account's jobs marked for a person's review."""
+        with self._session(None) as s:
+            rows = s.execute(
+                select(ClassificationRow)
+                .where(
+                    col(ClassificationRow.account) == account,
+                    col(ClassificationRow.platform) == platform,
+                    col(ClassificationRow.needs_review),
+                )
+                .order_by(col(ClassificationRow.confidence))
+            ).scalars()
+            return [(r.job_external_id, Classification.model_validate(r.data)) for r in rows]
+
     def overridden_classifications(
         self, account: str | None = None
     ) -> builtins.list[ClassificationRow]:

@@ -17,6 +17,7 @@ __all__ = [
     "cool_loss",
     "heat_loss",
     "heating_season",
+    "main_line_blocked",
     "outdoor_temp",
     "uncontrolled_water",
     "vulnerable_occupant",
@@ -132,6 +133,15 @@ def cool_loss(ticket: Ticket, sig: Signals) -> str | None:
         return sig.phrase("setpoint_not_reached")
     if sig.has("unit_dead") and not heating and sig.has("ac", "heat_pump"):
         return sig.phrase("unit_dead")
+    return None
+
+
+def main_line_blocked(sig: Signals) -> str | None:
+    """Why a blockage is on the main line or several fixtures, or None for a single fixture."""
+    if sig.has("main_line"):
+        return sig.phrase("main_line")
+    if sig.fixture_kinds >= 2:
+        return f"{sig.fixture_kinds} fixtures affected"
     return None
 
 

@@ -58,7 +58,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"spark\w*[^.]{0,30}\b(?:ignit\w*|pilot|burner|wont light|doesnt light|clicking)|click\w* and spark\w*",
     ),
     "smoke": (
-        r"smok(?:e|ing|ed|ey)(?! (?:detector|alarm|detectors|alarms|and carbon|test|co\b|/))",
+        r"smok(?:e|ing|ed|ey)(?!\s*(?:detector|alarm|detectors|alarms|and carbon|carbon|test|co\b|/|&|and co\b))",
     ),
     "burning_smell": (
         r"(?:burning|burnt|burned|melting|melted|electrical|hot plastic|scorched) (?:smell|odou?r|plastic smell)",
@@ -194,6 +194,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"only (?:one )?(?:toilet|bathroom)|(?:one|single|1) bathroom|only one toilet",
     ),
     "toilet": (r"toilet\w*|commode|wc\b",),
+    "drain_fixture": (
+        r"sinks?|tubs?|bathtubs?|showers?|toilets?|floor drain|main line|sewer\w*|cleanout|lav\b|urinal|"
+        r"kitchen drain|bathroom drain|laundry (?:sink|tub|drain)|stand ?pipe|drains\b",
+    ),
     "faucet": (r"faucet|tap|spout|shower ?head|shower valve|mixing valve|cartridge|spigot|hose bib\w*",),
     "disposal": (r"disposal",),
     "sump": (r"sump|ejector pump|sewage pump|lift station",),

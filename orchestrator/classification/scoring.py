@@ -9,6 +9,7 @@ pick the job type.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from orchestrator.classification.conditions import (
@@ -67,11 +68,17 @@ def trade_scores(ticket: Ticket, sig: Signals) -> dict[str, float]:
     # A fridge that is "not cooling" is an appliance, not an air conditioner.
     if sig.has("home_cold") and not sig.has("ac", "heat_pump", "furnace", "thermostat"):
         scores["hvac"] = min(scores["hvac"], 1.0)
+    # An oven "not heating" or a dryer with "no heat" is an appliance.
+    if sig.has("appliance") and not sig.has("furnace", "boiler", "heat_pump", "ac", "thermostat"):
+        scores["hvac"] = min(scores["hvac"], 1.0)
+    # A washer or dishwasher that "won't drain" is the appliance, not a plumbing clog.
+    if sig.has("appliance") and sig.has("clog") and (
+        not sig.has("drain_fixture") or ("appliance" in sig.summary_hits and "drain_fixture" not in sig.summary_hits)
+    ):
+        scores["plumbing"] -= 3 * (2 if "clog" in sig.summary_hits else 1)
     if ticket.is_commercial and sig.has("home_cold"):
         scores["refrigeration"] += 5
         scores["appliance"] = 0.0
-    if sig.has("iot_cooler_code"):
-        scores["refrigeration"] += 6
     return scores
 
 
@@ -131,13 +138,27 @@ def _is_estimate(ticket: Ticket, sig: Signals) -> str | None:
     return sig.phrase("estimate_request")
 
 
+_COMPONENTS = re.compile(
+    r"\b(?:compressor|coil|txv|expansion valve|reversing valve|line ?set|metering device|accumulator|"
+    r"filter drier|motor|capacitor|contactor|board|igniter|inducer)\b"
+)
+
+
+def _component_only(sig: Signals) -> bool:
+    """The replacement named is a part of the equipment, not the equipment itself."""
+    phrase = sig.hits.get("equipment_install", "")
+    return bool(_COMPONENTS.search(phrase)) or (
+        sig.has("component_replace") and not re.search(r"\b(?:install|new)\b", phrase)
+    )
+
+
 def _hvac(ticket: Ticket, sig: Signals) -> tuple[str, str]:
     heat = heat_loss(ticket, sig)
     cool = cool_loss(ticket, sig)
     refrigerant = sig.has("refrigerant_strong") and (sig.has("diagnosed") or not sig.has("guess"))
     if refrigerant:
         return "hvac.refrigerant_leak", f"refrigerant loss known or leak work asked {sig.phrase('refrigerant_strong')}"
-    installing = sig.has("equipment_install") and not sig.has("component_replace")
+    installing = sig.has("equipment_install") and not _component_only(sig)
     if installing and (sig.has("agreed") or not (heat or cool)):
         return "hvac.install", f"new or replacement equipment {sig.phrase('equipment_install')}"
     if heat and cool:

@@ -101,6 +101,34 @@ _BOX = re.compile(
 _SETPOINT = re.compile(r"setpoint\s?(?:is |of |at |=|: )?(-?\d{1,2})")
 
 
+_FIXTURE_KINDS = (
+    ("kitchen sink", re.compile(r"\bkitchen (?:sink|drain)s?\b")),
+    ("bathroom sink", re.compile(r"\b(?:bathroom|bath|vanity|lav) (?:sink|drain)s?\b|\bbathroom sinks\b")),
+    ("sink", re.compile(r"\bsinks?\b")),
+    ("tub", re.compile(r"\b(?:bath)?tubs?\b(?! (?:is |was )?(?:full|overflow))")),
+    ("shower", re.compile(r"\bshowers?\b")),
+    ("toilet", re.compile(r"\btoilets?\b")),
+    ("laundry", re.compile(r"\b(?:washer|laundry|washing)\b")),
+    ("floor drain", re.compile(r"\bfloor drains?\b")),
+)
+_PLURAL_FIXTURE = re.compile(r"\b(?:both|all|two|2|three|3|several|multiple) (?:\w+ )?(?:sinks|toilets|tubs|showers|drains)\b")
+
+
+def _fixture_kinds(text: str) -> int:
+    """How many distinct drain fixtures the text names (a plural counts as two)."""
+    kinds = {name for name, pattern in _FIXTURE_KINDS if pattern.search(text)}
+    if "tub" in kinds and re.search(r"\b(?:washer|washing machine|dishwasher)\b", text) and not re.search(
+        r"\bbath ?tub|\btub (?:and|&)|(?:and|&) (?:the )?tub\b", text
+    ):
+        kinds.discard("tub")  # the drum of a washer, not a bathtub
+    if "sink" in kinds and kinds & {"kitchen sink", "bathroom sink"}:
+        kinds.discard("sink")
+    count = len(kinds)
+    if _PLURAL_FIXTURE.search(text):
+        count += 1
+    return count
+
+
 @dataclass(frozen=True)
 class Signals:
     """The evidence found in one ticket's text.
@@ -115,6 +143,7 @@ class Signals:
         box_temp_f: a refrigerated box's reading, if any.
         box_setpoint_f: the box's setpoint, if stated.
         vulnerable: (kind, phrase) when the text names a vulnerable occupant.
+        fixture_kinds: how many distinct drain fixtures the text names.
     """
 
     text: str
@@ -126,6 +155,7 @@ class Signals:
     box_temp_f: float | None = None
     box_setpoint_f: float | None = None
     vulnerable: tuple[str, str] | None = None
+    fixture_kinds: int = 0
 
     def has(self, *names: str) -> bool:
         """True when any of the named concepts was found."""
@@ -218,4 +248,5 @@ def read_signals(summary: str, description: str) -> Signals:
         box_temp_f=float(box.group(1)) if box else None,
         box_setpoint_f=float(box_setpoint.group(1)) if box_setpoint else None,
         vulnerable=_vulnerable(text),
+        fixture_kinds=_fixture_kinds(text),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from orchestrator.classification.conditions import main_line_blocked
 from orchestrator.classification.signals import Signals
 from orchestrator.classification.ticket import Ticket
 
@@ -90,8 +91,8 @@ def required_equipment(
         recurring_history = "plumbing.drain_clog" in ticket.previous_job_types
         if job_type == "plumbing.sewer_backup":
             items["camera_inspection"] = "sewer backup"
-        elif sig.has("main_line"):
-            items["camera_inspection"] = f"main-line or multi-fixture blockage {sig.phrase('main_line')}"
+        elif main_line_blocked(sig):
+            items["camera_inspection"] = f"main-line or multi-fixture blockage: {main_line_blocked(sig)}"
         elif sig.has("recurring") or recurring_history:
             why = sig.phrase("recurring") or "customer history has a clog"
             items["camera_inspection"] = f"recurring clog {why}"

@@ -11,7 +11,7 @@ from orchestrator.classification.conditions import (
     box_at_risk,
     cool_loss,
     heat_loss,
-    water_contained,
+    main_line_blocked,
 )
 from orchestrator.classification.signals import Signals
 from orchestrator.classification.ticket import Ticket
@@ -93,10 +93,9 @@ def base_urgency(ticket: Ticket, sig: Signals, job_type: str) -> tuple[str, str]
             return "same_day", "water heater reported not working: no hot water"
         return "scheduled", "water heater service or minor issue"
     if job_type == "plumbing.drain_clog":
-        if sig.has("main_line") and not sig.has("leak_minor"):
-            slow_only = "slow" in sig.hits.get("clog", "") and not sig.has("main_line")
-            if not slow_only:
-                return "same_day", f"main line or several fixtures blocked {sig.phrase('main_line')}"
+        main = main_line_blocked(sig)
+        if main:
+            return "same_day", f"main line or several fixtures blocked: {main}"
         if sig.has("only_toilet") and sig.has("toilet"):
             return "same_day", "the only toilet is blocked"
         return "scheduled", "one slow or blocked drain"

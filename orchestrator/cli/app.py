@@ -32,6 +32,9 @@ def _register_subcommands() -> None:
     from orchestrator.cli import scenario
 
     app.add_typer(scenario.app, name="scenario")
+    from orchestrator.cli import classify
+
+    app.add_typer(classify.app, name="classify")
 
 
 _register_subcommands()

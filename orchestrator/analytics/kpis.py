@@ -1,0 +1,362 @@
+"""Dispatch KPIs computed from recorded canonical records, so real accounts report the same way.
+
+Inputs are what the store keeps of a day: jobs (with the classification that says what each job
+needed, and its urgency), every recorded version of each appointment, the platform's status
+events, technicians (shifts, time off, skills) and customers (preferred technicians).
+
+Definitions
+- jobs_total: jobs that existed; jobs_completed: jobs with a *completed* visit; jobs_canceled,
+  jobs_no_show (a visit ended *on hold*).
+- visit: an appointment's *on_site* event and the *completed* / *on_hold* event after it.
+- utilization: on-site minutes ÷ shift minutes (shifts minus time off).
+- drive_minutes: from *en_route* to *on_site*, summed over visits.
+- on_time_rate: arrivals inside the first arrival window promised to the customer (the window of
+  the first recorded appointment version that had one; moving it later does not make a late
+  arrival on time), over the arrivals that had a promise. `promised_not_visited` counts promises
+  never kept by any arrival (canceled jobs excluded).
+- emergency_response_minutes: from the ticket's creation to the first arrival, for jobs whose
+  urgency is *emergency*; p50, p90 and the count never reached.
+- overtime_minutes: for each shift, how long after its end the technician's last visit ended.
+- preferred_tech_kept_rate: completed visits to customers with preferred technicians made by
+  one of them, over all such visits.
+- wrong_skill_dispatches / wrong_equipment_dispatches: technician × appointment pairs that went
+  at least *dispatched*, where the technician lacked a skill (certifications valid that day; a
+  master electrician covers journeyman work) or equipment the job needed.
+- double_bookings: technician × appointment pairs that, at the end of some instant, were both
+  assigned to the same technician, not yet started, with overlapping scheduled windows; plus
+  pairs of visits of one technician that overlapped in time; plus appointments two technicians
+  went to at once.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from connectors.records import (
+    Appointment,
+    Customer,
+    Job,
+    Lifecycle,
+    StatusEvent,
+    Technician,
+    TimeWindow,
+    Urgency,
+)
+
+__all__ = ["Kpis", "Visit", "compute_kpis", "visits_from_events"]
+
+_IMPLIED = {"master_electrician": frozenset({"journeyman_electrician"})}
+_LIVE = (Lifecycle.DISPATCHED, Lifecycle.EN_ROUTE, Lifecycle.ON_SITE)
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One technician at one appointment, reconstructed from status events."""
+
+    appointment_id: str
+    technician_id: str
+    dispatched_at: datetime | None
+    en_route_at: datetime | None
+    arrived_at: datetime
+    ended_at: datetime | None
+    outcome: Lifecycle | None
+    """COMPLETED or ON_HOLD; None while still on site."""
+
+    @property
+    def on_site_minutes(self) -> float:
+        return (self.ended_at - self.arrived_at).total_seconds() / 60 if self.ended_at else 0.0
+
+    @property
+    def drive_minutes(self) -> float:
+        if self.en_route_at is None:
+            return 0.0
+        return (self.arrived_at - self.en_route_at).total_seconds() / 60
+
+
+@dataclass(frozen=True, slots=True)
+class Kpis:
+    """One day (or period) of dispatch, measured. Rates are fractions in [0, 1] or None."""
+
+    jobs_total: int
+    jobs_completed: int
+    jobs_canceled: int
+    jobs_no_show: int
+    utilization: float
+    on_site_minutes: float
+    shift_minutes: float
+    drive_minutes: float
+    on_time_rate: float | None
+    on_time_arrivals: int
+    promised_arrivals: int
+    promised_not_visited: int
+    emergency_jobs: int
+    emergency_response_minutes_p50: float | None
+    emergency_response_minutes_p90: float | None
+    emergencies_unreached: int
+    overtime_minutes: float
+    preferred_tech_kept_rate: float | None
+    wrong_skill_dispatches: int
+    wrong_equipment_dispatches: int
+    double_bookings: int
+
+    def to_json(self) -> dict[str, float | int | None]:
+        """Plain JSON values; floats rounded to 4 decimals."""
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(self).items()}
+
+
+def visits_from_events(events: Iterable[StatusEvent]) -> list[Visit]:
+    """Visits in order of arrival, from appointment status events of any order."""
+    by_key: dict[tuple[str, str], list[StatusEvent]] = defaultdict(list)
+    for event in events:
+        if event.subject == "appointment" and event.technician_id:
+            by_key[(event.subject_id, event.technician_id)].append(event)
+    visits: list[Visit] = []
+    for (appointment_id, technician_id), series in by_key.items():
+        series.sort(key=lambda e: e.occurred_at)
+        dispatched = en_route = arrived = None
+        for event in series:
+            if event.status is Lifecycle.DISPATCHED:
+                dispatched = event.occurred_at
+            elif event.status is Lifecycle.EN_ROUTE:
+                en_route = event.occurred_at
+            elif event.status is Lifecycle.ON_SITE:
+                arrived = event.occurred_at
+            elif event.status in (Lifecycle.COMPLETED, Lifecycle.ON_HOLD) and arrived is not None:
+                visits.append(
+                    Visit(
+                        appointment_id,
+                        technician_id,
+                        dispatched,
+                        en_route,
+                        arrived,
+                        event.occurred_at,
+                        event.status,
+                    )  # fmt: skip
+                )
+                dispatched = en_route = arrived = None
+        if arrived is not None:
+            visits.append(
+                Visit(appointment_id, technician_id, dispatched, en_route, arrived, None, None)
+            )
+    visits.sort(key=lambda v: v.arrived_at)
+    return visits
+
+
+def _held(tech: Technician, moment: datetime) -> frozenset[str]:
+    held = set(tech.qualifications_on(moment.date()))
+    for skill in list(held):
+        held |= _IMPLIED.get(skill, frozenset())
+    return frozenset(held)
+
+
+def _when(appointment: Appointment) -> float:
+    return appointment.modified_at.timestamp() if appointment.modified_at else -math.inf
+
+
+def _percentile(values: Sequence[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def _overlap(a: TimeWindow, b: TimeWindow) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _urgency(job: Job) -> Urgency | None:
+    if job.urgency is not None:
+        return job.urgency
+    return job.classification.urgency if job.classification else None
+
+
+def _shift_minutes(tech: Technician) -> float:
+    total = 0.0
+    for shift in tech.shifts:
+        minutes = shift.minutes
+        for off in tech.time_off:
+            start, end = max(shift.start, off.start), min(shift.end, off.end)
+            if end > start:
+                minutes -= (end - start).total_seconds() / 60
+        total += max(0.0, minutes)
+    return total
+
+
+def _double_bookings(appointments: Sequence[Appointment], visits: Sequence[Visit]) -> int:
+    pairs: set[tuple[str, str, str]] = set()
+    current: dict[str, Appointment] = {}
+    ordered = sorted(enumerate(appointments), key=lambda p: (_when(p[1]), p[0]))
+    for i, (_, version) in enumerate(ordered):
+        current[version.external_id] = version
+        instant_over = i + 1 == len(ordered) or ordered[i + 1][1].modified_at != version.modified_at
+        if not instant_over:
+            continue
+        by_tech: dict[str, list[Appointment]] = defaultdict(list)
+        for a in current.values():
+            if a.window is not None and a.status in (Lifecycle.SCHEDULED, Lifecycle.DISPATCHED):
+                for tid in a.technician_ids:
+                    by_tech[tid].append(a)
+        for tid, booked in by_tech.items():
+            booked.sort(key=lambda a: a.window.start)  # type: ignore[union-attr]
+            for j, a in enumerate(booked):
+                for b in booked[j + 1 :]:
+                    if b.window.start >= a.window.end:  # type: ignore[union-attr]
+                        break
+                    pairs.add((tid, *sorted((a.external_id, b.external_id))))  # type: ignore[arg-type]
+    by_tech_visits: dict[str, list[Visit]] = defaultdict(list)
+    for v in visits:
+        by_tech_visits[v.technician_id].append(v)
+    for tid, own in by_tech_visits.items():
+        for j, first in enumerate(own):
+            for second in own[j + 1 :]:
+                if first.ended_at is None or second.arrived_at < first.ended_at:
+                    x, y = sorted((first.appointment_id, second.appointment_id))
+                    pairs.add((tid, x, y))
+    by_appointment: dict[str, list[Visit]] = defaultdict(list)
+    for v in visits:
+        by_appointment[v.appointment_id].append(v)
+    for appointment_id, crew in by_appointment.items():
+        for j, first in enumerate(crew):
+            for second in crew[j + 1 :]:
+                if first.ended_at is None or second.arrived_at < first.ended_at:
+                    pairs.add(
+                        ("*", appointment_id, f"{first.technician_id}+{second.technician_id}")
+                    )
+    return len(pairs)
+
+
+def compute_kpis(
+    jobs: Sequence[Job],
+    appointments: Sequence[Appointment],
+    events: Sequence[StatusEvent],
+    technicians: Sequence[Technician],
+    customers: Sequence[Customer] = (),
+) -> Kpis:
+    """Measure a day from its records (see the module docstring for each definition).
+
+    `appointments` may hold several versions of one appointment; the latest by `modified_at`
+    (then by position) is its final state, the earliest with an arrival window is the promise.
+    """
+    techs = {t.external_id: t for t in technicians}
+    jobs_by_id = {j.external_id: j for j in jobs}
+    customer_by_id = {c.external_id: c for c in customers}
+    ordered = sorted(enumerate(appointments), key=lambda p: (_when(p[1]), p[0]))
+    final: dict[str, Appointment] = {}
+    promise: dict[str, TimeWindow] = {}
+    for _, version in ordered:
+        final[version.external_id] = version
+        if version.arrival_window is not None and version.external_id not in promise:
+            promise[version.external_id] = version.arrival_window
+    job_of = {a.external_id: a.job_id for a in final.values()}
+    visits = visits_from_events(events)
+
+    completed = {job_of.get(v.appointment_id) for v in visits if v.outcome is Lifecycle.COMPLETED}
+    no_show = {job_of.get(v.appointment_id) for v in visits if v.outcome is Lifecycle.ON_HOLD}
+    canceled_appointments = {
+        e.subject_id
+        for e in events
+        if e.status is Lifecycle.CANCELED and e.subject == "appointment"
+    }
+    canceled_jobs = {j.external_id for j in jobs if j.status is Lifecycle.CANCELED} | {
+        job_of[a] for a in canceled_appointments if a in job_of
+    }
+
+    first_arrival: dict[str, Visit] = {}
+    for v in visits:
+        first_arrival.setdefault(v.appointment_id, v)
+    on_time = promised_arrivals = 0
+    for appointment_id, window in promise.items():
+        visit = first_arrival.get(appointment_id)
+        if visit is None:
+            continue
+        promised_arrivals += 1
+        on_time += window.start <= visit.arrived_at <= window.end
+    not_visited = sum(
+        1 for a in promise if a not in first_arrival and a not in canceled_appointments
+        and job_of.get(a) not in canceled_jobs
+    )  # fmt: skip
+
+    job_first_arrival: dict[str, datetime] = {}
+    for v in visits:
+        job_id = job_of.get(v.appointment_id)
+        if job_id is not None:
+            job_first_arrival.setdefault(job_id, v.arrived_at)
+    emergencies = [j for j in jobs if _urgency(j) is Urgency.EMERGENCY]
+    responses = [
+        (job_first_arrival[j.external_id] - j.created_at).total_seconds() / 60
+        for j in emergencies
+        if j.external_id in job_first_arrival and j.created_at is not None
+    ]
+    unreached = sum(
+        1
+        for j in emergencies
+        if j.external_id not in job_first_arrival and j.external_id not in canceled_jobs
+    )
+
+    overtime = 0.0
+    last_end: dict[str, list[datetime]] = defaultdict(list)
+    for v in visits:
+        if v.ended_at is not None:
+            last_end[v.technician_id].append(v.ended_at)
+    for tid, ends in last_end.items():
+        tech = techs.get(tid)
+        if tech is None:
+            continue
+        for shift in tech.shifts:
+            same_day = [e for e in ends if shift.start <= e < shift.start + timedelta(hours=24)]
+            if same_day:
+                overtime += max(0.0, (max(same_day) - shift.end).total_seconds() / 60)
+
+    kept = with_preference = 0
+    for v in visits:
+        if v.outcome is not Lifecycle.COMPLETED:
+            continue
+        job = jobs_by_id.get(job_of.get(v.appointment_id, ""))
+        customer = customer_by_id.get(job.customer_id or "") if job else None
+        if customer is not None and customer.preferred_technicians:
+            with_preference += 1
+            kept += v.technician_id in customer.preferred_technicians
+
+    wrong_skill = wrong_equipment = 0
+    dispatched: dict[tuple[str, str], datetime] = {}
+    for e in events:
+        if e.subject == "appointment" and e.technician_id and e.status in _LIVE:
+            dispatched.setdefault((e.subject_id, e.technician_id), e.occurred_at)
+    for (appointment_id, tid), moment in dispatched.items():
+        job = jobs_by_id.get(job_of.get(appointment_id, ""))
+        tech = techs.get(tid)
+        if job is None or tech is None or job.classification is None:
+            continue
+        wrong_skill += not job.classification.skills <= _held(tech, moment)
+        wrong_equipment += not job.classification.equipment <= tech.equipment
+
+    on_site = sum(v.on_site_minutes for v in visits)
+    shift_minutes = sum(_shift_minutes(t) for t in technicians)
+    return Kpis(
+        jobs_total=len(jobs),
+        jobs_completed=len(completed - {None}),
+        jobs_canceled=len(canceled_jobs),
+        jobs_no_show=len((no_show - completed) - {None}),
+        utilization=on_site / shift_minutes if shift_minutes else 0.0,
+        on_site_minutes=on_site,
+        shift_minutes=shift_minutes,
+        drive_minutes=sum(v.drive_minutes for v in visits),
+        on_time_rate=on_time / promised_arrivals if promised_arrivals else None,
+        on_time_arrivals=on_time,
+        promised_arrivals=promised_arrivals,
+        promised_not_visited=not_visited,
+        emergency_jobs=len(emergencies),
+        emergency_response_minutes_p50=statistics.median(responses) if responses else None,
+        emergency_response_minutes_p90=_percentile(responses, 0.9),
+        emergencies_unreached=unreached,
+        overtime_minutes=overtime,
+        preferred_tech_kept_rate=kept / with_preference if with_preference else None,
+        wrong_skill_dispatches=wrong_skill,
+        wrong_equipment_dispatches=wrong_equipment,
+        double_bookings=_double_bookings([a for _, a in ordered], visits),
+    )

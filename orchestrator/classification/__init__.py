@@ -1,4 +1,4 @@
-"""Ticket classification: offline rules, a Claude engine, hard safety rules, overrides, evaluation."""
+"""Ticket classification: offline rules, a Claude engine, safety rules, overrides, evaluation."""
 
 from orchestrator.classification.cache import FileCache, MemoryCache, cache_key
 from orchestrator.classification.claude import ClaudeEngine, ClaudeParams, tool_schema

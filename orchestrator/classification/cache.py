@@ -11,7 +11,7 @@ import json
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from orchestrator.classification.result import TicketClassification
 
@@ -29,17 +29,17 @@ class ClassificationCache(Protocol):
     def put(self, key: str, value: TicketClassification) -> None: ...
 
 
-def _from_dict(data: dict[str, object]) -> TicketClassification:
+def _from_dict(data: dict[str, Any]) -> TicketClassification:
     reasons = data.get("reasons") or {}
     assert isinstance(reasons, dict)
     return TicketClassification(
         trade=str(data["trade"]),
         job_type=str(data["job_type"]),
         urgency=str(data["urgency"]),
-        skills=frozenset(data.get("skills") or ()),  # type: ignore[arg-type]
-        equipment=frozenset(data.get("equipment") or ()),  # type: ignore[arg-type]
-        complexity=int(data.get("complexity", 2)),  # type: ignore[call-overload]
-        confidence=float(data.get("confidence", 0.5)),  # type: ignore[arg-type]
+        skills=frozenset(data.get("skills") or ()),
+        equipment=frozenset(data.get("equipment") or ()),
+        complexity=int(data.get("complexity", 2)),
+        confidence=float(data.get("confidence", 0.5)),
         reasons={str(k): tuple(v) for k, v in reasons.items()},
         engine=str(data.get("engine", "claude")),
         safety_escalation=bool(data.get("safety_escalation", False)),

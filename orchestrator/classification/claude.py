@@ -92,9 +92,7 @@ class ClaudeParams:
 
 def tool_schema(taxonomy: Taxonomy) -> dict[str, Any]:
     """The tool whose input is the classification, every identifier an enum."""
-    reasons = {
-        name: {"type": "array", "items": {"type": "string"}} for name in FIELDS
-    }
+    reasons = {name: {"type": "array", "items": {"type": "string"}} for name in FIELDS}
     return {
         "name": TOOL_NAME,
         "description": "Record the classification of the ticket.",
@@ -104,7 +102,10 @@ def tool_schema(taxonomy: Taxonomy) -> dict[str, Any]:
                 "trade": {"type": "string", "enum": sorted(taxonomy.trades)},
                 "job_type": {"type": "string", "enum": sorted(taxonomy.all_job_types)},
                 "urgency": {"type": "string", "enum": list(taxonomy.urgencies)},
-                "skills": {"type": "array", "items": {"type": "string", "enum": sorted(taxonomy.skills)}},
+                "skills": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": sorted(taxonomy.skills)},
+                },
                 "equipment": {
                     "type": "array",
                     "items": {"type": "string", "enum": sorted(taxonomy.equipment)},
@@ -119,7 +120,13 @@ def tool_schema(taxonomy: Taxonomy) -> dict[str, Any]:
                 },
             },
             "required": [
-                "trade", "job_type", "urgency", "skills", "equipment", "complexity", "confidence",
+                "trade",
+                "job_type",
+                "urgency",
+                "skills",
+                "equipment",
+                "complexity",
+                "confidence",
                 "reasons",
             ],
             "additionalProperties": False,
@@ -174,7 +181,10 @@ def parse_tool_input(data: Any, taxonomy: Taxonomy) -> TicketClassification:
     skills = _str_list(data.get("skills"), "skills")
     equipment = _str_list(data.get("equipment"), "equipment")
     problems = taxonomy.check(
-        trade=data["trade"], job_type=data["job_type"], skills=skills, equipment=equipment,
+        trade=data["trade"],
+        job_type=data["job_type"],
+        skills=skills,
+        equipment=equipment,
         urgency=data["urgency"],
     )
     if problems:
@@ -183,7 +193,11 @@ def parse_tool_input(data: Any, taxonomy: Taxonomy) -> TicketClassification:
     if not isinstance(complexity, int) or isinstance(complexity, bool) or not 1 <= complexity <= 3:
         raise EngineError("invalid_tool_input", f"complexity {complexity!r} is not 1, 2 or 3")
     confidence = data.get("confidence")
-    if not isinstance(confidence, int | float) or isinstance(confidence, bool) or not 0 <= confidence <= 1:
+    if (
+        not isinstance(confidence, int | float)
+        or isinstance(confidence, bool)
+        or not 0 <= confidence <= 1
+    ):
         raise EngineError("invalid_tool_input", f"confidence {confidence!r} is not between 0 and 1")
     raw_reasons = data.get("reasons") or {}
     if not isinstance(raw_reasons, Mapping):
@@ -253,12 +267,16 @@ class ClaudeEngine:
             raise EngineError("no_api_key", f"{API_KEY_ENV} is not set")
         self.calls += 1
         try:
-            message = self._client.messages.create(
+            # The SDK's overloads want its TypedDicts; our dicts match the wire format exactly.
+            create: Any = self._client.messages.create
+            message = create(
                 model=self.params.model,
                 max_tokens=self.params.max_tokens,
-                system=[{"type": "text", "text": self._system, "cache_control": {"type": "ephemeral"}}],
+                system=[
+                    {"type": "text", "text": self._system, "cache_control": {"type": "ephemeral"}}
+                ],
                 messages=[{"role": "user", "content": _user_message(ticket)}],
-                tools=[self._tool],  # type: ignore[list-item]
+                tools=[self._tool],
                 tool_choice={"type": "tool", "name": TOOL_NAME},
             )
         except anthropic.APITimeoutError as exc:
@@ -277,8 +295,10 @@ class ClaudeEngine:
         return replace(result, reasons=reasons)
 
     def classify(self, ticket: Ticket) -> TicketClassification:
-        """The model's classification with the safety rules applied, or the offline one on failure."""
-        key = cache_key(ticket.content_hash(), model=self.params.model, prompt_version=PROMPT_VERSION)
+        """The model's answer with the safety rules applied, or the offline one on failure."""
+        key = cache_key(
+            ticket.content_hash(), model=self.params.model, prompt_version=PROMPT_VERSION
+        )
         cached = self.cache.get(key)
         if cached is not None:
             return cached

@@ -96,10 +96,16 @@ def heat_loss(ticket: Ticket, sig: Signals) -> str | None:
         phrase = sig.hits["no_heat"]
         # "blowing cold" / "house is cold" read as heat loss only with heating equipment or in
         # heating season; in July the same words describe an air conditioner working.
-        if heating or sig.has("furnace", "boiler") or "heat" in phrase:
-            if not (sig.has("no_cool") and not heating and not sig.has("furnace", "boiler")):
-                return f'"{phrase}"'
-    if sig.indoor_temp_f is not None and sig.indoor_temp_f <= 64 and heating and _heating_object(sig):
+        heating_words = heating or sig.has("furnace", "boiler") or "heat" in phrase
+        cooling_instead = sig.has("no_cool") and not heating and not sig.has("furnace", "boiler")
+        if heating_words and not cooling_instead:
+            return f'"{phrase}"'
+    if (
+        sig.indoor_temp_f is not None
+        and sig.indoor_temp_f <= 64
+        and heating
+        and _heating_object(sig)
+    ):
         return f"{sig.indoor_temp_f:.0f} F inside"
     if (
         sig.setpoint_f is not None
@@ -162,7 +168,7 @@ def uncontrolled_water(sig: Signals) -> str | None:
 
 
 def box_at_risk(ticket: Ticket, sig: Signals) -> str | None:
-    """Why a commercial box's product is at risk (above setpoint or food-safe with product inside)."""
+    """Why a commercial box's product is at risk (too warm with product inside), or None."""
     if sig.has("product_moved"):
         return None
     freezer = "freezer" in sig.text
@@ -170,7 +176,10 @@ def box_at_risk(ticket: Ticket, sig: Signals) -> str | None:
     if sig.box_temp_f is not None:
         if sig.box_setpoint_f is not None:
             if sig.box_temp_f > sig.box_setpoint_f + _SETPOINT_MARGIN_F:
-                above = f"box at {sig.box_temp_f:.0f} F against a setpoint of {sig.box_setpoint_f:.0f} F"
+                above = (
+                    f"box at {sig.box_temp_f:.0f} F against a setpoint of "
+                    f"{sig.box_setpoint_f:.0f} F"
+                )
         else:
             limit = _FREEZER_SAFE_F if freezer else _COOLER_SAFE_F
             if sig.box_temp_f > limit:

@@ -52,4 +52,6 @@ def build_classifier(
     taxonomy = taxonomy or load_taxonomy(section.taxonomy_extensions)
     if chosen == "offline":
         return lambda ticket: classify_offline(ticket, taxonomy=taxonomy)
-    return ClaudeEngine(claude_params(section, base_url=base_url), cache=cache, taxonomy=taxonomy).classify
+    return ClaudeEngine(
+        claude_params(section, base_url=base_url), cache=cache, taxonomy=taxonomy
+    ).classify

@@ -81,7 +81,9 @@ def _label(row: dict[str, Any], where: str) -> Label:
         if not isinstance(label.get(key), str):
             raise TicketError(f"{where}: label.{key} must be a string")
     if label["urgency"] not in _URGENCIES:
-        raise TicketError(f"{where}: label.urgency {label['urgency']!r} is not one of {list(_URGENCIES)}")
+        raise TicketError(
+            f"{where}: label.urgency {label['urgency']!r} is not one of {list(_URGENCIES)}"
+        )
     return Label(
         trade=label["trade"],
         job_type=label["job_type"],
@@ -119,7 +121,11 @@ def load_labeled(path: Path | str) -> list[LabeledTicket]:
         if ident in seen:
             raise TicketError(f"{where}: duplicate id {ident!r}")
         seen.add(ident)
-        out.append(LabeledTicket(id=ident, ticket=ticket_from_row(row, where=where), label=_label(row, where)))
+        out.append(
+            LabeledTicket(
+                id=ident, ticket=ticket_from_row(row, where=where), label=_label(row, where)
+            )
+        )
     if not out:
         raise TicketError(f"{path}: no labeled tickets")
     return out

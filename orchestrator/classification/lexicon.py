@@ -8,6 +8,8 @@ Concepts listed in `NEGATABLE` are ignored when a negation ("no", "not", "never"
 the same clause shortly before them: "no gas smell", "nothing has come up".
 """
 
+# ruff: noqa: E501  (patterns are data: one unbroken regex per line reads and diffs best)
+
 from __future__ import annotations
 
 __all__ = ["CONCEPTS", "NEGATABLE"]
@@ -198,7 +200,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"sinks?|tubs?|bathtubs?|showers?|toilets?|floor drain|main line|sewer\w*|cleanout|lav\b|urinal|"
         r"kitchen drain|bathroom drain|laundry (?:sink|tub|drain)|stand ?pipe|drains\b",
     ),
-    "faucet": (r"faucet|tap|spout|shower ?head|shower valve|mixing valve|cartridge|spigot|hose bib\w*",),
+    "faucet": (
+        r"faucet|tap|spout|shower ?head|shower valve|mixing valve|cartridge|spigot|hose bib\w*",
+    ),
     "disposal": (r"disposal",),
     "sump": (r"sump|ejector pump|sewage pump|lift station",),
     "backflow": (
@@ -321,7 +325,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"stopped working|quit|died|broke|doesnt work|isnt working|no longer works|not blowing|wont blow|"
         r"nothing (?:comes|coming) out)",
     ),
-    "iced": (r"iced|ice (?:on|build|up|all over)|icing|frozen|freez\w* up|froze|covered in ice|block of ice",),
+    "iced": (
+        r"iced|ice (?:on|build|up|all over)|icing|frozen|freez\w* up|froze|covered in ice|block of ice",
+    ),
     "noise": (
         r"nois\w*|squeal\w*|squeak\w*|rattl\w*|bang\w*|grind\w*|humm\w*|buzz\w*|screech\w*|clank\w*|"
         r"whistl\w*|thump\w*|vibrat\w*|loud|knock\w*|clicking",

@@ -6,6 +6,8 @@ order: Spanish phrases first (they contain words the English rules would touch),
 then misspellings.
 """
 
+# ruff: noqa: E501  (patterns are data: one unbroken regex per line reads and diffs best)
+
 from __future__ import annotations
 
 import re
@@ -15,8 +17,10 @@ __all__ = ["normalise"]
 
 # Case matters for a few tokens before lowering: "CO" is carbon monoxide, "Co." a company.
 _CASED: tuple[tuple[str, str], ...] = (
-    (r"\bCO(?=\s*(?:alarm|detector|monitor|sensor|level|reading|ppm|ALARM|DETECTOR)|\b(?!\.))",
-     " carbon monoxide "),
+    (
+        r"\bCO(?=\s*(?:alarm|detector|monitor|sensor|level|reading|ppm|ALARM|DETECTOR)|\b(?!\.))",
+        " carbon monoxide ",
+    ),
     (r"\bHP\b", " heat pump "),
     (r"\bWIF\b", " walk in freezer "),
     (r"\bWIC\b", " walk in cooler "),
@@ -27,16 +31,26 @@ _SPANISH: tuple[tuple[str, str], ...] = (
     (r"huele a gas|olor a gas|olor de gas|se huele gas|huele gas", "gas smell"),
     (r"fuga de gas|escape de gas", "gas leak"),
     (r"olor a quemado|huele a quemado", "burning smell"),
-    (r"no (?:hay|tenemos|tengo|tiene) (?:luz|electricidad|corriente)|sin (?:luz|electricidad|corriente)|se fue la luz|no prende nada",
-     "no power"),
+    (
+        r"no (?:hay|tenemos|tengo|tiene) (?:luz|electricidad|corriente)|sin (?:luz|electricidad|corriente)|se fue la luz|no prende nada",
+        "no power",
+    ),
     (r"no (?:hay|tenemos|tengo|tiene) agua caliente|sin agua caliente", "no hot water"),
-    (r"no (?:hay|tenemos|tengo|tiene) calefaccion|sin calefaccion|no calienta|no esta calentando|no da calor|no sale calor",
-     "not heating"),
-    (r"no enfria|no esta enfriando|no sale frio|no sale aire frio|sale aire caliente", "not cooling"),
+    (
+        r"no (?:hay|tenemos|tengo|tiene) calefaccion|sin calefaccion|no calienta|no esta calentando|no da calor|no sale calor",
+        "not heating",
+    ),
+    (
+        r"no enfria|no esta enfriando|no sale frio|no sale aire frio|sale aire caliente",
+        "not cooling",
+    ),
     (r"aire acondicionado|el aire|la unidad de aire|minisplit", "air conditioner"),
     (r"drenaje tapado|desague tapado|drenaje lento", "clogged drain"),
     (r"aguas negras|aguas residuales", "sewage"),
-    (r"se (?:reviento|rompio|partio) (?:la |el |una |un )?(?:tuberia|tubo|cano|pipa)", "pipe burst"),
+    (
+        r"se (?:reviento|rompio|partio) (?:la |el |una |un )?(?:tuberia|tubo|cano|pipa)",
+        "pipe burst",
+    ),
     (r"(?:tuberia|tubo|cano|pipa) (?:reventada|rota|reventado|roto)", "burst pipe"),
     (r"reviento|reventada|reventado", "burst"),
     (r"inundacion|inundado|inundada|inundando", "flooding"),
@@ -71,7 +85,10 @@ _SPANISH: tuple[tuple[str, str], ...] = (
     (r"techo", "ceiling"),
     (r"apagador|interruptor", "switch"),
     (r"enchufe|contacto|tomacorriente", "outlet"),
-    (r"mi (?:abuela|abuelo|abuelita|abuelito)|mis abuelos|anciana|anciano|la senora mayor", "elderly occupant"),
+    (
+        r"mi (?:abuela|abuelo|abuelita|abuelito)|mis abuelos|anciana|anciano|la senora mayor",
+        "elderly occupant",
+    ),
     (r"bebe recien nacido|recien nacido|bebe", "infant"),
     (r"no funciona|no sirve|no jala|no trabaja", "not working"),
     (r"no prende|no enciende|no arranca", "wont turn on"),
@@ -86,14 +103,19 @@ _SPANISH: tuple[tuple[str, str], ...] = (
 # Shorthand and brand-as-noun spellings → plain words.
 _SHORTHAND: tuple[tuple[str, str], ...] = (
     (r"a\s*/\s*c|a\.c\.", " ac "),
-    (r"h\s*/\s*w\s+(?:tank|heater)|hw\s+(?:tank|heater)|hwh|hwt|w\s*/\s*h|hot water tank|hot water heater",
-     " water heater "),
+    (
+        r"h\s*/\s*w\s+(?:tank|heater)|hw\s+(?:tank|heater)|hwh|hwt|w\s*/\s*h|hot water tank|hot water heater",
+        " water heater ",
+    ),
     (r"t-?stat", "thermostat"),
     (r"gfci|gfi|g\.f\.i\.?|gfic", "gfci outlet"),
     (r"rtu(?:s)?(?:-?\s*\d+)?", "rooftop unit"),
     (r"roof\s*top", "rooftop"),
     (r"mini[\s-]?splits?|ductless", "mini split"),
-    (r"evse|ev\s+charger|ev\s+charging\s+station|electric\s+vehicle\s+charger|car\s+charger", "ev charger"),
+    (
+        r"evse|ev\s+charger|ev\s+charging\s+station|electric\s+vehicle\s+charger|car\s+charger",
+        "ev charger",
+    ),
     (r"wall\s+connector", "wall connector ev charger"),
     (r"ahu|air\s+handler", "air handler"),
     (r"cond\s+unit|condensing\s+unit|condensor|condensers?", "condenser"),
@@ -179,7 +201,9 @@ _SPACES = re.compile(r"\s+")
 
 
 def _compile(table: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern[str], str]]:
-    return [(re.compile(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"), repl) for pattern, repl in table]
+    return [
+        (re.compile(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"), repl) for pattern, repl in table
+    ]
 
 
 _SPANISH_RX = _compile(_SPANISH)

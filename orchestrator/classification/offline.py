@@ -1,4 +1,4 @@
-"""The offline engine: no key, no network; the lexicon, the labelling rules, then the safety rules."""
+"""The offline engine: no key, no network; lexicon, labelling rules, then the safety rules."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ _SHORT_JOBS = frozenset(
 )
 
 
-def _complexity(sig: Signals, job_type: str, skills: frozenset[str], equipment: frozenset[str]) -> tuple[int, str]:
+def _complexity(
+    sig: Signals, job_type: str, skills: frozenset[str], equipment: frozenset[str]
+) -> tuple[int, str]:
     if job_type in _LONG_JOBS or len(equipment) >= 2:
         return 3, "install, service change, or work needing several pieces of equipment"
     if job_type in _SHORT_JOBS and not skills - {"journeyman_electrician"}:
@@ -58,7 +60,11 @@ def classify_offline(
     equipment, equipment_reasons = required_equipment(ticket, sig, choice.job_type)
     complexity, complexity_why = _complexity(sig, choice.job_type, skills, equipment)
     problems = taxonomy.check(
-        trade=choice.trade, job_type=choice.job_type, skills=skills, equipment=equipment, urgency=urgency
+        trade=choice.trade,
+        job_type=choice.job_type,
+        skills=skills,
+        equipment=equipment,
+        urgency=urgency,
     )
     if problems:  # the rules only emit canonical identifiers; this guards edits to them
         raise ClassificationError("; ".join(problems))

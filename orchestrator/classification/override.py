@@ -87,7 +87,10 @@ def apply_override(
             trade = taxonomy.trade_of(value.strip())
             if trade is not None:
                 changes["trade"] = trade
-    merged = {f: changes.get(f, getattr(classification, f)) for f in ("trade", "job_type", "skills", "equipment", "urgency")}
+    merged = {
+        f: changes.get(f, getattr(classification, f))
+        for f in ("trade", "job_type", "skills", "equipment", "urgency")
+    }
     problems = taxonomy.check(**merged)
     if problems:
         raise OverrideError("; ".join(problems))

@@ -63,7 +63,10 @@ class TicketClassification:
         """The canonical `connectors.records.Classification` for storing on the job."""
         reasons = {k: tuple(v) for k, v in self.reasons.items()}
         if self.fallback:
-            reasons["engine"] = (*reasons.get("engine", ()), f"fell back to offline: {self.fallback}")
+            reasons["engine"] = (
+                *reasons.get("engine", ()),
+                f"fell back to offline: {self.fallback}",
+            )
         return Classification(
             trade=self.trade,
             job_type=self.job_type,

@@ -1,4 +1,4 @@
-"""Hard safety rules: run after any engine, they can only raise urgency, and each firing is a reason.
+"""Hard safety rules: run after any engine, only ever raise urgency, each firing a reason.
 
 The nine emergency conditions of the labelling rules, checked against the ticket's own text and
 context whatever the engine decided, so a model can never talk an emergency down:
@@ -40,7 +40,7 @@ _COOLING_TYPES = frozenset({"hvac.no_cooling", "hvac.refrigerant_leak"})
 
 @dataclass(frozen=True)
 class SafetyFinding:
-    """One fired rule: its number, a reason for people, and whether people (not property) are at risk."""
+    """One fired rule: its number, a reason, and whether people (not property) are at risk."""
 
     rule: int
     reason: str
@@ -56,11 +56,17 @@ def safety_findings(
     if sig.has("gas_odour"):
         found.append(SafetyFinding(1, f"gas odour or gas detector {sig.phrase('gas_odour')}", True))
     if sig.has("co_alarm"):
-        found.append(SafetyFinding(2, f"carbon monoxide alarm going off {sig.phrase('co_alarm')}", True))
+        found.append(
+            SafetyFinding(2, f"carbon monoxide alarm going off {sig.phrase('co_alarm')}", True)
+        )
     spark = sig.has("sparking") and not sig.has("ignition_spark")
     if spark or sig.has("smoke", "burning_smell", "hot_electrical", "water_in_electrical"):
         phrase = sig.phrase(
-            *(("sparking",) if spark else ()), "smoke", "burning_smell", "hot_electrical", "water_in_electrical"
+            *(("sparking",) if spark else ()),
+            "smoke",
+            "burning_smell",
+            "hot_electrical",
+            "water_in_electrical",
         )
         found.append(SafetyFinding(3, f"electrical hazard {phrase}", True))
     if job_type == "electrical.hazard" and not any(f.rule == 3 for f in found):
@@ -71,7 +77,9 @@ def safety_findings(
     if water and job_type.startswith("plumbing."):
         found.append(SafetyFinding(4, f"water still flowing uncontrolled {water}", False))
     if sig.has("sewage_up") or job_type == "plumbing.sewer_backup":
-        found.append(SafetyFinding(5, f"sewage coming up inside {sig.phrase('sewage_up')}".strip(), True))
+        found.append(
+            SafetyFinding(5, f"sewage coming up inside {sig.phrase('sewage_up')}".strip(), True)
+        )
 
     temp, temp_source = outdoor_temp(ticket, sig)
     vulnerable = vulnerable_occupant(ticket, sig)
@@ -80,23 +88,38 @@ def safety_findings(
         lost_heat = "the engine found no heat"
     if lost_heat and job_type not in ("hvac.install", "general.estimate", "hvac.maintenance"):
         if temp is not None and temp < _NO_HEAT_BELOW_F:
-            found.append(SafetyFinding(
-                6, f"no heat ({lost_heat}) at {temp:g} F outside ({temp_source}), below {_NO_HEAT_BELOW_F:g} F", True
-            ))
+            found.append(
+                SafetyFinding(
+                    6,
+                    f"no heat ({lost_heat}) at {temp:g} F outside ({temp_source}), "
+                    f"below {_NO_HEAT_BELOW_F:g} F",
+                    True,
+                )
+            )
         elif vulnerable and ticket.month in WINTER_MONTHS:
-            found.append(SafetyFinding(7, f"no heat ({lost_heat}) in a winter month with {vulnerable}", True))
+            found.append(
+                SafetyFinding(7, f"no heat ({lost_heat}) in a winter month with {vulnerable}", True)
+            )
     lost_cool = cool_loss(ticket, sig) if job_type.startswith("hvac.") else None
     if job_type == "hvac.no_cooling" and lost_cool is None:
         lost_cool = "the engine found no cooling"
-    if lost_cool and job_type in _COOLING_TYPES | {"hvac.repair"}:
-        if temp is not None and temp > _NO_COOLING_ABOVE_F and vulnerable:
-            found.append(SafetyFinding(
-                8, f"no cooling ({lost_cool}) at {temp:g} F outside ({temp_source}) with {vulnerable}", True
-            ))
+    hot = temp is not None and temp > _NO_COOLING_ABOVE_F
+    if lost_cool and job_type in _COOLING_TYPES | {"hvac.repair"} and hot and vulnerable:
+        found.append(
+            SafetyFinding(
+                8,
+                f"no cooling ({lost_cool}) at {temp:g} F outside ({temp_source}) with {vulnerable}",
+                True,
+            )
+        )
     if job_type == "refrigeration.commercial":
         risk = box_at_risk(ticket, sig)
         if risk:
-            found.append(SafetyFinding(9, f"commercial cold storage failing with product inside: {risk}", False))
+            found.append(
+                SafetyFinding(
+                    9, f"commercial cold storage failing with product inside: {risk}", False
+                )
+            )
     return found
 
 

@@ -6,6 +6,8 @@ stated in the text, an indoor temperature, a refrigerated box's reading and setp
 of a vulnerable occupant.
 """
 
+# ruff: noqa: E501  (patterns are data: one unbroken regex per line reads and diffs best)
+
 from __future__ import annotations
 
 import re
@@ -80,11 +82,18 @@ _OUTDOOR_WORDS = (
     (re.compile(r"\b(?:below zero|sub-?zero|negative (?:degrees|temps))\b"), -1.0),
     (re.compile(r"\bsingle digits\b"), 5.0),
     (re.compile(r"\b(?:in the teens|teens (?:outside|tonight|today|out))\b"), 15.0),
-    (re.compile(r"\b(?:below freezing|freezing (?:outside|out|temps|temperatures|weather|tonight)|hard freeze)\b"), 30.0),
+    (
+        re.compile(
+            r"\b(?:below freezing|freezing (?:outside|out|temps|temperatures|weather|tonight)|hard freeze)\b"
+        ),
+        30.0,
+    ),
     (re.compile(r"\b(?:triple digits|heat wave|heatwave|excessive heat|heat advisory)\b"), 100.0),
 )
 _INDOOR = re.compile(
-    r"(?:(?<![\d.])(\d{2})" + _DEGREES + r"\s?(?:inside|in the (?:house|home|bedroom|bedrooms|apartment|living room|"
+    r"(?:(?<![\d.])(\d{2})"
+    + _DEGREES
+    + r"\s?(?:inside|in the (?:house|home|bedroom|bedrooms|apartment|living room|"
     r"office|store|building|room)|indoors|in here|upstairs|downstairs)\b)|"
     r"(?:(?:house|home|inside|apartment|it|living room|bedroom|indoor|upstairs|office|store)\w* "
     r"(?:is |its |was |has |reads |temp\w* )?(?:down to|up to|at|only|reading|is|sitting at|dropped to|climbed to)\s"
@@ -103,7 +112,10 @@ _SETPOINT = re.compile(r"setpoint\s?(?:is |of |at |=|: )?(-?\d{1,2})")
 
 _FIXTURE_KINDS = (
     ("kitchen sink", re.compile(r"\bkitchen (?:sink|drain)s?\b")),
-    ("bathroom sink", re.compile(r"\b(?:bathroom|bath|vanity|lav) (?:sink|drain)s?\b|\bbathroom sinks\b")),
+    (
+        "bathroom sink",
+        re.compile(r"\b(?:bathroom|bath|vanity|lav) (?:sink|drain)s?\b|\bbathroom sinks\b"),
+    ),
     ("sink", re.compile(r"\bsinks?\b")),
     ("tub", re.compile(r"\b(?:bath)?tubs?\b(?! (?:is |was )?(?:full|overflow))")),
     ("shower", re.compile(r"\bshowers?\b")),
@@ -111,14 +123,18 @@ _FIXTURE_KINDS = (
     ("laundry", re.compile(r"\b(?:washer|laundry|washing)\b")),
     ("floor drain", re.compile(r"\bfloor drains?\b")),
 )
-_PLURAL_FIXTURE = re.compile(r"\b(?:both|all|two|2|three|3|several|multiple) (?:\w+ )?(?:sinks|toilets|tubs|showers|drains)\b")
+_PLURAL_FIXTURE = re.compile(
+    r"\b(?:both|all|two|2|three|3|several|multiple) (?:\w+ )?(?:sinks|toilets|tubs|showers|drains)\b"
+)
 
 
 def _fixture_kinds(text: str) -> int:
     """How many distinct drain fixtures the text names (a plural counts as two)."""
     kinds = {name for name, pattern in _FIXTURE_KINDS if pattern.search(text)}
-    if "tub" in kinds and re.search(r"\b(?:washer|washing machine|dishwasher)\b", text) and not re.search(
-        r"\bbath ?tub|\btub (?:and|&)|(?:and|&) (?:the )?tub\b", text
+    if (
+        "tub" in kinds
+        and re.search(r"\b(?:washer|washing machine|dishwasher)\b", text)
+        and not re.search(r"\bbath ?tub|\btub (?:and|&)|(?:and|&) (?:the )?tub\b", text)
     ):
         kinds.discard("tub")  # the drum of a washer, not a bathtub
     if "sink" in kinds and kinds & {"kitchen sink", "bathroom sink"}:

@@ -15,10 +15,13 @@ from orchestrator.classification.ticket import Ticket
 __all__ = ["required_equipment", "required_skills"]
 
 _REFRIGERANT_EQUIPMENT = re.compile(
-    r"\b(?:ac|heat pump|mini split|rooftop unit|condenser|central air|split system|cooling|air conditioner|"
+    r"\b(?:ac|heat pump|mini split|rooftop unit|condenser|central air|split system|cooling|"
+    r"air conditioner|"
     r"package unit|gas pack|evaporator|line ?set|coil)\b"
 )
-_FURNACE_ONLY = re.compile(r"\b(?:furnace only|no (?:central )?(?:ac|air conditioning|air conditioner|central air))\b")
+_FURNACE_ONLY = re.compile(
+    r"\b(?:furnace only|no (?:central )?(?:ac|air conditioning|air conditioner|central air))\b"
+)
 
 
 def _gas_shown(sig: Signals) -> bool:
@@ -41,7 +44,9 @@ def _opens_refrigerant_circuit(ticket: Ticket, sig: Signals, job_type: str) -> b
     return False
 
 
-def required_skills(ticket: Ticket, sig: Signals, job_type: str) -> tuple[frozenset[str], tuple[str, ...]]:
+def required_skills(
+    ticket: Ticket, sig: Signals, job_type: str
+) -> tuple[frozenset[str], tuple[str, ...]]:
     """Skills for the job type and text, with one reason per skill."""
     skills: dict[str, str] = {}
     if job_type in ("general.estimate", "appliance.repair"):
@@ -54,8 +59,13 @@ def required_skills(ticket: Ticket, sig: Signals, job_type: str) -> tuple[frozen
         skills["commercial_refrigeration"] = "commercial refrigeration"
     if job_type == "plumbing.gas_leak":
         skills["gas_fitter"] = "gas leak"
-    elif job_type in ("plumbing.water_heater_repair", "plumbing.water_heater_install") and _gas_shown(sig):
-        skills["gas_fitter"] = f"gas-fired water heater {sig.phrase('gas_fuel', 'gas_only_tankless')}"
+    elif job_type in (
+        "plumbing.water_heater_repair",
+        "plumbing.water_heater_install",
+    ) and _gas_shown(sig):
+        skills["gas_fitter"] = (
+            f"gas-fired water heater {sig.phrase('gas_fuel', 'gas_only_tankless')}"
+        )
     elif job_type == "plumbing.fixture_install" and sig.has("gas_line"):
         skills["gas_fitter"] = f"new or altered gas line {sig.phrase('gas_line')}"
     elif job_type == "hvac.install" and sig.has("furnace", "boiler") and sig.has("gas_fuel"):
@@ -73,9 +83,15 @@ def required_skills(ticket: Ticket, sig: Signals, job_type: str) -> tuple[frozen
         skills["boiler"] = f"boiler or hydronic system {sig.phrase('boiler')}"
     if job_type.startswith("plumbing.water_heater") and sig.has("tankless"):
         skills["tankless_water_heater"] = f"tankless water heater {sig.phrase('tankless')}"
-    if trade == "plumbing" and sig.has("backflow") and job_type in ("plumbing.fixture_install", "plumbing.leak"):
+    if (
+        trade == "plumbing"
+        and sig.has("backflow")
+        and job_type in ("plumbing.fixture_install", "plumbing.leak")
+    ):
         skills["backflow"] = f"backflow preventer assembly {sig.phrase('backflow')}"
-    reasons = tuple(f"{skill}: {why}" for skill, why in sorted(skills.items())) or ("no certification needed",)
+    reasons = tuple(f"{skill}: {why}" for skill, why in sorted(skills.items())) or (
+        "no certification needed",
+    )
     return frozenset(skills), reasons
 
 
@@ -92,7 +108,9 @@ def required_equipment(
         if job_type == "plumbing.sewer_backup":
             items["camera_inspection"] = "sewer backup"
         elif main_line_blocked(sig):
-            items["camera_inspection"] = f"main-line or multi-fixture blockage: {main_line_blocked(sig)}"
+            items["camera_inspection"] = (
+                f"main-line or multi-fixture blockage: {main_line_blocked(sig)}"
+            )
         elif sig.has("recurring") or recurring_history:
             why = sig.phrase("recurring") or "customer history has a clog"
             items["camera_inspection"] = f"recurring clog {why}"
@@ -104,9 +122,12 @@ def required_equipment(
     if job_type.startswith("electrical.") and sig.has("second_storey_exterior"):
         items["ladder_28ft"] = f"second-storey exterior work {sig.phrase('second_storey_exterior')}"
     if job_type == "plumbing.gas_leak" or (
-        sig.has("gas_line") and job_type in ("plumbing.fixture_install", "plumbing.water_heater_install")
+        sig.has("gas_line")
+        and job_type in ("plumbing.fixture_install", "plumbing.water_heater_install")
         and (sig.has("gas_line_upsize") or job_type == "plumbing.fixture_install")
     ):
         items["pipe_threader"] = "gas pipe work"
-    reasons = tuple(f"{item}: {why}" for item, why in sorted(items.items())) or ("no special equipment",)
+    reasons = tuple(f"{item}: {why}" for item, why in sorted(items.items())) or (
+        "no special equipment",
+    )
     return frozenset(items), reasons

@@ -1,4 +1,4 @@
-"""The canonical job taxonomy (trades, job types, skills, equipment, urgency tiers), extendable in YAML.
+"""The canonical job taxonomy (trades, job types, skills, equipment, urgencies), extendable in YAML.
 
 The default is the one fixed in DESIGN.md. Admins may add job types, skills or equipment in a YAML
 file shaped like::

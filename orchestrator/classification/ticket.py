@@ -69,7 +69,9 @@ class Ticket:
         if self.outdoor_temp_f is not None and not -80 <= self.outdoor_temp_f <= 140:
             raise TicketError(f"outdoor_temp_f {self.outdoor_temp_f} is not a plausible reading")
         if self.property_type not in ("residential", "commercial"):
-            raise TicketError(f"property_type must be residential or commercial, not {self.property_type!r}")
+            raise TicketError(
+                f"property_type must be residential or commercial, not {self.property_type!r}"
+            )
 
     @property
     def text(self) -> str:

@@ -73,10 +73,20 @@ def base_urgency(ticket: Ticket, sig: Signals, job_type: str) -> tuple[str, str]
     if job_type == "refrigeration.commercial":
         if box_at_risk(ticket, sig) or sig.has("product_moved"):
             return "same_day", "commercial box failing (product moved or not at risk)"
-        if sig.has("maintenance") and not sig.has("fault_any", "fault_stop", "unit_dead", "cold_warm", "noise",
-                                                     "short_cycle", "iced", "leak"):
+        if sig.has("maintenance") and not sig.has(
+            "fault_any",
+            "fault_stop",
+            "unit_dead",
+            "cold_warm",
+            "noise",
+            "short_cycle",
+            "iced",
+            "leak",
+        ):
             return "scheduled", "planned refrigeration maintenance"
-        if sig.has("fault_any", "fault_stop", "unit_dead", "cold_warm", "short_cycle", "iced", "no_cool"):
+        if sig.has(
+            "fault_any", "fault_stop", "unit_dead", "cold_warm", "short_cycle", "iced", "no_cool"
+        ):
             return "same_day", "commercial refrigeration faulting while still holding temperature"
         return "scheduled", "commercial refrigeration work with nothing failing"
     if job_type == "plumbing.burst_pipe":

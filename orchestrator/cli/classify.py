@@ -20,11 +20,18 @@ EngineOption = Annotated[
 
 @app.command("ticket")
 def ticket(
-    text: Annotated[str, typer.Argument(help="The ticket's summary (and text, if no --description).")],
-    description: Annotated[str, typer.Option("--description", "-d", help="The ticket's free text.")] = "",
-    source: Annotated[str, typer.Option(help="phone, portal, email, recurring, iot_alert or other.")] = "phone",
+    text: Annotated[
+        str, typer.Argument(help="The ticket's summary (and text, if no --description).")
+    ],
+    description: Annotated[
+        str, typer.Option("--description", "-d", help="The ticket's free text.")
+    ] = "",
+    source: Annotated[
+        str, typer.Option(help="phone, portal, email, recurring, iot_alert or other.")
+    ] = "phone",
     flag: Annotated[
-        list[str] | None, typer.Option("--flag", help="Customer flag (repeatable): elderly, infant, ...")
+        list[str] | None,
+        typer.Option("--flag", help="Customer flag (repeatable): elderly, infant, ..."),
     ] = None,
     temp: Annotated[float | None, typer.Option("--temp", help="Outdoor temperature, F.")] = None,
     month: Annotated[int | None, typer.Option("--month", help="Month 1-12.")] = None,
@@ -82,9 +89,12 @@ def ticket(
 def evaluate_cmd(
     labeled: Annotated[Path, typer.Option("--labeled", "-l", help="Labeled tickets, JSON lines.")],
     engine: EngineOption = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write the full report here.")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the full report here.")
+    ] = None,
     cache: Annotated[
-        Path | None, typer.Option("--cache", help="JSON-lines cache of Claude answers (claude engine).")
+        Path | None,
+        typer.Option("--cache", help="JSON-lines cache of Claude answers (claude engine)."),
     ] = None,
     config: ConfigOption = None,
 ) -> None:
@@ -106,8 +116,13 @@ def evaluate_cmd(
     table = Table("metric", "value", show_header=True)
     table.add_row("tickets", str(report.n))
     for name in (
-        "job_type_accuracy", "trade_accuracy", "urgency_accuracy", "emergency_recall",
-        "skills_exact", "equipment_exact", "safety_escalation_accuracy",
+        "job_type_accuracy",
+        "trade_accuracy",
+        "urgency_accuracy",
+        "emergency_recall",
+        "skills_exact",
+        "equipment_exact",
+        "safety_escalation_accuracy",
     ):
         table.add_row(name, f"{getattr(report, name):.1%}")
     table.add_row("fallbacks to offline", str(report.fallbacks))

@@ -25,7 +25,11 @@ def test_unknown_job_type_has_no_trade() -> None:
 
 def test_check_names_each_bad_identifier() -> None:
     problems = default_taxonomy().check(
-        trade="hvac", job_type="plumbing.leak", skills={"wizardry"}, equipment={"crane"}, urgency="now"
+        trade="hvac",
+        job_type="plumbing.leak",
+        skills={"wizardry"},
+        equipment={"crane"},
+        urgency="now",
     )
     assert len(problems) == 4
     assert "not a hvac job type" in problems[0]
@@ -57,7 +61,9 @@ def test_extensions_add_job_types_trades_skills_and_equipment(tmp_path: Path) ->
         ("job_types: [\n", "not valid YAML"),
     ],
 )
-def test_invalid_extensions_are_refused_with_the_reason(tmp_path: Path, text: str, message: str) -> None:
+def test_invalid_extensions_are_refused_with_the_reason(
+    tmp_path: Path, text: str, message: str
+) -> None:
     path = tmp_path / "taxonomy.yaml"
     path.write_text(text)
     with pytest.raises(TaxonomyError, match=message):

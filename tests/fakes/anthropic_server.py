@@ -48,7 +48,9 @@ class FakeAnthropic:
         return JSONResponse(body, status_code=status, headers=headers)
 
     async def _messages(self, request: Request) -> JSONResponse:
-        if request.headers.get("x-api-key") != self.api_key:
+        # The API takes the key as `x-api-key`; recent SDKs send it as a bearer token.
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if self.api_key not in (request.headers.get("x-api-key"), bearer):
             return self._error(401)
         try:
             body = json.loads(await request.body())
@@ -68,14 +70,23 @@ class FakeAnthropic:
         tools = {tool["name"] for tool in body.get("tools", [])}
         number = next(self._ids)
         if step == "text" or choice.get("type") != "tool" or choice.get("name") not in tools:
-            content: list[dict[str, Any]] = [{"type": "text", "text": "I think it is a furnace problem."}]
+            content: list[dict[str, Any]] = [
+                {"type": "text", "text": "I think it is a furnace problem."}
+            ]
             stop = "end_turn"
         else:
             tool_input = dict(self.tool_input)
             if step == "malformed":
                 tool_input.pop("job_type", None)
                 tool_input["urgency"] = "whenever"
-            content = [{"type": "tool_use", "id": f"toolu_{number:04d}", "name": choice["name"], "input": tool_input}]
+            content = [
+                {
+                    "type": "tool_use",
+                    "id": f"toolu_{number:04d}",
+                    "name": choice["name"],
+                    "input": tool_input,
+                }
+            ]
             stop = "tool_use"
         return JSONResponse(
             {

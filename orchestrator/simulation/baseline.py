@@ -478,7 +478,9 @@ class BaselineCoordinator:
         if found is None:
             return
         crew, stop = found
-        if event.status in (Lifecycle.DISPATCHED, Lifecycle.EN_ROUTE, Lifecycle.ON_SITE):
+        if event.status is Lifecycle.DISPATCHED:
+            return  # loaded on the technician's app; still movable until they drive
+        if event.status in (Lifecycle.EN_ROUTE, Lifecycle.ON_SITE):
             if crew.current is not stop:
                 if crew.current is not None and crew.current not in crew.stops:
                     crew.stops.insert(0, crew.current)  # dispatched, then passed over

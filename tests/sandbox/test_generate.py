@@ -106,9 +106,21 @@ def test_cli_generates_then_validates(tmp_path: Path) -> None:
     out = tmp_path / "day.json"
     result = runner.invoke(
         app,
-        ["scenario", "generate", "--techs", "5", "--jobs", "12", "--seed", "3", "--out", str(out),
-         "--date", "2026-02-03"],
-    )  # fmt: skip
+        [
+            "scenario",
+            "generate",
+            "--techs",
+            "5",
+            "--jobs",
+            "12",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--date",
+            "2026-02-03",
+        ],
+    )
     assert result.exit_code == 0, result.output
     scenario = load_scenario(out)
     assert scenario.day == date(2026, 2, 3) and len(scenario.jobs) == 12

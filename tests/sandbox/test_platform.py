@@ -95,8 +95,11 @@ async def test_an_assigned_visit_runs_dispatched_en_route_on_site_completed(
     fsm.advance_to(_at(fsm, "13:00"))
     trail = _trail(fsm, "J1-1")
     assert [s for s, _, _ in trail] == [
-        Lifecycle.DISPATCHED, Lifecycle.EN_ROUTE, Lifecycle.ON_SITE, Lifecycle.COMPLETED
-    ]  # fmt: skip
+        Lifecycle.DISPATCHED,
+        Lifecycle.EN_ROUTE,
+        Lifecycle.ON_SITE,
+        Lifecycle.COMPLETED,
+    ]
     assert {t for _, t, _ in trail} == {"T1"}
     _, _, dispatched = trail[0]
     _, _, left = trail[1]

@@ -35,6 +35,9 @@ def _register_subcommands() -> None:
     from orchestrator.cli import classify
 
     app.add_typer(classify.app, name="classify")
+    from orchestrator.cli import simulate
+
+    app.add_typer(simulate.app, name="simulate")
 
 
 _register_subcommands()

@@ -1,0 +1,40 @@
+"""`fsm-dispatch simulate`: KPIs printed and written as JSON; unavailable choices fail clearly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from orchestrator.cli.app import app
+
+SEED = (
+    Path(__file__).resolve().parents[2] / "connectors" / "sandbox" / "data" / "seed-day-12x47.yaml"
+)
+
+
+def test_simulate_writes_the_kpi_json(tmp_path: Path) -> None:
+    """The JSON has the scenario name and the baseline's KPIs with the required keys."""
+    out = tmp_path / "kpis.json"
+    result = CliRunner().invoke(app, ["simulate", "--scenario", str(SEED), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["scenario"] == "seed-day-12x47"
+    kpis = data["runs"]["baseline"]
+    assert kpis["jobs_total"] == 49
+    assert 0 < kpis["utilization"] < 1 and 0 < kpis["on_time_rate"] <= 1
+    assert kpis["wrong_skill_dispatches"] == 0 and kpis["double_bookings"] == 0
+
+
+def test_an_unavailable_dispatcher_or_a_bad_file_exits_with_a_reason(tmp_path: Path) -> None:
+    """fsm-dispatch is named as not available; a broken scenario names its bad field."""
+    runner = CliRunner()
+    result = runner.invoke(app, ["simulate", "--scenario", str(SEED), "--dispatcher", "both"])
+    assert result.exit_code == 2 and "fsm-dispatch dispatcher is not available" in result.output
+    result = runner.invoke(app, ["simulate", "--scenario", str(SEED), "--dispatcher", "nobody"])
+    assert result.exit_code == 2 and "unknown dispatcher 'nobody'" in result.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(SEED.read_text().replace("customer: C004", "customer: C999", 1))
+    result = runner.invoke(app, ["simulate", "--scenario", str(broken)])
+    assert result.exit_code == 2 and "jobs[3].customer: unknown customer 'C999'" in result.output

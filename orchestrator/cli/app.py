@@ -38,6 +38,9 @@ def _register_subcommands() -> None:
     from orchestrator.cli import simulate
 
     app.add_typer(simulate.app, name="simulate")
+    from orchestrator.cli import durations
+
+    app.add_typer(durations.app, name="durations")
 
 
 _register_subcommands()

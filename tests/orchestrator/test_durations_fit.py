@@ -1,0 +1,132 @@
+"""Fitting durations from history files, the backtest, and `fsm-dispatch durations`."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from optimizer.durations import DurationParams
+from orchestrator.cli.app import app
+from orchestrator.durations_fit import HistoryError, backtest, load_history
+
+SCENARIO = Path(__file__).resolve().parents[3] / "shared" / "scenarios" / "seed-day-12x47.yaml"
+
+
+def _rows(n: int, *, seed: int = 0, shift_after: int | None = None) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        median = 90 if shift_after is None or i < shift_after else 180
+        rows.append(
+            {
+                "job_type": "hvac.no_heat" if i % 2 else "plumbing.leak",
+                "technician": f"T0{i % 3 + 1}",
+                "minutes": round(median * math.exp(rng.gauss(0, 0.3)), 1),
+                "date": (date(2026, 1, 1) + timedelta(days=i)).isoformat(),
+            }
+        )
+    return rows
+
+
+def _jsonl(tmp_path: Path, rows: list[dict[str, object]]) -> Path:
+    path = tmp_path / "history.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+def test_history_loads_from_jsonl_and_from_a_scenario(tmp_path: Path) -> None:
+    rows = _rows(20)
+    rows.reverse()
+    samples = load_history(_jsonl(tmp_path, rows))
+    assert len(samples) == 20
+    assert [s.day for s in samples] == sorted(s.day for s in samples)  # oldest first
+    scenario = load_history(SCENARIO)
+    assert len(scenario) > 100 and all(s.minutes > 0 for s in scenario)
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "message"),
+    [
+        ('{"job_type": "hvac.no_heat"}\n', ".jsonl", r"\[0\]: minutes must be a number"),
+        ('{"job_type": "hvac.no_heat", "minutes": -5}\n', ".jsonl", "positive"),
+        ('{"job_type": "x", "minutes": 5, "date": "May 1"}\n', ".jsonl", "YYYY-MM-DD"),
+        ("{oops\n", ".jsonl", r"history.jsonl:1: not valid JSON"),
+        ("name: day\n", ".yaml", "no history: list"),
+        ("history: []\n", ".yaml", "history is empty"),
+    ],
+)
+def test_bad_history_is_refused_with_its_place(
+    tmp_path: Path, content: str, suffix: str, message: str
+) -> None:
+    path = tmp_path / f"history{suffix}"
+    path.write_text(content)
+    with pytest.raises(HistoryError, match=message):
+        load_history(path)
+
+
+def test_backtest_flags_a_type_whose_durations_shifted(tmp_path: Path) -> None:
+    steady = backtest(load_history(_jsonl(tmp_path, _rows(400))), DurationParams(), window=20)
+    assert not any(s.needs_refit for s in steady.drift)
+    assert 0.65 <= steady.routing_coverage <= 0.95
+    shifted = backtest(
+        load_history(_jsonl(tmp_path, _rows(400, shift_after=320))), DurationParams(), window=20
+    )
+    assert {s.job_type for s in shifted.drift if s.needs_refit} == {"hvac.no_heat", "plumbing.leak"}
+    assert shifted.routing_coverage < 0.3
+
+
+def test_backtest_needs_something_on_both_sides() -> None:
+    with pytest.raises(ValueError, match="too few"):
+        backtest([], DurationParams())
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FSM_DISPATCH_CONFIG", raising=False)
+    return CliRunner()
+
+
+def test_durations_fit_prints_and_writes_the_table(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "fit.json"
+    result = runner.invoke(
+        app,
+        ["durations", "fit", "--history", str(SCENARIO), "--quantile", "0.75", "--json", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(out.read_text())
+    assert payload["routing_quantile"] == 0.75
+    row = next(r for r in payload["job_types"] if r["job_type"] == "hvac.no_heat")
+    assert row["p75"] > row["p50"] > 0
+    assert "hvac.no_heat" in result.output
+
+
+def test_durations_report_shows_coverage_and_drift(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["durations", "report", "--history", str(_jsonl(tmp_path, _rows(200)))]
+    )
+    assert result.exit_code == 0, result.output
+    assert "p80 covers" in result.output and "rolling MAE" in result.output
+
+
+def test_durations_commands_refuse_bad_input(runner: CliRunner, tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["durations", "fit", "--history", str(tmp_path / "none.jsonl")])
+    assert missing.exit_code == 2 and "cannot read" in missing.output
+    bad_q = runner.invoke(
+        app, ["durations", "fit", "--history", str(SCENARIO), "--quantile", "1.5"]
+    )
+    assert bad_q.exit_code == 2 and "routing_quantile" in bad_q.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["durations", "--help"], ["durations", "fit", "--help"], ["durations", "report", "--help"]],
+)
+def test_durations_commands_have_help(runner: CliRunner, command: list[str]) -> None:
+    assert runner.invoke(app, command).exit_code == 0

@@ -7,9 +7,9 @@ Dimensions:
   route end, lunch as a break interval.
 - Work (when balancing): the same transits from zero, with a soft upper bound at each
   technician's fair share, so work beyond it is charged.
-- Affinity (when any job has a preferred or previous technician): a unary per-vehicle transit
-  of the affinity costs, charged by a span cost. A dimension of vectors costs O(vehicles × nodes)
-  memory where per-vehicle arc-cost matrices would cost O(vehicles × nodes²).
+Preferred and previous technicians (affinities) are per-vehicle arc costs. (A dimension of
+unary per-vehicle transits would cost less memory, but OR-Tools then refused every warm start
+that left a job unassigned.)
 """
 
 from __future__ import annotations
@@ -68,7 +68,15 @@ def solve_routing(
     weights = problem.params
     solver = routing.solver()
 
-    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(arrays.cost.tolist()))
+    # Arc costs; a vehicle with affinities (preferences, churn) pays its row on arrival, so it
+    # gets its own matrix. Big days are solved by parts, which keeps these matrices small.
+    matrices: dict[bytes, int] = {}
+    for v in range(n_techs):
+        row = arrays.affinity[v]
+        key = row.tobytes()
+        if key not in matrices:
+            matrices[key] = routing.RegisterTransitMatrix((arrays.cost + row[None, :]).tolist())
+        routing.SetArcCostEvaluatorOfVehicle(matrices[key], v)
 
     # --- time ------------------------------------------------------------------------------
     vehicle_transit = [0] * n_techs
@@ -100,10 +108,14 @@ def solve_routing(
 
     # --- jobs --------------------------------------------------------------------------------
     day_opens = min(t.shift_start for t in techs)
+    placed = {j for route in initial for j in route} if initial is not None else None
+    chained = _pin_sequences(arrays, routing, manager, placed)
     for j, job in enumerate(jobs):
         index = manager.NodeToIndex(j)
         allowed = list(arrays.allowed[j])
-        sequenced = job.pin is not None and job.pin.sequence is not None
+        sequenced = j in chained
+        if job.pin is not None and job.pin.sequence is not None and not sequenced:
+            allowed = []  # a pinned head the construction could not time: reported dropped
         if not allowed:
             routing.VehicleVar(index).SetValues([-1])
             routing.AddDisjunction([index], arrays.penalty[j])
@@ -116,7 +128,6 @@ def solve_routing(
             cumul.SetRange(job.pin.start, job.pin.start)
         else:
             _windows(time, index, job, arrays.windows[j], weights, day_opens)
-    _pin_sequences(arrays, routing, manager)
 
     if params.balance and weights.balance > 0:
         # Minutes of work beyond the technician's fair share cost `balance` each: a per-route
@@ -125,19 +136,6 @@ def solve_routing(
         work = routing.GetDimensionOrDie("Work")
         for v, target in enumerate(arrays.balance_targets):
             work.SetCumulVarSoftUpperBound(routing.End(v), target, scaled(weights.balance))
-
-    if arrays.affinity.any():
-        unary: dict[bytes, int] = {}
-        affinity_transit = []
-        for v in range(n_techs):
-            row = arrays.affinity[v]
-            key = row.tobytes()
-            if key not in unary:
-                unary[key] = routing.RegisterUnaryTransitVector(row.tolist())
-            affinity_transit.append(unary[key])
-        limit = int(arrays.affinity.sum(axis=1).max()) + 1
-        routing.AddDimensionWithVehicleTransits(affinity_transit, 0, limit, True, "Affinity")
-        routing.GetDimensionOrDie("Affinity").SetSpanCostCoefficientForAllVehicles(1)
 
     search = _search_parameters(params, time_limit - (clock.perf_counter() - t0), n_jobs)
     best = [float("inf")]
@@ -193,19 +191,27 @@ def _search_parameters(
 
 
 def _add_stall_limit(routing: pywrapcp.RoutingModel, stall: int) -> None:
-    """Finish the search once `stall` solutions in a row did not improve the best."""
+    """Finish the search after `stall` limit checks (search steps) without a better solution.
+
+    Counting steps rather than seconds keeps the stop deterministic. (OR-Tools reports only
+    improving solutions to callbacks under guided local search, so a count of solutions
+    would never stall.)
+    """
     state = {"best": float("inf"), "since": 0}
 
-    def check() -> None:
+    def improved() -> None:
         value = routing.CostVar().Value()
         if value < state["best"]:
             state["best"], state["since"] = value, 0
-        else:
-            state["since"] += 1
-            if state["since"] >= stall:
-                routing.solver().FinishCurrentSearch()
 
-    routing.AddAtSolutionCallback(check)
+    def stalled() -> bool:
+        if state["best"] == float("inf"):
+            return False  # still looking for a first solution
+        state["since"] += 1
+        return state["since"] >= stall
+
+    routing.AddAtSolutionCallback(improved)
+    routing.AddSearchMonitor(routing.solver().CustomLimit(stalled))
 
 
 def _windows(
@@ -248,8 +254,14 @@ def _pin_sequences(
     arrays: ModelArrays,
     routing: pywrapcp.RoutingModel,
     manager: pywrapcp.RoutingIndexManager,
-) -> None:
-    """Stops pinned to a position come first, in that order (a route's started head)."""
+    placed: set[int] | None,
+) -> set[int]:
+    """Stops pinned to a position come first, in that order (a route's started head).
+
+    With initial routes, the chain stops at the first pinned stop they leave out (it could
+    not be timed), so the model stays solvable. Returns the chained job nodes.
+    """
+    chained: set[int] = set()
     problem = arrays.problem
     tech_index = {t.id: v for v, t in enumerate(problem.technicians)}
     by_tech: dict[int, list[tuple[int, int]]] = {}
@@ -260,9 +272,13 @@ def _pin_sequences(
         pinned.sort()
         previous = routing.Start(v)
         for _, j in pinned:
+            if placed is not None and j not in placed:
+                break
             index = manager.NodeToIndex(j)
             routing.NextVar(previous).SetValues([index])
+            chained.add(j)
             previous = index
+    return chained
 
 
 def _read(

@@ -13,13 +13,15 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 
-from optimizer.matrices import ModelArrays
-from optimizer.schedule import time_route
+from optimizer.matrices import SCALE, ModelArrays
+from optimizer.schedule import RouteTiming, time_route
 
 __all__ = ["construct"]
 
 ATTEMPTS_PER_JOB = 24
 """Feasibility checks per job, cheapest positions first; beyond, the job is left out."""
+FEASIBLE_COMPARED = 6
+"""Feasible places compared on their full cost (arcs and start times) before choosing."""
 
 
 def construct(
@@ -111,14 +113,18 @@ class _Builder:
         self.service = arrays.service.tolist()
         self.affinity = arrays.affinity.tolist()
         self.windows = list(arrays.windows)
+        self.day_opens = min((t.shift_start for t in self.techs), default=0)
         self.fixed = [
             job.pin.start if job.pin is not None and job.pin.start is not None else None
             for job in problem.jobs
         ]
 
     def feasible(self, v: int, route: Sequence[int]) -> bool:
+        return self.timing(v, route).feasible
+
+    def timing(self, v: int, route: Sequence[int]) -> RouteTiming:
         a = self.arrays
-        timing = time_route(
+        return time_route(
             self.techs[v],
             [self.windows[j] for j in route],
             [self.service[v][j] for j in route],
@@ -129,7 +135,6 @@ class _Builder:
             fixed_starts=[self.fixed[j] for j in route],
             soft_as_hard=True,
         )
-        return timing.feasible
 
     def insert(self, j: int) -> bool:
         a = self.arrays
@@ -146,10 +151,44 @@ class _Builder:
                 delta = to_j[p] + from_j[after] - cost[before][after] + bonus
                 options.append((delta, v, p))
         options.sort()
-        for _, v, p in options[:ATTEMPTS_PER_JOB]:
+        best: tuple[float, int, list[int]] | None = None
+        feasible_seen = 0
+        for delta, v, p in options[:ATTEMPTS_PER_JOB]:
             route = self.routes[v]
             candidate = [*route[:p], j, *route[p:]]
-            if self.feasible(v, candidate):
-                self.routes[v] = candidate
-                return True
-        return False
+            timing = self.timing(v, candidate)
+            if not timing.feasible:
+                continue
+            # Among the cheapest feasible places, count what their start times cost too.
+            total = delta + self.soft_cost(v, candidate, timing) - self.soft_cost(
+                v, route, self.timing(v, route)
+            )
+            if best is None or total < best[0]:
+                best = (total, v, candidate)
+            feasible_seen += 1
+            if feasible_seen >= FEASIBLE_COMPARED:
+                break
+        if best is None:
+            return False
+        self.routes[best[1]] = best[2]
+        return True
+
+    def soft_cost(self, v: int, route: Sequence[int], timing: RouteTiming) -> float:
+        """Scaled costs of start times along a route: lateness, told windows, emergencies."""
+        jobs = self.arrays.problem.jobs
+        w = self.arrays.problem.params
+        total = 0.0
+        for j, stop in zip(route, timing.stops, strict=True):
+            job = jobs[j]
+            if job.windows and not job.windows[0].hard:
+                total += w.lateness_minute * max(0, stop.start - job.windows[-1].end)
+            if job.told_window is not None:
+                total += w.told_window_minute * max(0, stop.start - job.told_window.end)
+            if job.urgency == "emergency":
+                opens = job.windows[0].start if job.windows else self.day_opens
+                total += w.emergency_start_minute * max(0, stop.start - opens)
+        tech = self.techs[v]
+        rate = tech.overtime_cost if tech.overtime_cost is not None else w.overtime_minute
+        if route:
+            total += rate * max(0, timing.end - tech.shift_end)
+        return SCALE * total

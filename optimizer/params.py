@@ -23,8 +23,9 @@ class SolveParams:
     Attributes:
         solution_limit: Stop after this many solutions; with it (and a time limit that is
             not reached first) the same input gives the same plan.
-        stall_solutions: Stop once this many solutions in a row failed to improve the best
-            one (a deterministic "no improvement" stop); None searches until a limit.
+        stall_solutions: Stop once the search made this many steps (OR-Tools limit checks,
+            roughly 15,000 a second) without a better solution: a deterministic "no
+            improvement" stop. None searches until the time or solution limit.
         first_solution: "construction" (our insertion heuristic, fed to OR-Tools as initial
             routes; measured the most reliable on tight windows) or an OR-Tools strategy.
         metaheuristic: The local-search metaheuristic.
@@ -35,6 +36,10 @@ class SolveParams:
         max_service_profiles: At most this many distinct service-time profiles go into the
             model; technicians beyond are grouped, each group using its slowest member's
             minutes, so plans stay feasible for every member.
+        parts_above: Days with more technicians than this are improved part by part
+            (`parts.py`) instead of as one model.
+        part_size: Technicians (neighbouring routes) per part.
+        part_seconds: Longest search per part.
     """
 
     solution_limit: int | None = None
@@ -45,6 +50,9 @@ class SolveParams:
     max_candidates: int | None = 40
     balance: bool = True
     max_service_profiles: int = 12
+    parts_above: int = 30
+    part_size: int = 10
+    part_seconds: float = 1.0
 
     def __post_init__(self) -> None:
         if self.first_solution not in FIRST_SOLUTIONS:
@@ -63,3 +71,7 @@ class SolveParams:
             raise ValueError("gls_lambda must be > 0")
         if self.max_service_profiles < 1:
             raise ValueError("max_service_profiles must be >= 1")
+        if self.part_size < 2:
+            raise ValueError("part_size must be >= 2")
+        if self.part_seconds <= 0:
+            raise ValueError("part_seconds must be > 0")

@@ -18,6 +18,7 @@ from optimizer.construct import construct
 from optimizer.costs import plan_cost
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
+from optimizer.parts import improve_by_parts
 from optimizer.plan import Plan, Route, Stop, UnassignedJob
 from optimizer.problem import Job, Point, Problem, Technician
 from optimizer.schedule import RouteTiming, time_route
@@ -81,6 +82,16 @@ def solve(
     routes: list[list[int]] | None = None
     if settings.first_solution == "construction" or warm is not None:
         routes = construct(arrays, seed=seed, initial=warm)
+    if arrays.n_techs > settings.parts_above:
+        plan = _by_parts(arrays, routes or construct(arrays, seed=seed), settings, seed,
+                         started + time_limit, progress, started)
+        return Plan(
+            routes=plan.routes,
+            unassigned=plan.unassigned,
+            cost=plan.cost,
+            solver_status=plan.solver_status,
+            solve_seconds=clock.perf_counter() - started,
+        )
     outcome = solve_routing(
         arrays,
         time_limit=time_limit,
@@ -106,6 +117,65 @@ def solve(
     )
 
 
+def _by_parts(
+    arrays: ModelArrays,
+    routes: list[list[int]],
+    settings: SolveParams,
+    seed: int,
+    deadline: float,
+    progress: Progress | None,
+    started: float,
+) -> Plan:
+    """The construction, improved part by part until the deadline."""
+    first = _timed_outcome(arrays, routes)
+    if progress is not None:
+        progress(clock.perf_counter() - started, assemble(arrays, first).objective)
+
+    def score(current: list[list[int]], timings: dict[int, RoutingOutcome]) -> float:
+        return assemble(arrays, _merge(arrays, current, timings, first)).objective
+
+    def report(value: float) -> None:
+        assert progress is not None
+        progress(clock.perf_counter() - started, value)
+
+    routes, timings = improve_by_parts(
+        arrays,
+        [list(r) for r in first_routes(first, arrays.n_techs)],
+        deadline=deadline,
+        seed=seed,
+        params=settings,
+        score=score,
+        on_improvement=report if progress is not None else None,
+    )
+    status = "feasible" if timings else "construction"
+    merged = _merge(arrays, routes, timings, first)
+    return assemble(arrays, RoutingOutcome(merged.routes, merged.route_starts, merged.route_ends,
+                                           merged.lunches, status, 0.0))
+
+
+def first_routes(outcome: RoutingOutcome, n_techs: int) -> list[list[int]]:
+    return [[j for j, _ in outcome.routes.get(v, [])] for v in range(n_techs)]
+
+
+def _merge(
+    arrays: ModelArrays,
+    routes: list[list[int]],
+    timings: dict[int, RoutingOutcome],
+    base: RoutingOutcome,
+) -> RoutingOutcome:
+    """Solver timings for the re-solved routes, the construction's for the others."""
+    out = RoutingOutcome(dict(base.routes), dict(base.route_starts), dict(base.route_ends),
+                         dict(base.lunches), base.status, 0.0)
+    for v, timing in timings.items():
+        out.routes[v] = timing.routes[v]
+        out.route_starts[v] = timing.route_starts[v]
+        out.route_ends[v] = timing.route_ends[v]
+        out.lunches.pop(v, None)
+        if v in timing.lunches:
+            out.lunches[v] = timing.lunches[v]
+    return out
+
+
 def _initial_routes(
     problem: Problem, initial: Plan | Mapping[str, Sequence[str]] | None
 ) -> dict[int, list[int]] | None:
@@ -126,6 +196,13 @@ def _initial_routes(
 
 def _timed_plan(arrays: ModelArrays, routes: Sequence[Sequence[int]], status: str) -> Plan:
     """Time routes with each technician's exact minutes, dropping stops that no longer fit."""
+    outcome = _timed_outcome(arrays, routes)
+    return assemble(arrays, RoutingOutcome(outcome.routes, outcome.route_starts,
+                                           outcome.route_ends, outcome.lunches, status, 0.0))
+
+
+def _timed_outcome(arrays: ModelArrays, routes: Sequence[Sequence[int]]) -> RoutingOutcome:
+    """Routes timed with each technician's exact minutes; stops that do not fit are left out."""
     problem = arrays.problem
     drive = arrays.drive.tolist()
     timed: dict[int, list[tuple[int, int]]] = {}
@@ -143,8 +220,7 @@ def _timed_plan(arrays: ModelArrays, routes: Sequence[Sequence[int]], status: st
         starts[v], ends[v] = timing.depart, timing.end
         if timing.lunch_start is not None:
             lunches[v] = timing.lunch_start
-    outcome = RoutingOutcome(timed, starts, ends, lunches, status, 0.0)
-    return assemble(arrays, outcome)
+    return RoutingOutcome(timed, starts, ends, lunches, "construction", 0.0)
 
 
 def _time(
@@ -153,7 +229,7 @@ def _time(
     jobs = arrays.problem.jobs
     return time_route(
         tech,
-        [jobs[j].windows for j in route],
+        [arrays.windows[j] for j in route],
         [jobs[j].minutes_for(tech) for j in route],
         route,
         drive,

@@ -102,8 +102,7 @@ class OfflineTravel:
         """Driving minutes from `a` to `b`."""
         if a == b:
             return 0
-        km = haversine_km(a, b) * self.circuity
-        return max(1, math.ceil(km / (self.speed_kmh * self.factor(depart_minute)) * 60))
+        return int(self.matrix([a, b], depart_minute)[0, 1])
 
     def matrix(self, points: Sequence[Point], depart_minute: int | None = None) -> TravelMatrix:
         """Driving minutes between all pairs, vectorised (a 1,200-point day takes ~50 ms)."""

@@ -100,7 +100,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"flood(?!\s?lights?)\w*",
         r"(?:extreme|excessive|continuous|abnormal|very high|high) flow",
         r"water (?:wont|will not|doesnt) stop",
-        r"standing in water|inches of water|(?:ankle|inch) deep",
+        r"standing in water|(?:an |\d+ |few |several )?inch(?:es)? of water|(?:ankle|inch) deep",
     ),
     # ---- whether water is under control ----------------------------------------------------
     "water_stopped": (
@@ -166,6 +166,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"gurgl\w*",
         r"rooter|snake|snaked|hydro ?jet\w*|auger",
         r"stopped up",
+        r"(?:toilet|sink|tub|shower|drain)\w*[^.]{0,20}\boverflow\w*",
+        r"plung\w*",
     ),
     "drain": (
         r"drain\w*|sewer\w*|toilet|sink|tub|shower|floor drain|main line|cleanout|disposal|lav\b|urinal",
@@ -173,7 +175,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "main_line": (
         r"main (?:line|drain|sewer|stack)|sewer (?:line|lateral|main|pipe)|cleanout|clean out|septic",
         r"(?:every|all (?:the |of the |our )?)(?:drains?|fixtures|sinks|toilets)",
-        r"whole house|(?:multiple|several|many|two|2|three|3) (?:drains|fixtures|bathrooms|toilets)",
+        r"whole house|(?:multiple|several|many|two|2|three|3) (?:drains|fixtures|toilets) (?:are |were )?(?:clog|slow|block|back)",
         r"both (?:bathrooms|toilets|sinks|tubs|showers)",
         r"(?:tub|shower|sink|toilet|washer|laundry)\w*,? (?:and|&) (?:the )?(?:tub|shower|sinks?|toilets?|washer|"
         r"laundry|floor drain)",

@@ -260,6 +260,8 @@ def _hvac(ticket: Ticket, sig: Signals) -> tuple[str, str]:
 
 
 def _plumbing(ticket: Ticket, sig: Signals) -> tuple[str, str]:
+    if sig.has("burst") and sig.has("sump") and not sig.has("pipe"):
+        return "plumbing.fixture_install", f"sump pump failing {sig.phrase('sump')}"
     if (
         sig.has("burst")
         and not sig.has("tank_rupture")

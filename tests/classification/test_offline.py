@@ -78,6 +78,36 @@ def test_job_type_follows_the_rules(
     assert classify_offline(make_ticket(summary, description)).job_type == job_type
 
 
+@pytest.mark.parametrize(
+    ("summary", "description", "job_type", "urgency"),
+    [
+        (
+            "Toilet overflowing",
+            "overflowed when flushed, plunger didnt work, we have 2 bathrooms",
+            "plumbing.drain_clog",
+            "scheduled",
+        ),
+        (
+            "Se tapó el inodoro",
+            "el único baño, el inodoro está tapado",
+            "plumbing.drain_clog",
+            "same_day",
+        ),
+        (
+            "Sump pump",
+            "sump pump not running, an inch of water in the basement and rising",
+            "plumbing.fixture_install",
+            "emergency",
+        ),
+    ],
+)
+def test_job_type_and_urgency_of_everyday_plumbing(
+    make_ticket: MakeTicket, summary: str, description: str, job_type: str, urgency: str
+) -> None:
+    result = classify_offline(make_ticket(summary, description))
+    assert (result.job_type, result.urgency) == (job_type, urgency)
+
+
 def test_a_customers_guess_about_freon_does_not_make_a_refrigerant_leak(
     make_ticket: MakeTicket,
 ) -> None:

@@ -147,7 +147,9 @@ class _Context:
         points = [tech.start, tech.end_point, job.location, *(j.location for j in self.old)]
         self.m = provider.matrix(points).tolist()  # type: ignore[union-attr]
         started = [k for k, s in enumerate(stops) if now is not None and s.start < now]
-        self.first_free = (started[-1] + 1) if started else 0
+        heads = [k for k, j in enumerate(self.old) if j.pin is not None and j.pin.sequence is not None]
+        # Nothing goes ahead of a stop under way or of a route's pinned head.
+        self.first_free = max((started[-1] + 1) if started else 0, (heads[-1] + 1) if heads else 0)
         self.lunch_start = route.lunch_start if route is not None else None
         self.before = self._route_terms(
             [2 + 1 + k for k in range(len(stops))], [s.start for s in stops], self.old,

@@ -2,182 +2,167 @@
 
 from __future__ import annotations
 
-import random
 import warnings
+from dataclasses import replace
 
 import pytest
 
 from optimizer import (
-    Break,
     Job,
-    OfflineTravel,
     Pin,
     Plan,
-    Point,
     Problem,
-    Route,
     SolveParams,
-    Stop,
     SuspiciousInputWarning,
     Technician,
     Window,
     check_plan,
-    rank_insertions,
     solve,
 )
-
-DENVER = Point(39.74, -104.99)
-FAST = SolveParams(stall_solutions=200)
-
-
-def _near(rng: random.Random) -> Point:
-    return Point(DENVER.lat + rng.uniform(-0.12, 0.12), DENVER.lon + rng.uniform(-0.15, 0.15))
-
-
-def _day(seed: int, techs: int = 4, jobs: int = 14) -> Problem:
-    """A small day with skills, windows, lunches and a few preferences."""
-    rng = random.Random(seed)
-    skills = ["epa_608", "gas_fitter", "journeyman_electrician"]
-    crew = tuple(
-        Technician(
-            f"T{i}",
-            _near(rng),
-            450,
-            990,
-            skills=frozenset(rng.sample(skills, 2)),
-            equipment=frozenset({"ladder_28ft"}) if i % 2 else frozenset(),
-            lunch=Break(690, 810, 30),
-            overtime_minutes=30,
-        )
-        for i in range(techs)
-    )
-    work = tuple(
-        Job(
-            f"J{k:02}",
-            _near(rng),
-            rng.choice([30, 60, 90]),
-            windows=rng.choice([(), (Window(480, 720),), (Window(720, 960),)]),
-            skills=frozenset(rng.sample(skills, 1)) if rng.random() < 0.5 else frozenset(),
-            urgency=rng.choice(["scheduled", "scheduled", "same_day"]),
-            preferred=frozenset({"T0"}) if k % 5 == 0 else frozenset(),
-        )
-        for k in range(jobs)
-    )
-    return Problem(crew, work)
-
-
-def _solve(problem: Problem, **kwargs: object) -> Plan:
-    plan = solve(problem, time_limit=1.0, params=FAST, **kwargs)  # type: ignore[arg-type]
-    assert check_plan(problem, plan) == [], check_plan(problem, plan)
-    return plan
+from optimizer.construct import construct
+from optimizer.matrices import ModelArrays
+from optimizer.solve import travel_matrix
+from tests.optimizer.conftest import DENVER, QUICK, small_day, solve_checked
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_small_day_is_fully_planned_without_violations(seed: int) -> None:
-    problem = _day(seed)
-    plan = _solve(problem)
+    problem = small_day(seed)
+    plan = solve_checked(problem)
     assert plan.is_feasible()
-    assert len(plan.assignment()) + len(plan.unassigned) == len(problem.jobs)
     assert plan.unassigned == ()
+    assert len(plan.assignment()) == len(problem.jobs)
     assert plan.cost["drive"] > 0 and plan.objective == pytest.approx(sum(plan.cost.values()))
 
 
-def test_a_job_nobody_is_qualified_for_is_unassigned_with_that_reason() -> None:
-    base = _day(4)
+def test_the_12x47_day_places_every_job_it_can(day_12x47: Problem, plan_12x47: Plan) -> None:
+    assert len(plan_12x47.assignment()) + len(plan_12x47.unassigned) == len(day_12x47.jobs)
+    assert len(plan_12x47.unassigned) <= len(day_12x47.jobs) // 10
+    assert all(u.reason and u.detail for u in plan_12x47.unassigned)
+    for route in plan_12x47.routes:
+        for stop in route.stops:
+            assert "qualified technician" in stop.explanation and "min drive" in stop.explanation
+
+
+def test_tight_windows_always_get_a_plan(tight_windows_day: Problem) -> None:
+    for first in ("construction", "local_cheapest_insertion"):
+        plan = solve_checked(tight_windows_day, params=SolveParams(first_solution=first,
+                                                                  stall_solutions=3000))
+        assert plan.is_feasible() and len(plan.assignment()) >= 20
+
+
+def test_when_the_search_has_no_time_the_construction_plan_is_returned(
+    tight_windows_day: Problem,
+) -> None:
+    plan = solve_checked(tight_windows_day, time_limit=0.001)
+    assert plan.solver_status in ("construction", "feasible")
+    arrays = ModelArrays.build(tight_windows_day, travel_matrix(tight_windows_day), QUICK)
+    assert len(plan.assignment()) >= sum(map(len, construct(arrays)))
+
+
+def test_a_job_nobody_is_qualified_for_is_unassigned_with_that_reason(day_4x14: Problem) -> None:
     odd = Job("ODD", DENVER, 60, skills=frozenset({"backflow"}))
-    plan = _solve(base.replace(jobs=(*base.jobs, odd)))
+    plan = solve_checked(day_4x14.replace(jobs=(*day_4x14.jobs, odd)))
     [unassigned] = [u for u in plan.unassigned if u.job_id == "ODD"]
     assert unassigned.reason == "no_qualified_technician" and "backflow" in unassigned.detail
 
 
 def test_a_designated_technician_is_the_only_one_used() -> None:
-    base = _day(5)
-    jobs = tuple(
-        j if j.skills else Job(j.id, j.location, j.service_minutes, j.windows, designated="T2")
-        for j in base.jobs
-    )
-    plan = _solve(base.replace(jobs=jobs))
+    base = small_day(5)
+    jobs = tuple(j if j.skills else replace(j, designated="T2", preferred=frozenset())
+                 for j in base.jobs)
+    plan = solve_checked(base.replace(jobs=jobs))
     designated = [j.id for j in jobs if j.designated]
     assert designated and all(plan.assignment().get(j) in ("T2", None) for j in designated)
+    assert any(plan.assignment().get(j) == "T2" for j in designated)
 
 
 def test_pinned_stops_stay_with_their_technician_at_their_place() -> None:
-    base = _day(6)
+    base = small_day(6)
     first, second = base.jobs[0], base.jobs[1]
     tech = next(t for t in base.technicians if first.qualified(t) and second.qualified(t))
     pinned = (
-        Job(
-            first.id,
-            first.location,
-            first.service_minutes,
-            skills=first.skills,
-            pin=Pin(tech.id, start=500, sequence=0),
-        ),
-        Job(
-            second.id,
-            second.location,
-            second.service_minutes,
-            skills=second.skills,
-            pin=Pin(tech.id, sequence=1),
-        ),
+        replace(first, windows=(), preferred=frozenset(), pin=Pin(tech.id, start=500, sequence=0)),
+        replace(second, windows=(), preferred=frozenset(), pin=Pin(tech.id, sequence=1)),
     )
-    problem = base.replace(jobs=(*pinned, *base.jobs[2:]))
-    plan = _solve(problem)
+    plan = solve_checked(base.replace(jobs=(*pinned, *base.jobs[2:])))
     route = plan.route_of(tech.id)
     assert route is not None and [s.job_id for s in route.stops[:2]] == [first.id, second.id]
     assert route.stops[0].start == 500
 
 
-def test_every_technician_with_work_gets_lunch_in_its_window() -> None:
-    plan = _solve(_day(7))
+def test_a_pinned_start_nobody_can_reach_is_reported_not_hidden() -> None:
+    base = small_day(6)
+    job = replace(base.jobs[0], windows=(), preferred=frozenset(), skills=frozenset(),
+                  pin=Pin("T1", start=451, sequence=0))  # 1 minute after the shift opens
+    problem = base.replace(jobs=(job, *base.jobs[1:]))
+    plan = solve(problem, time_limit=1, params=QUICK)
+    violations = check_plan(problem, plan)
+    assert [v.rule for v in violations] == ["pin"] and "dropped" in violations[0].detail
+    assert any(u.job_id == job.id and u.reason == "pinned_infeasible" for u in plan.unassigned)
+
+
+def test_every_technician_with_work_gets_lunch_in_its_window(day_4x14: Problem) -> None:
+    plan = solve_checked(day_4x14)
     for route in plan.routes:
         if route.stops:
             assert route.lunch_start is not None and 690 <= route.lunch_start <= 810
 
 
-def test_a_warm_start_from_the_previous_plan_moves_few_stops() -> None:
-    problem = _day(8)
-    first = _solve(problem)
-    revised = problem.replace(previous=first.assignment())
-    again = _solve(revised, initial=first)
-    moved = sum(
-        1 for job, tech in again.assignment().items() if first.assignment().get(job) != tech
-    )
-    assert moved <= 2
+def test_soft_windows_may_be_missed_at_a_cost_hard_ones_never() -> None:
+    tech = Technician("T", DENVER, 480, 600)
+    jobs = tuple(Job(f"J{k}", DENVER, 50, windows=(Window(480, 490, hard=False),))
+                 for k in range(2))
+    plan = solve_checked(Problem((tech,), jobs))
+    assert plan.unassigned == () and plan.cost["lateness"] > 0
+    hard = tuple(replace(j, windows=(Window(480, 490),)) for j in jobs)
+    plan = solve_checked(Problem((tech,), hard))
+    assert len(plan.unassigned) == 1 and plan.unassigned[0].reason == "no_room_in_window"
 
 
-def test_the_same_input_and_solution_limit_give_the_same_plan() -> None:
-    problem = _day(9)
-    assert _solve(problem).assignment() == _solve(problem).assignment()
+def test_preferred_technicians_are_kept_when_it_costs_little() -> None:
+    base = small_day(12, techs=3, jobs=6)
+    jobs = tuple(replace(j, skills=frozenset(), preferred=frozenset({"T2"})) for j in base.jobs)
+    plan = solve_checked(base.replace(jobs=jobs))
+    assert sum(1 for t in plan.assignment().values() if t == "T2") >= 4
+    assert plan.cost["preferred_broken"] <= 2 * base.params.preferred_tech_broken
 
 
-def test_the_checker_catches_each_broken_rule() -> None:
-    problem = _day(10, techs=2, jobs=3)
-    tech = problem.technicians[0]
-    job = Job(
-        "X",
-        DENVER,
-        60,
-        windows=(Window(480, 500),),
-        skills=frozenset({"backflow"}),
-        designated="T1",
-    )
-    bad = Plan(
-        routes=(
-            Route(
-                tech.id,
-                (Stop("X", 700, 700, 730, 5), Stop("X", 800, 800, 860, 5)),
-                start=400,
-                end=2000,
-                return_minutes=5,
-                lunch_start=900,
-                lunch_minutes=30,
-            ),
-        ),
-        unassigned=(),
-    )
-    rules = {v.rule for v in check_plan(problem.replace(jobs=(job,)), bad)}
-    assert {"skills", "designation", "window", "duration", "duplicate", "shift", "lunch"} <= rules
+def test_overtime_is_used_only_when_allowed() -> None:
+    tech = Technician("T", DENVER, 480, 600, overtime_minutes=0)
+    jobs = tuple(Job(f"J{k}", DENVER, 50) for k in range(3))
+    plan = solve_checked(Problem((tech,), jobs))
+    assert len(plan.assignment()) == 2 and plan.cost["overtime"] == 0
+    longer = Problem((replace(tech, overtime_minutes=60, overtime_cost=2.0),), jobs)
+    plan = solve_checked(longer)
+    assert len(plan.assignment()) == 3 and plan.cost["overtime"] == pytest.approx(2.0 * 30)
+
+
+def test_a_warm_start_from_the_previous_plan_moves_few_stops(day_4x14: Problem) -> None:
+    first = solve_checked(day_4x14)
+    revised = day_4x14.replace(previous=first.assignment())
+    again = solve_checked(revised, initial=first)
+    moved = sum(1 for job, tech in again.assignment().items()
+                if first.assignment().get(job) != tech)
+    assert moved <= 2 and again.cost["churn"] == moved * day_4x14.params.churn_moved_stop
+
+
+def test_the_same_input_and_seed_give_the_same_plan(day_4x14: Problem) -> None:
+    one, two = solve_checked(day_4x14, seed=3), solve_checked(day_4x14, seed=3)
+    assert [(r.technician_id, r.stops) for r in one.routes] == [
+        (r.technician_id, r.stops) for r in two.routes
+    ]
+
+
+def test_a_big_day_solved_by_parts_is_valid_and_better_than_its_construction(
+    day_40x150: Problem,
+) -> None:
+    trace: list[tuple[float, float]] = []
+    plan = solve_checked(day_40x150, time_limit=4.0, params=SolveParams(parts_above=30),
+                         progress=lambda at, value: trace.append((at, value)))
+    assert len(trace) >= 2 and trace[-1][1] < trace[0][1]
+    assert [v for _, v in trace] == sorted((v for _, v in trace), reverse=True)
+    assert plan.objective == pytest.approx(trace[-1][1])
 
 
 def test_bad_input_is_refused_with_a_precise_message() -> None:
@@ -187,34 +172,23 @@ def test_bad_input_is_refused_with_a_precise_message() -> None:
         Problem((Technician("T1", DENVER, 480, 960),), (Job("J", DENVER, 30, designated="T9"),))
     with pytest.raises(ValueError, match="job ids must be unique"):
         Problem((), (Job("J", DENVER, 30), Job("J", DENVER, 30)))
+    with pytest.raises(ValueError, match="pinned to T1, who lacks"):
+        Problem((Technician("T1", DENVER, 480, 960),),
+                (Job("J", DENVER, 30, skills=frozenset({"boiler"}), pin=Pin("T1")),))
+    with pytest.raises(ValueError, match="two jobs pinned to position 0"):
+        Problem((Technician("T1", DENVER, 480, 960),),
+                (Job("A", DENVER, 30, pin=Pin("T1", sequence=0)),
+                 Job("B", DENVER, 30, pin=Pin("T1", sequence=0))))
+    with pytest.raises(ValueError, match="objective weight drive_minute"):
+        replace(Problem((), ()).params, drive_minute=-1)
+    with pytest.raises(ValueError, match="time_limit"):
+        solve(Problem((), ()), time_limit=0)
+    with pytest.raises(ValueError, match="first_solution"):
+        SolveParams(first_solution="magic")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        Problem(
-            (Technician("T1", DENVER, 480, 960),),
-            (Job("J", DENVER, 30, windows=(Window(1200, 1300),)),),
-        )
+        Problem((Technician("T1", DENVER, 480, 960),),
+                (Job("J", DENVER, 30, windows=(Window(1200, 1300),)),))
     assert any(issubclass(w.category, SuspiciousInputWarning) for w in caught)
-
-
-def test_insertion_options_are_feasible_ranked_and_show_their_cascade() -> None:
-    problem = _day(11)
-    plan = _solve(problem)
-    urgent = Job("NEW", DENVER, 60, urgency="emergency")
-    options = rank_insertions(problem, plan, urgent, now=600)
-    assert options and [o.cost_delta for o in options] == sorted(o.cost_delta for o in options)
-    best = options[0]
-    assert best.start >= 600
-    route = plan.route_of(best.technician_id)
-    assert route is not None
-    started = [s for s in route.stops if s.start < 600]
-    assert best.position >= len(started)  # never ahead of a stop already under way
-    # Applying the option and re-checking: the cascade it reported is what happens.
-    for job_id, delay in best.knock_on:
-        assert delay > 0 and any(s.job_id == job_id for s in route.stops)
-
-
-def test_offline_travel_is_symmetric_and_grows_with_distance() -> None:
-    travel = OfflineTravel()
-    a, b, c = DENVER, Point(39.76, -104.99), Point(39.90, -104.99)
-    m = travel.matrix([a, b, c])
-    assert m[0][0] == 0 and m[0][1] == m[1][0] and m[0][2] > m[0][1] > 0
+    Problem((Technician("T1", DENVER, 480, 960),),
+            (Job("J", DENVER, 30, windows=(Window(500, 600),)),))  # the valid twin

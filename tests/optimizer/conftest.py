@@ -1,0 +1,125 @@
+"""Named planning scenarios, built once per session."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bench.field import generate_day
+from optimizer import (
+    Break,
+    Job,
+    Plan,
+    Point,
+    Problem,
+    SolveParams,
+    Technician,
+    Window,
+    check_plan,
+    solve,
+)
+
+DENVER = Point(39.74, -104.99)
+QUICK = SolveParams(stall_solutions=3000)
+"""Searches that stop once stalled: deterministic, and well under a second on small days."""
+
+
+def near(rng: random.Random, spread: float = 1.0) -> Point:
+    return Point(
+        DENVER.lat + rng.uniform(-0.12, 0.12) * spread,
+        DENVER.lon + rng.uniform(-0.15, 0.15) * spread,
+    )
+
+
+def small_day(seed: int, techs: int = 4, jobs: int = 14) -> Problem:
+    """A small day with skills, windows, lunches and a few preferences."""
+    rng = random.Random(seed)
+    skills = ["epa_608", "gas_fitter", "journeyman_electrician"]
+    crew = tuple(
+        Technician(
+            f"T{i}",
+            near(rng),
+            450,
+            990,
+            skills=frozenset(rng.sample(skills, 2)),
+            equipment=frozenset({"ladder_28ft"}) if i % 2 else frozenset(),
+            lunch=Break(690, 810, 30),
+            overtime_minutes=30,
+        )
+        for i in range(techs)
+    )
+    work = tuple(
+        Job(
+            f"J{k:02}",
+            near(rng),
+            rng.choice([30, 60, 90]),
+            windows=rng.choice([(), (Window(480, 720),), (Window(720, 960),)]),
+            skills=frozenset(rng.sample(skills, 1)) if rng.random() < 0.5 else frozenset(),
+            urgency=rng.choice(["scheduled", "scheduled", "same_day"]),
+            preferred=frozenset({"T0"}) if k % 5 == 0 else frozenset(),
+        )
+        for k in range(jobs)
+    )
+    return Problem(crew, work)
+
+
+def solve_checked(problem: Problem, **kwargs: object) -> Plan:
+    """Solve with a short deterministic search and insist the checker finds nothing."""
+    kwargs.setdefault("time_limit", 2.0)
+    kwargs.setdefault("params", QUICK)
+    plan = solve(problem, **kwargs)  # type: ignore[arg-type]
+    violations = check_plan(problem, plan)
+    assert violations == [], [str(v) for v in violations]
+    return plan
+
+
+@pytest.fixture(scope="session")
+def day_4x14() -> Problem:
+    """Four technicians, fourteen jobs: skills, windows, lunches, preferences."""
+    return small_day(1)
+
+
+@pytest.fixture(scope="session")
+def day_12x47() -> Problem:
+    """The benchmark generator's 12 × 47 day: every constraint the model knows."""
+    return generate_day(12, 47, 1)
+
+
+@pytest.fixture(scope="session")
+def plan_12x47(day_12x47: Problem) -> Plan:
+    """The 12 × 47 day solved (and checked) once for the tests that read a plan."""
+    return solve_checked(day_12x47)
+
+
+@pytest.fixture(scope="session")
+def day_40x150() -> Problem:
+    """A day big enough to be solved part by part."""
+    return generate_day(40, 150, 2)
+
+
+@pytest.fixture(scope="session")
+def tight_windows_day() -> Problem:
+    """Six technicians, thirty jobs in one-hour hard windows: construction must still answer."""
+    rng = random.Random(7)
+    crew = tuple(
+        Technician(f"T{i}", near(rng), 480, 1020, lunch=Break(690, 810, 30)) for i in range(6)
+    )
+    work = tuple(
+        Job(f"J{k:02}", near(rng), 45, windows=(Window(opens, opens + 60),))
+        for k, opens in enumerate(rng.choice(range(480, 960, 30)) for _ in range(30))
+    )
+    return Problem(crew, work)
+
+
+@pytest.fixture(scope="session")
+def emergency_gas_leak(day_4x14: Problem) -> Job:
+    """A gas leak reported mid-morning: emergency, needs a gas fitter."""
+    return Job(
+        "GAS",
+        Point(39.75, -104.98),
+        60,
+        skills=frozenset({"gas_fitter"}),
+        urgency="emergency",
+        priority=4,
+    )

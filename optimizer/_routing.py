@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util.optional_boolean_pb2 import BOOL_TRUE
 
 from optimizer.matrices import SCALE, ModelArrays, scaled
 from optimizer.params import SolveParams
@@ -183,6 +184,14 @@ def _search_parameters(
         getattr(routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic.upper())
     )
     search.guided_local_search_lambda_coefficient = params.gls_lambda
+    # Moves that bring a left-out job back by making room for it; without them, a start
+    # that leaves one job out tends to keep it out (measured on the 12 × 47 field day).
+    if params.reinsertion_moves:
+        operators = search.local_search_operators
+        operators.use_relocate_and_make_active = BOOL_TRUE
+        operators.use_exchange_and_make_active = BOOL_TRUE
+        operators.use_inactive_lns = BOOL_TRUE
+        operators.use_local_cheapest_insertion_close_nodes_lns = BOOL_TRUE
     search.time_limit.FromMilliseconds(max(10, int(seconds * 1000)))
     if params.solution_limit is not None:
         search.solution_limit = params.solution_limit

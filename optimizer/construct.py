@@ -18,7 +18,7 @@ from optimizer.schedule import RouteTiming, time_route
 
 __all__ = ["construct"]
 
-ATTEMPTS_PER_JOB = 24
+ATTEMPTS_PER_JOB = 400
 """Feasibility checks per job, cheapest positions first; beyond, the job is left out."""
 FEASIBLE_COMPARED = 6
 """Feasible places compared on their full cost (arcs and start times) before choosing."""

@@ -54,6 +54,7 @@ def improve_by_parts(
         params,
         stall_solutions=params.stall_solutions or PART_STALL,
         first_solution="local_cheapest_insertion",
+        reinsertion_moves=False,
     )
     timings: dict[int, RoutingOutcome] = {}
     current = score(routes, timings)

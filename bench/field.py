@@ -218,7 +218,11 @@ def run_field_bench(
     objective_at = {f"{t:g}": _best_at(trace, t) for t in checkpoints}
     final = _best_at(trace, horizon)
     converged = next(
-        (at for at, value in trace if final is not None and value <= final * (1 + CONVERGED_PCT / 100)),
+        (
+            at
+            for at, value in trace
+            if final is not None and value <= final * (1 + CONVERGED_PCT / 100)
+        ),
         None,
     )
     reference_plan: Plan | None = None
@@ -236,9 +240,7 @@ def run_field_bench(
         reference = _best_at(ref_trace, reference_seconds)
     at_30 = objective_at.get("30")
     gap = (
-        round((at_30 - reference) / reference * 100, 3)
-        if at_30 is not None and reference
-        else None
+        round((at_30 - reference) / reference * 100, 3) if at_30 is not None and reference else None
     )
     replan = replan_after_event(problem, plan, seed=seed, seconds=replan_seconds)
     violations_total = len(violations) + replan["violations"]
@@ -283,9 +285,19 @@ def replan_after_event(
         told = Window(max(0, start - 60), start + 60, hard=False)
         told_jobs.append(
             Job(
-                job.id, job.location, job.service_minutes, job.windows, job.skills,
-                job.equipment, job.urgency, job.priority, job.designated, job.preferred,
-                job.pin, told, job.service_minutes_by_technician,
+                job.id,
+                job.location,
+                job.service_minutes,
+                job.windows,
+                job.skills,
+                job.equipment,
+                job.urgency,
+                job.priority,
+                job.designated,
+                job.preferred,
+                job.pin,
+                told,
+                job.service_minutes_by_technician,
             )
         )
     emergency = Job(

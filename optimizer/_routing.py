@@ -318,6 +318,4 @@ def _read(
         if name.startswith("lunch-"):
             lunches[int(name.split("-")[1])] = element.StartMin()
     status = "optimal" if routing.status() == 1 else "feasible"
-    return RoutingOutcome(
-        routes, starts, ends, lunches, status, solution.ObjectiveValue() / SCALE
-    )
+    return RoutingOutcome(routes, starts, ends, lunches, status, solution.ObjectiveValue() / SCALE)

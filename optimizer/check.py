@@ -51,8 +51,11 @@ def check_plan(problem: Problem, plan: Plan, travel: TravelTimes | None = None) 
     for route in plan.routes:
         tech = techs.get(route.technician_id)
         if tech is None:
-            out.append(Violation("unknown_technician", route.technician_id,
-                                 technician_id=route.technician_id))
+            out.append(
+                Violation(
+                    "unknown_technician", route.technician_id, technician_id=route.technician_id
+                )
+            )
             continue
         if tech.id in routed_techs:
             out.append(Violation("duplicate", f"{tech.id} has two routes", technician_id=tech.id))
@@ -77,59 +80,91 @@ def check_plan(problem: Problem, plan: Plan, travel: TravelTimes | None = None) 
     listed: set[str] = set()
     for item in plan.unassigned:
         if item.job_id in listed:
-            out.append(Violation("duplicate", f"{item.job_id} listed unassigned twice",
-                                 item.job_id))
+            out.append(
+                Violation("duplicate", f"{item.job_id} listed unassigned twice", item.job_id)
+            )
         listed.add(item.job_id)
         if item.job_id not in jobs:
             out.append(Violation("unknown_job", item.job_id, job_id=item.job_id))
     for job in problem.jobs:
         if job.id not in seen and job.id not in listed:
-            out.append(Violation("missing", f"{job.id} neither routed nor listed unassigned",
-                                 job.id))
+            out.append(
+                Violation("missing", f"{job.id} neither routed nor listed unassigned", job.id)
+            )
         if job.id in seen and job.id in listed:
             out.append(Violation("duplicate", f"{job.id} routed and listed unassigned", job.id))
         if job.pin is not None and job.id not in seen:
-            out.append(Violation("pin", f"pinned job {job.id} was dropped", job.id,
-                                 job.pin.technician))
+            out.append(
+                Violation("pin", f"pinned job {job.id} was dropped", job.id, job.pin.technician)
+            )
     return out
 
 
 def _stop_rules(job: Job, tech: Technician, k: int, start: int, end: int) -> list[Violation]:
     out = []
     if not job.skills <= tech.skills:
-        out.append(Violation("skills", f"{tech.id} lacks {sorted(job.skills - tech.skills)} "
-                             f"for {job.id}", job.id, tech.id))
+        out.append(
+            Violation(
+                "skills",
+                f"{tech.id} lacks {sorted(job.skills - tech.skills)} for {job.id}",
+                job.id,
+                tech.id,
+            )
+        )
     if not job.equipment <= tech.equipment:
-        out.append(Violation("equipment", f"{tech.id} lacks "
-                             f"{sorted(job.equipment - tech.equipment)} for {job.id}",
-                             job.id, tech.id))
+        out.append(
+            Violation(
+                "equipment",
+                f"{tech.id} lacks {sorted(job.equipment - tech.equipment)} for {job.id}",
+                job.id,
+                tech.id,
+            )
+        )
     if job.designated is not None and job.designated != tech.id:
-        out.append(Violation("designation", f"{job.id} is designated to {job.designated}",
-                             job.id, tech.id))
+        out.append(
+            Violation("designation", f"{job.id} is designated to {job.designated}", job.id, tech.id)
+        )
     pin = job.pin
     if pin is not None:
         if pin.technician != tech.id:
             out.append(Violation("pin", f"{job.id} pinned to {pin.technician}", job.id, tech.id))
         if pin.start is not None and start != pin.start:
-            out.append(Violation("pin", f"{job.id} pinned to start at {pin.start}, starts at "
-                                 f"{start}", job.id, tech.id))
+            out.append(
+                Violation(
+                    "pin",
+                    f"{job.id} pinned to start at {pin.start}, starts at {start}",
+                    job.id,
+                    tech.id,
+                )
+            )
         if pin.sequence is not None and k != pin.sequence:
-            out.append(Violation("pin", f"{job.id} pinned to position {pin.sequence}, is at {k}",
-                                 job.id, tech.id))
+            out.append(
+                Violation(
+                    "pin", f"{job.id} pinned to position {pin.sequence}, is at {k}", job.id, tech.id
+                )
+            )
     hard = [w for w in job.windows if w.hard]
-    if hard and not any(w.start <= start <= w.end for w in hard):
-        if pin is None or pin.start is None:  # a pinned start is a fact, not a choice
-            out.append(Violation("window", f"{job.id} starts at {start} outside its windows",
-                                 job.id, tech.id))
+    # A pinned start is a fact, not a choice: it is not held to the windows.
+    pinned_start = pin is not None and pin.start is not None
+    if hard and not pinned_start and not any(w.start <= start <= w.end for w in hard):
+        out.append(
+            Violation("window", f"{job.id} starts at {start} outside its windows", job.id, tech.id)
+        )
     if job.windows and not hard and start < min(w.start for w in job.windows):
-        out.append(Violation("window", f"{job.id} starts at {start} before its window opens",
-                             job.id, tech.id))
+        out.append(
+            Violation(
+                "window", f"{job.id} starts at {start} before its window opens", job.id, tech.id
+            )
+        )
     needed = job.service_minutes_by_technician.get(tech.id)
     if needed is None:
         needed = round(job.service_minutes * tech.speed_factor)
     if end - start != needed:
-        out.append(Violation("duration", f"{job.id} lasts {end - start} min, needs {needed}",
-                             job.id, tech.id))
+        out.append(
+            Violation(
+                "duration", f"{job.id} lasts {end - start} min, needs {needed}", job.id, tech.id
+            )
+        )
     return out
 
 
@@ -145,8 +180,13 @@ def _timeline(
     lunch = tech.lunch
     lunch_at = route.lunch_start
     if route.start < tech.shift_start:
-        out.append(Violation("shift", f"{tech.id} leaves at {route.start}, before the shift "
-                             f"starts at {tech.shift_start}", technician_id=tech.id))
+        out.append(
+            Violation(
+                "shift",
+                f"{tech.id} leaves at {route.start}, before the shift starts at {tech.shift_start}",
+                technician_id=tech.id,
+            )
+        )
     # Gaps: before departure, between consecutive activities, after the last stop.
     lunch_gap: int | None = None
     if lunch is not None:
@@ -154,12 +194,22 @@ def _timeline(
             out.append(Violation("lunch", f"{tech.id} has no lunch", technician_id=tech.id))
         else:
             if not lunch.earliest <= lunch_at <= lunch.latest:
-                out.append(Violation("lunch", f"{tech.id}'s lunch at {lunch_at} outside "
-                                     f"[{lunch.earliest}, {lunch.latest}]",
-                                     technician_id=tech.id))
+                out.append(
+                    Violation(
+                        "lunch",
+                        f"{tech.id}'s lunch at {lunch_at} outside "
+                        f"[{lunch.earliest}, {lunch.latest}]",
+                        technician_id=tech.id,
+                    )
+                )
             if route.lunch_minutes != lunch.minutes:
-                out.append(Violation("lunch", f"{tech.id}'s lunch lasts {route.lunch_minutes}, "
-                                     f"not {lunch.minutes}", technician_id=tech.id))
+                out.append(
+                    Violation(
+                        "lunch",
+                        f"{tech.id}'s lunch lasts {route.lunch_minutes}, not {lunch.minutes}",
+                        technician_id=tech.id,
+                    )
+                )
             lunch_end = lunch_at + lunch.minutes
             if lunch_at >= tech.shift_start and lunch_end <= route.start:
                 lunch_gap = -1
@@ -168,31 +218,58 @@ def _timeline(
                 if free <= lunch_at and lunch_end <= stop.start:
                     lunch_gap = k
                 if lunch_at < stop.end and stop.start < lunch_end:
-                    out.append(Violation("lunch", f"{tech.id}'s lunch overlaps "
-                                         f"{stop.job_id}", stop.job_id, tech.id))
+                    out.append(
+                        Violation(
+                            "lunch",
+                            f"{tech.id}'s lunch overlaps {stop.job_id}",
+                            stop.job_id,
+                            tech.id,
+                        )
+                    )
             if lunch_at >= route.stops[-1].end:
                 lunch_gap = len(route.stops)
             if lunch_gap is None:
-                out.append(Violation("lunch", f"{tech.id}'s lunch at {lunch_at} is not between "
-                                     "activities", technician_id=tech.id))
+                out.append(
+                    Violation(
+                        "lunch",
+                        f"{tech.id}'s lunch at {lunch_at} is not between activities",
+                        technician_id=tech.id,
+                    )
+                )
     lunch_minutes = lunch.minutes if lunch is not None else 0
     free = route.start
     for k, stop in enumerate(route.stops):
         earliest = free + legs[k] + (lunch_minutes if lunch_gap == k else 0)
         if stop.start < earliest:
-            out.append(Violation("travel", f"{stop.job_id} starts at {stop.start}, cannot be "
-                                 f"reached before {earliest}", stop.job_id, tech.id))
+            out.append(
+                Violation(
+                    "travel",
+                    f"{stop.job_id} starts at {stop.start}, cannot be reached before {earliest}",
+                    stop.job_id,
+                    tech.id,
+                )
+            )
         free = stop.end
     finish = free + legs[-1] + (lunch_minutes if lunch_gap == len(route.stops) else 0)
     if lunch_gap == len(route.stops) and lunch_at is not None:
         finish = max(finish, lunch_at + lunch_minutes + legs[-1])
     limit = tech.shift_end + tech.overtime_minutes
     if finish > limit:
-        out.append(Violation("shift", f"{tech.id} is back at {finish}, after shift end "
-                             f"{tech.shift_end} + {tech.overtime_minutes} overtime",
-                             technician_id=tech.id))
+        out.append(
+            Violation(
+                "shift",
+                f"{tech.id} is back at {finish}, after shift end "
+                f"{tech.shift_end} + {tech.overtime_minutes} overtime",
+                technician_id=tech.id,
+            )
+        )
     if route.end < finish:
-        out.append(Violation("shift", f"{tech.id}'s route ends at {route.end}, but the "
-                             f"technician is back at {finish} at the earliest",
-                             technician_id=tech.id))
+        out.append(
+            Violation(
+                "shift",
+                f"{tech.id}'s route ends at {route.end}, but the "
+                f"technician is back at {finish} at the earliest",
+                technician_id=tech.id,
+            )
+        )
     return out

@@ -160,8 +160,10 @@ class _Builder:
             if not timing.feasible:
                 continue
             # Among the cheapest feasible places, count what their start times cost too.
-            total = delta + self.soft_cost(v, candidate, timing) - self.soft_cost(
-                v, route, self.timing(v, route)
+            total = (
+                delta
+                + self.soft_cost(v, candidate, timing)
+                - self.soft_cost(v, route, self.timing(v, route))
             )
             if best is None or total < best[0]:
                 best = (total, v, candidate)

@@ -140,19 +140,28 @@ class _Context:
         now: int | None,
     ) -> None:
         self.w, self.tech, self.route, self.stops, self.job, self.now = (
-            weights, tech, route, stops, job, now
+            weights,
+            tech,
+            route,
+            stops,
+            job,
+            now,
         )
         self.old = [jobs[s.job_id] for s in stops]
         # Node order: 0 start, 1 end, 2 new job, 3.. existing stops.
         points = [tech.start, tech.end_point, job.location, *(j.location for j in self.old)]
-        self.m = provider.matrix(points).tolist()  # type: ignore[union-attr]
+        self.m: list[list[int]] = provider.matrix(points).tolist()
         started = [k for k, s in enumerate(stops) if now is not None and s.start < now]
-        heads = [k for k, j in enumerate(self.old) if j.pin is not None and j.pin.sequence is not None]
+        heads = [
+            k for k, j in enumerate(self.old) if j.pin is not None and j.pin.sequence is not None
+        ]
         # Nothing goes ahead of a stop under way or of a route's pinned head.
         self.first_free = max((started[-1] + 1) if started else 0, (heads[-1] + 1) if heads else 0)
         self.lunch_start = route.lunch_start if route is not None else None
         self.before = self._route_terms(
-            [2 + 1 + k for k in range(len(stops))], [s.start for s in stops], self.old,
+            [2 + 1 + k for k in range(len(stops))],
+            [s.start for s in stops],
+            self.old,
             route.end if route is not None and stops else None,
         )
 
@@ -169,9 +178,8 @@ class _Context:
         lunch_taken = self.lunch_taken(position)
         suffix = [self.job, *self.old[position:]]
         nodes = [2, *(3 + k for k in range(position, len(stops)))]
-        fixed: list[int | None] = [None] + [
-            j.pin.start if j.pin is not None else None for j in self.old[position:]
-        ]
+        fixed: list[int | None] = [None]
+        fixed += [j.pin.start if j.pin is not None else None for j in self.old[position:]]
         return time_route(
             tech,
             [j.windows for j in suffix],
@@ -219,9 +227,7 @@ class _Context:
                     told_broken += 1
         prev = 0 if position == 0 else 3 + position - 1
         nxt = 1 if position == len(self.stops) else 3 + position
-        extra = (
-            self.m[prev][2] + self.m[2][nxt] - (self.m[prev][nxt] if self.stops else 0)
-        )
+        extra = self.m[prev][2] + self.m[2][nxt] - (self.m[prev][nxt] if self.stops else 0)
         return InsertionOption(
             self.tech.id,
             position,

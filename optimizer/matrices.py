@@ -176,7 +176,9 @@ def model_windows(job: Job) -> tuple[Window, ...]:
     return (Window(told.start, DAY_LIMIT, hard=False),)
 
 
-def _service(problem: Problem, n: int, max_profiles: int) -> tuple[IntArray, tuple[tuple[int, ...], ...]]:
+def _service(
+    problem: Problem, n: int, max_profiles: int
+) -> tuple[IntArray, tuple[tuple[int, ...], ...]]:
     """Service minutes per vehicle; technicians with equal (or grouped) profiles share one."""
     techs, jobs = problem.technicians, problem.jobs
     exact = np.zeros((len(techs), n), dtype=np.int64)

@@ -61,9 +61,7 @@ class SolveParams:
 
     def __post_init__(self) -> None:
         if self.first_solution not in FIRST_SOLUTIONS:
-            raise ValueError(
-                f"first_solution {self.first_solution!r} not one of {FIRST_SOLUTIONS}"
-            )
+            raise ValueError(f"first_solution {self.first_solution!r} not one of {FIRST_SOLUTIONS}")
         if self.metaheuristic not in METAHEURISTICS:
             raise ValueError(f"metaheuristic {self.metaheuristic!r} not one of {METAHEURISTICS}")
         if self.solution_limit is not None and self.solution_limit < 1:

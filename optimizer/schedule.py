@@ -91,7 +91,9 @@ def time_route(
         fixed = fixed_starts[k] if fixed_starts is not None else None
         if k == 0 and depart is None:
             # Leave home just in time rather than wait on the customer's doorstep.
-            opens = fixed if fixed is not None else (stop_windows[0].start if stop_windows else None)
+            opens = (
+                fixed if fixed is not None else (stop_windows[0].start if stop_windows else None)
+            )
             if opens is not None:
                 clock = max(clock, opens - drive)
         if lunch is not None and lunch_start is None:

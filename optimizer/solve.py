@@ -83,8 +83,15 @@ def solve(
     if settings.first_solution == "construction" or warm is not None:
         routes = construct(arrays, seed=seed, initial=warm)
     if arrays.n_techs > settings.parts_above:
-        plan = _by_parts(arrays, routes or construct(arrays, seed=seed), settings, seed,
-                         started + time_limit, progress, started)
+        plan = _by_parts(
+            arrays,
+            routes or construct(arrays, seed=seed),
+            settings,
+            seed,
+            started + time_limit,
+            progress,
+            started,
+        )
         return Plan(
             routes=plan.routes,
             unassigned=plan.unassigned,
@@ -149,8 +156,12 @@ def _by_parts(
     )
     status = "feasible" if timings else "construction"
     merged = _merge(arrays, routes, timings, first)
-    return assemble(arrays, RoutingOutcome(merged.routes, merged.route_starts, merged.route_ends,
-                                           merged.lunches, status, 0.0))
+    return assemble(
+        arrays,
+        RoutingOutcome(
+            merged.routes, merged.route_starts, merged.route_ends, merged.lunches, status, 0.0
+        ),
+    )
 
 
 def first_routes(outcome: RoutingOutcome, n_techs: int) -> list[list[int]]:
@@ -164,8 +175,14 @@ def _merge(
     base: RoutingOutcome,
 ) -> RoutingOutcome:
     """Solver timings for the re-solved routes, the construction's for the others."""
-    out = RoutingOutcome(dict(base.routes), dict(base.route_starts), dict(base.route_ends),
-                         dict(base.lunches), base.status, 0.0)
+    out = RoutingOutcome(
+        dict(base.routes),
+        dict(base.route_starts),
+        dict(base.route_ends),
+        dict(base.lunches),
+        base.status,
+        0.0,
+    )
     for v, timing in timings.items():
         out.routes[v] = timing.routes[v]
         out.route_starts[v] = timing.route_starts[v]
@@ -197,8 +214,12 @@ def _initial_routes(
 def _timed_plan(arrays: ModelArrays, routes: Sequence[Sequence[int]], status: str) -> Plan:
     """Time routes with each technician's exact minutes, dropping stops that no longer fit."""
     outcome = _timed_outcome(arrays, routes)
-    return assemble(arrays, RoutingOutcome(outcome.routes, outcome.route_starts,
-                                           outcome.route_ends, outcome.lunches, status, 0.0))
+    return assemble(
+        arrays,
+        RoutingOutcome(
+            outcome.routes, outcome.route_starts, outcome.route_ends, outcome.lunches, status, 0.0
+        ),
+    )
 
 
 def _timed_outcome(arrays: ModelArrays, routes: Sequence[Sequence[int]]) -> RoutingOutcome:
@@ -261,7 +282,9 @@ def assemble(arrays: ModelArrays, outcome: RoutingOutcome) -> Plan:
                 leave = max(prev_end, lunch + tech.lunch.minutes)  # lunch, then drive on
             arrive = min(start, leave + leg)
             end = start + job.minutes_for(tech)
-            stops.append(Stop(job.id, arrive, start, end, leg, _explain(job, tech, leg, qualified[j])))
+            stops.append(
+                Stop(job.id, arrive, start, end, leg, _explain(job, tech, leg, qualified[j]))
+            )
             prev_node, prev_end = j, end
         back = int(drive[prev_node, arrays.end_node(v)]) if stops else 0
         finish = prev_end + back

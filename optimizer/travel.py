@@ -112,14 +112,15 @@ class OfflineTravel:
         lon = np.radians(np.fromiter((p.lon for p in points), dtype=np.float64))
         h = (
             np.sin((lat[None, :] - lat[:, None]) / 2) ** 2
-            + np.cos(lat)[:, None] * np.cos(lat)[None, :]
+            + np.cos(lat)[:, None]
+            * np.cos(lat)[None, :]
             * np.sin((lon[None, :] - lon[:, None]) / 2) ** 2
         )
         km = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
         scale = self.circuity / (self.speed_kmh * self.factor(depart_minute)) * 60
         # A tiny epsilon keeps ceil() from turning float noise (e.g. 3.0000000001) into 4.
         minutes = np.ceil(km * scale - 1e-9).astype(np.int64)
-        out = np.maximum(minutes, 1)
+        out: TravelMatrix = np.maximum(minutes, 1)
         same = (lat[:, None] == lat[None, :]) & (lon[:, None] == lon[None, :])
         out[same] = 0
         return out
@@ -217,9 +218,7 @@ class CachedTravel:
             raise ValueError(f"size must be >= 1, got {size}")
         self._inner = inner
         self._size = size
-        self._cache: OrderedDict[tuple[tuple[Point, ...], int | None], TravelMatrix] = (
-            OrderedDict()
-        )
+        self._cache: OrderedDict[tuple[tuple[Point, ...], int | None], TravelMatrix] = OrderedDict()
         self.hits = 0
         self.misses = 0
 

@@ -68,7 +68,9 @@ class FakeOsrm:
             )
         durations = [
             [
-                None if (s, d) in self.unroutable else round(straight_seconds(points[s], points[d]), 1)  # type: ignore[arg-type]
+                None
+                if (s, d) in self.unroutable
+                else round(straight_seconds(points[s], points[d]), 1)  # type: ignore[arg-type]
                 for d in destinations
             ]
             for s in sources

@@ -14,12 +14,25 @@ from tests.optimizer.conftest import DENVER, small_day
 def test_the_checker_catches_each_broken_rule() -> None:
     problem = small_day(10, techs=2, jobs=3)
     tech = problem.technicians[0]
-    job = Job("X", DENVER, 60, windows=(Window(480, 500),), skills=frozenset({"backflow"}),
-              designated="T1")
+    job = Job(
+        "X",
+        DENVER,
+        60,
+        windows=(Window(480, 500),),
+        skills=frozenset({"backflow"}),
+        designated="T1",
+    )
     bad = Plan(
         routes=(
-            Route(tech.id, (Stop("X", 700, 700, 730, 5), Stop("X", 800, 800, 860, 5)),
-                  start=400, end=2000, return_minutes=5, lunch_start=900, lunch_minutes=30),
+            Route(
+                tech.id,
+                (Stop("X", 700, 700, 730, 5), Stop("X", 800, 800, 860, 5)),
+                start=400,
+                end=2000,
+                return_minutes=5,
+                lunch_start=900,
+                lunch_minutes=30,
+            ),
         ),
         unassigned=(),
     )
@@ -32,16 +45,15 @@ def test_a_missing_job_and_a_double_listing_are_caught(day_4x14: Problem) -> Non
     assert {v.rule for v in check_plan(day_4x14, empty)} == {"missing"}
     all_out = tuple(UnassignedJob(j.id, "no_room_in_shift") for j in day_4x14.jobs)
     assert check_plan(day_4x14, Plan((), all_out)) == []
-    assert {v.rule for v in check_plan(day_4x14, Plan((), (*all_out, all_out[0])))} == {
-        "duplicate"
-    }
+    assert {v.rule for v in check_plan(day_4x14, Plan((), (*all_out, all_out[0])))} == {"duplicate"}
 
 
 MUTATIONS = ("earlier", "shorter", "lunch_early", "swap_tech", "late_back", "overlap")
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(mutation=st.sampled_from(MUTATIONS), pick=st.integers(0, 10_000))
 def test_any_single_corruption_of_a_valid_plan_is_caught(
     day_12x47: Problem, plan_12x47: Plan, mutation: str, pick: int
@@ -79,11 +91,15 @@ def test_any_single_corruption_of_a_valid_plan_is_caught(
         changed = replace(route, stops=tuple(stops), end=late + route.return_minutes)
     elif mutation == "overlap":
         j = (k + 1) % len(stops)
-        stops[j] = replace(stops[j], start=stop.start, end=stop.start + (stops[j].end - stops[j].start))
+        stops[j] = replace(
+            stops[j], start=stop.start, end=stop.start + (stops[j].end - stops[j].start)
+        )
         changed = replace(route, stops=tuple(stops))
     routes = tuple(changed if r is route else r for r in plan_12x47.routes)
     if mutation == "swap_tech":
-        routes = tuple(r for r in routes if r.technician_id != changed.technician_id or r is changed)
+        routes = tuple(
+            r for r in routes if r.technician_id != changed.technician_id or r is changed
+        )
     corrupted = Plan(routes, plan_12x47.unassigned)
     if mutation == "swap_tech":
         # The displaced technician's jobs are now missing: always caught.

@@ -46,8 +46,9 @@ def test_the_12x47_day_places_every_job_it_can(day_12x47: Problem, plan_12x47: P
 
 def test_tight_windows_always_get_a_plan(tight_windows_day: Problem) -> None:
     for first in ("construction", "local_cheapest_insertion"):
-        plan = solve_checked(tight_windows_day, params=SolveParams(first_solution=first,
-                                                                  stall_solutions=3000))
+        plan = solve_checked(
+            tight_windows_day, params=SolveParams(first_solution=first, stall_solutions=3000)
+        )
         assert plan.is_feasible() and len(plan.assignment()) >= 20
 
 
@@ -69,8 +70,9 @@ def test_a_job_nobody_is_qualified_for_is_unassigned_with_that_reason(day_4x14: 
 
 def test_a_designated_technician_is_the_only_one_used() -> None:
     base = small_day(5)
-    jobs = tuple(j if j.skills else replace(j, designated="T2", preferred=frozenset())
-                 for j in base.jobs)
+    jobs = tuple(
+        j if j.skills else replace(j, designated="T2", preferred=frozenset()) for j in base.jobs
+    )
     plan = solve_checked(base.replace(jobs=jobs))
     designated = [j.id for j in jobs if j.designated]
     assert designated and all(plan.assignment().get(j) in ("T2", None) for j in designated)
@@ -93,8 +95,13 @@ def test_pinned_stops_stay_with_their_technician_at_their_place() -> None:
 
 def test_a_pinned_start_nobody_can_reach_is_reported_not_hidden() -> None:
     base = small_day(6)
-    job = replace(base.jobs[0], windows=(), preferred=frozenset(), skills=frozenset(),
-                  pin=Pin("T1", start=451, sequence=0))  # 1 minute after the shift opens
+    job = replace(
+        base.jobs[0],
+        windows=(),
+        preferred=frozenset(),
+        skills=frozenset(),
+        pin=Pin("T1", start=451, sequence=0),
+    )  # 1 minute after the shift opens
     problem = base.replace(jobs=(job, *base.jobs[1:]))
     plan = solve(problem, time_limit=1, params=QUICK)
     violations = check_plan(problem, plan)
@@ -111,8 +118,9 @@ def test_every_technician_with_work_gets_lunch_in_its_window(day_4x14: Problem) 
 
 def test_soft_windows_may_be_missed_at_a_cost_hard_ones_never() -> None:
     tech = Technician("T", DENVER, 480, 600)
-    jobs = tuple(Job(f"J{k}", DENVER, 50, windows=(Window(480, 490, hard=False),))
-                 for k in range(2))
+    jobs = tuple(
+        Job(f"J{k}", DENVER, 50, windows=(Window(480, 490, hard=False),)) for k in range(2)
+    )
     plan = solve_checked(Problem((tech,), jobs))
     assert plan.unassigned == () and plan.cost["lateness"] > 0
     hard = tuple(replace(j, windows=(Window(480, 490),)) for j in jobs)
@@ -142,8 +150,9 @@ def test_a_warm_start_from_the_previous_plan_moves_few_stops(day_4x14: Problem) 
     first = solve_checked(day_4x14)
     revised = day_4x14.replace(previous=first.assignment())
     again = solve_checked(revised, initial=first)
-    moved = sum(1 for job, tech in again.assignment().items()
-                if first.assignment().get(job) != tech)
+    moved = sum(
+        1 for job, tech in again.assignment().items() if first.assignment().get(job) != tech
+    )
     assert moved <= 2 and again.cost["churn"] == moved * day_4x14.params.churn_moved_stop
 
 
@@ -158,8 +167,12 @@ def test_a_big_day_solved_by_parts_is_valid_and_better_than_its_construction(
     day_40x150: Problem,
 ) -> None:
     trace: list[tuple[float, float]] = []
-    plan = solve_checked(day_40x150, time_limit=4.0, params=SolveParams(parts_above=30),
-                         progress=lambda at, value: trace.append((at, value)))
+    plan = solve_checked(
+        day_40x150,
+        time_limit=4.0,
+        params=SolveParams(parts_above=30),
+        progress=lambda at, value: trace.append((at, value)),
+    )
     assert len(trace) >= 2 and trace[-1][1] < trace[0][1]
     assert [v for _, v in trace] == sorted((v for _, v in trace), reverse=True)
     assert plan.objective == pytest.approx(trace[-1][1])
@@ -173,12 +186,18 @@ def test_bad_input_is_refused_with_a_precise_message() -> None:
     with pytest.raises(ValueError, match="job ids must be unique"):
         Problem((), (Job("J", DENVER, 30), Job("J", DENVER, 30)))
     with pytest.raises(ValueError, match="pinned to T1, who lacks"):
-        Problem((Technician("T1", DENVER, 480, 960),),
-                (Job("J", DENVER, 30, skills=frozenset({"boiler"}), pin=Pin("T1")),))
+        Problem(
+            (Technician("T1", DENVER, 480, 960),),
+            (Job("J", DENVER, 30, skills=frozenset({"boiler"}), pin=Pin("T1")),),
+        )
     with pytest.raises(ValueError, match="two jobs pinned to position 0"):
-        Problem((Technician("T1", DENVER, 480, 960),),
-                (Job("A", DENVER, 30, pin=Pin("T1", sequence=0)),
-                 Job("B", DENVER, 30, pin=Pin("T1", sequence=0))))
+        Problem(
+            (Technician("T1", DENVER, 480, 960),),
+            (
+                Job("A", DENVER, 30, pin=Pin("T1", sequence=0)),
+                Job("B", DENVER, 30, pin=Pin("T1", sequence=0)),
+            ),
+        )
     with pytest.raises(ValueError, match="objective weight drive_minute"):
         replace(Problem((), ()).params, drive_minute=-1)
     with pytest.raises(ValueError, match="time_limit"):
@@ -187,8 +206,11 @@ def test_bad_input_is_refused_with_a_precise_message() -> None:
         SolveParams(first_solution="magic")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        Problem((Technician("T1", DENVER, 480, 960),),
-                (Job("J", DENVER, 30, windows=(Window(1200, 1300),)),))
+        Problem(
+            (Technician("T1", DENVER, 480, 960),),
+            (Job("J", DENVER, 30, windows=(Window(1200, 1300),)),),
+        )
     assert any(issubclass(w.category, SuspiciousInputWarning) for w in caught)
-    Problem((Technician("T1", DENVER, 480, 960),),
-            (Job("J", DENVER, 30, windows=(Window(500, 600),)),))  # the valid twin
+    Problem(
+        (Technician("T1", DENVER, 480, 960),), (Job("J", DENVER, 30, windows=(Window(500, 600),)),)
+    )  # the valid twin

@@ -70,7 +70,9 @@ def test_a_job_already_planned_is_refused(day_12x47: Problem, plan_12x47: Plan) 
         rank_insertions(day_12x47, plan_12x47, day_12x47.job(planned))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     dlat=st.floats(-0.1, 0.1),
     dlon=st.floats(-0.12, 0.12),

@@ -22,8 +22,11 @@ def test_offline_matrix_is_symmetric_grows_with_distance_and_matches_single_pair
     m = travel.matrix([A, B, C])
     assert m.shape == (3, 3) and m[0, 0] == 0
     assert m[0, 1] == m[1, 0] and m[0, 2] > m[0, 1] > 0
-    assert all(m[i, j] == travel.minutes(p, q) for i, p in enumerate((A, B, C))
-               for j, q in enumerate((A, B, C)))
+    assert all(
+        m[i, j] == travel.minutes(p, q)
+        for i, p in enumerate((A, B, C))
+        for j, q in enumerate((A, B, C))
+    )
 
 
 def test_offline_minutes_follow_circuity_speed_and_rush_hours() -> None:
@@ -61,8 +64,12 @@ def test_osrm_table_is_fetched_in_blocks_within_the_server_limit(
         m = OsrmTravel(url, client=client, block=3).matrix(points)
     assert len(fake.requests) == 9  # 3 × 3 blocks of at most 3 × 3
     expected = [
-        [0 if i == j else math.ceil(round(straight_seconds((p.lon, p.lat), (q.lon, q.lat)), 1) / 60)
-         for j, q in enumerate(points)]
+        [
+            0
+            if i == j
+            else math.ceil(round(straight_seconds((p.lon, p.lat), (q.lon, q.lat)), 1) / 60)
+            for j, q in enumerate(points)
+        ]
         for i, p in enumerate(points)
     ]
     assert m.tolist() == expected

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from optimizer._vrptw_data import ScaledInstance
+from optimizer._vrptw_data import SCALE, ScaledInstance
 
 # Operators that add or drop optional visits, and the heuristic path LNS operators.
 _POINTLESS_OPERATORS = (
@@ -43,8 +43,15 @@ class SearchParams:
             replaces the metaheuristic.
         ruin_visits: Average number of visits SISR removes per perturbation.
         ruin_sequence: Longest string SISR removes from one route.
-        annealing: Accept worse perturbed solutions by simulated annealing with OR-Tools'
-            automatic temperatures (else only improvements are kept).
+        annealing: Accept worse perturbed solutions by simulated annealing (else only
+            improvements are kept).
+        temperatures: (initial, final) annealing temperatures in distance units; None lets
+            OR-Tools choose them.
+        route_ruin: When positive, a second ruin strategy, picked at random against SISR,
+            empties this many routes close to a random visit.
+        bypass: SISR's probability of keeping a visit inside a removed string.
+        recreate: Insertion heuristic that rebuilds a ruined solution: ``"local"`` or
+            ``"global"`` cheapest insertion.
         extra_operators: Turn on the operators OR-Tools leaves off by default
             (relocate-neighbours, cross-exchange, extended swap-active).
         neighbors_ratio: Share of the nearest nodes each move operator considers (1 = all).
@@ -61,6 +68,10 @@ class SearchParams:
     ruin_visits: int = 10
     ruin_sequence: int = 10
     annealing: bool = True
+    temperatures: tuple[float, float] | None = None
+    recreate: str = "local"
+    route_ruin: int = 0
+    bypass: float = 0.01
     extra_operators: bool = False
     neighbors_ratio: float = 1.0
     min_neighbors: int = 1
@@ -98,9 +109,13 @@ class RoutingModel:
             demand, 0, [data.capacity] * data.vehicles, True, "load"
         )
         self._routing = routing
+        self._successors: dict[int, set[int]] = {}
+        self._evaluator_set = False
+        # Price of an arc outside the routes being rebuilt: dearer than any real arc.
+        self._foreign = int(data.cost.max()) + 1
 
     def _parameters(self, params: SearchParams, seconds: float) -> Any:
-        from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+        from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
         from ortools.util import optional_boolean_pb2
 
         search = pywrapcp.DefaultRoutingSearchParameters()
@@ -123,10 +138,27 @@ class RoutingModel:
             sisr = ruin.ruin_strategies.add().sisr
             sisr.avg_num_removed_visits = params.ruin_visits
             sisr.max_removed_sequence_size = params.ruin_sequence
-            sisr.bypass_factor = 0.01
+            sisr.bypass_factor = params.bypass
+            if params.route_ruin:
+                routes_ruin = ruin.ruin_strategies.add().spatially_close_routes
+                routes_ruin.num_ruined_routes = params.route_ruin
+                ruin.ruin_composition_strategy = (
+                    routing_ils_pb2.RuinCompositionStrategy.RUN_ONE_RANDOMLY
+                )
+            strategies = routing_enums_pb2.FirstSolutionStrategy
+            ruin.recreate_strategy.heuristic = (
+                strategies.PARALLEL_CHEAPEST_INSERTION
+                if params.recreate == "global"
+                else strategies.LOCAL_CHEAPEST_INSERTION
+            )
             if params.annealing:
                 annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
-                annealing.automatic_temperatures = True
+                if params.temperatures is None:
+                    annealing.automatic_temperatures = True
+                else:
+                    annealing.automatic_temperatures = False
+                    annealing.initial_temperature = params.temperatures[0] * SCALE
+                    annealing.final_temperature = params.temperatures[1] * SCALE
             else:
                 ils.reference_solution_acceptance_strategy.greedy_descent.SetInParent()
         if params.extra_operators:
@@ -177,26 +209,27 @@ class RoutingModel:
         OR-Tools' iterated local search builds its own first solution and ignores both a start
         assignment and a solution hint. Its evaluator strategy extends each path by the cheapest
         arc of a given evaluator, so an evaluator that prices our routes' arcs at 0 and every other
-        arc high makes it rebuild exactly our routes.
+        arc high makes it rebuild exactly our routes. The model keeps the first evaluator it is
+        given, so the evaluator reads the current routes from this object.
         """
         from ortools.constraint_solver import routing_enums_pb2
 
-        manager = self._manager
-        successors: dict[int, set[int]] = {}
+        self._successors = {}
         for route in routes:
             path = [0, *route, 0]
             for a, b in zip(path[:-1], path[1:], strict=True):
-                successors.setdefault(a, set()).add(b)
-        foreign = int(self._data.cost.max()) + 1
-
-        def arc_price(from_index: int, to_index: int) -> int:
-            a, b = manager.IndexToNode(from_index), manager.IndexToNode(to_index)
-            return 0 if b in successors.get(a, ()) else foreign
-
-        self._routing.SetFirstSolutionEvaluator(arc_price)
+                self._successors.setdefault(a, set()).add(b)
+        if not self._evaluator_set:
+            self._routing.SetFirstSolutionEvaluator(self._arc_price)
+            self._evaluator_set = True
         strategies = routing_enums_pb2.FirstSolutionStrategy
         search.first_solution_strategy = strategies.EVALUATOR_STRATEGY
         return self._routing.SolveWithIteratedLocalSearch(search)
+
+    def _arc_price(self, from_index: int, to_index: int) -> int:
+        a = self._manager.IndexToNode(from_index)
+        b = self._manager.IndexToNode(to_index)
+        return 0 if b in self._successors.get(a, ()) else self._foreign
 
     def _routes_of(self, solution: Any) -> list[list[int]]:
         routing, manager = self._routing, self._manager

@@ -308,17 +308,20 @@ def check_vrptw(instance: VrptwInstance, solution: VrptwSolution) -> list[VrptwV
 def solve_vrptw(instance: VrptwInstance, *, time_limit: float, seed: int = 0) -> VrptwSolution:
     """Minimise the total distance of a VRPTW instance within the instance's fleet.
 
-    A regret insertion heuristic builds a feasible plan first; OR-Tools' routing local search
-    then improves it until `time_limit`. The construction's plan is returned if the search finds
-    nothing better, so a plan always comes back. Travel times are rounded up in the integer model,
-    so a plan feasible there is feasible with exact times.
+    A regret insertion heuristic builds a feasible plan first; OR-Tools' iterated local search
+    (SISR ruin, cheapest-insertion recreate, local search, annealing acceptance) then improves it
+    until `time_limit`, from two different starts on instances of up to 150 customers. The
+    construction's plan is returned if the search finds nothing better, so a plan always comes
+    back. Travel times are rounded up in the integer model, so a plan feasible there is feasible
+    with exact times.
 
     Args:
         instance: The instance to solve.
         time_limit: Wall-clock budget in seconds, construction included.
-        seed: Seeds the construction's tie-breaking and the search's randomness. With the same
-            seed and an unloaded machine the search follows the same path; a time limit makes the
-            stopping point depend on speed.
+        seed: Chooses the starting plans: 0 uses the plain regret insertions, other seeds add
+            seeded noise to them. OR-Tools' search itself has no seed and is deterministic, so
+            the same seed follows the same path; only where the time limit stops it depends on
+            the machine's speed.
 
     Returns:
         The best plan found. If the construction could not place every customer within the fleet

@@ -8,7 +8,7 @@ drop out); jobs already under way are pinned; a window the customer was told is 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ import optimizer as opt
 from connectors.records import (
     Appointment,
     Customer,
+    GeoPoint,
     Job,
     Lifecycle,
     Location,
@@ -29,6 +30,7 @@ from orchestrator.store import PlannedAssignment
 
 __all__ = [
     "DayFrame",
+    "TechnicianPosition",
     "DurationFn",
     "LunchRule",
     "PlanningInput",
@@ -75,12 +77,22 @@ class DayFrame:
 
 
 @dataclass(frozen=True, slots=True)
+class TechnicianPosition:
+    """Where a technician is during the day and when they are free to drive on."""
+
+    point: GeoPoint
+    free_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class PlanningInput:
     technicians: Sequence[Technician]
     jobs: Sequence[Job]
     appointments: Sequence[Appointment]
     customers: Mapping[str, Customer]
     locations: Mapping[str, Location]
+    positions: Mapping[str, TechnicianPosition] = field(default_factory=dict)
+    """During the day: technicians' current positions (the rest start from home)."""
 
 
 def weights_to_params(weights: ObjectiveWeights) -> opt.ObjectiveParams:
@@ -139,8 +151,13 @@ def build_problem(
     lunch: LunchRule = LunchRule(),
     overtime_minutes: int = 60,
     previous: Mapping[str, str] | None = None,
+    promised_windows_hard: bool = True,
 ) -> opt.Problem:
-    """The day's problem: active technicians on shift, open jobs with their constraints."""
+    """The day's problem: active technicians on shift, open jobs with their constraints.
+
+    With `promised_windows_hard=False` a promised arrival window may be missed at the lateness
+    cost: late beats never during the day, when a visit already ran long.
+    """
     now_minute = frame.minutes(now) if now is not None else None
     techs: list[opt.Technician] = []
     by_id: dict[str, Technician] = {}
@@ -152,10 +169,19 @@ def build_problem(
         if now_minute is not None and end <= now_minute:
             continue
         home = opt.Point(tech.home.lat, tech.home.lon)
+        here = home
+        position = data.positions.get(tech.external_id)
+        if position is not None:
+            here = opt.Point(position.point.lat, position.point.lon)
+            start = max(start, frame.minutes(position.free_at))
+            if start >= end + overtime_minutes:
+                continue
+            end = max(end, start + 1)
         techs.append(
             opt.Technician(
                 id=tech.external_id,
-                start=home,
+                start=here,
+                end=home,
                 shift_start=start,
                 shift_end=end,
                 skills=tech.qualifications_on(frame.day),
@@ -168,13 +194,24 @@ def build_problem(
         )
         by_id[tech.external_id] = tech
     appointments: dict[str, Appointment] = {}
+    finished: set[str] = set()
     for appointment in data.appointments:
-        if not appointment.deleted and appointment.status is not Lifecycle.CANCELED:
+        if appointment.deleted:
+            continue
+        if appointment.status is Lifecycle.COMPLETED:
+            # The visit is done even if the job record has not caught up yet.
+            finished.add(appointment.job_id)
+        elif appointment.status is not Lifecycle.CANCELED:
             appointments.setdefault(appointment.job_id, appointment)
     jobs: list[opt.Job] = []
     for job in data.jobs:
         if job.deleted or job.status.is_terminal or job.status is Lifecycle.ON_HOLD:
             continue
+        if job.external_id in finished:
+            continue
+        booked_now = appointments.get(job.external_id)
+        if booked_now is not None and booked_now.status is Lifecycle.ON_SITE:
+            continue  # under way: its technician's position and free time account for it
         location = data.locations.get(job.location_id or "")
         if location is None or location.point is None:
             continue
@@ -188,6 +225,7 @@ def build_problem(
             durations,
             by_id,
             now_minute,
+            promised_windows_hard,
         )
         if converted is not None:
             jobs.append(converted)
@@ -210,6 +248,7 @@ def _job(
     durations: DurationFn,
     techs: Mapping[str, Technician],
     now_minute: int | None,
+    promised_hard: bool = True,
 ) -> opt.Job | None:
     assert location.point is not None
     classification = job.classification
@@ -225,20 +264,18 @@ def _job(
         if promised is not None:
             if promised.end < frame.origin or promised.start >= frame.origin + timedelta(days=1):
                 return None  # another day's appointment
-            windows = (_window(promised, frame, hard=True),)
+            windows = (_window(promised, frame, hard=promised_hard),)
             told = _window(promised, frame, hard=False) if appointment.arrival_window else None
         status = appointment.status
         if status.is_started and appointment.technician_ids:
-            tech_id = appointment.technician_ids[0]
-            started_at = None
-            if status is Lifecycle.ON_SITE and appointment.window is not None:
-                started_at = frame.minutes(appointment.window.start)
+            # Dispatched or driving there: it stays with its technician, first when en route.
             pin = opt.Pin(
-                tech_id,
-                start=started_at,
-                sequence=0 if status is not Lifecycle.DISPATCHED else None,
+                appointment.technician_ids[0],
+                sequence=0 if status is Lifecycle.EN_ROUTE else None,
             )
             windows = ()
+            if now_minute is not None:
+                windows = (opt.Window(now_minute, now_minute + 24 * 60, hard=True),)
     if now_minute is not None and pin is None:
         # Nothing not yet started can start in the past.
         windows = tuple(

@@ -20,10 +20,9 @@ def dispatcher_named(name: str) -> Dispatcher:
     if name == "baseline":
         return BaselineCoordinator()
     if name == "fsm-dispatch":
-        raise SimulationSetupError(
-            "the fsm-dispatch dispatcher is not available in this build yet;"
-            " run with --dispatcher baseline"
-        )
+        from orchestrator.simulation.fsm_dispatch import FsmDispatchDispatcher
+
+        return FsmDispatchDispatcher()
     raise SimulationSetupError(
         f"unknown dispatcher {name!r}; choose one of {', '.join(DISPATCHER_NAMES)}"
     )

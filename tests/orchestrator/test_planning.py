@@ -23,7 +23,13 @@ from connectors.records import (
     Urgency,
 )
 from optimizer import check_plan, solve
-from orchestrator.planning import DayFrame, PlanningInput, build_problem, plan_assignments
+from orchestrator.planning import (
+    DayFrame,
+    PlanningInput,
+    TechnicianPosition,
+    build_problem,
+    plan_assignments,
+)
 from orchestrator.settings import ObjectiveWeights
 
 ZONE = ZoneInfo("America/Denver")
@@ -134,7 +140,8 @@ def test_expired_certifications_and_time_off_shape_the_technicians() -> None:
     assert techs["T3"].shift_start == 12 * 60
 
 
-def test_a_job_under_way_is_pinned_and_the_rest_cannot_start_in_the_past() -> None:
+def test_stops_under_way_shape_the_day_and_nothing_starts_in_the_past() -> None:
+    """On site: the technician is busy there until then. En route: pinned first. Rest: after now."""
     on_site = Appointment(
         **KEY,
         external_id="A1",
@@ -143,28 +150,61 @@ def test_a_job_under_way_is_pinned_and_the_rest_cannot_start_in_the_past() -> No
         status=Lifecycle.ON_SITE,
         window=TimeWindow(start=_at(9), end=_at(10)),
     )
+    en_route = Appointment(
+        **KEY,
+        external_id="A2",
+        job_id="J2",
+        technician_ids=("T2",),
+        status=Lifecycle.EN_ROUTE,
+        window=TimeWindow(start=_at(9), end=_at(10)),
+    )
+    data = _inputs(
+        [_tech("T1"), _tech("T2")], [_job("J1"), _job("J2"), _job("J3")], [on_site, en_route]
+    )
+    data = PlanningInput(
+        data.technicians,
+        data.jobs,
+        data.appointments,
+        data.customers,
+        data.locations,
+        positions={"T1": TechnicianPosition(GeoPoint(lat=39.70, lon=-104.95), _at(10, 15))},
+    )
     problem = build_problem(
-        _inputs([_tech("T1"), _tech("T2")], [_job("J1"), _job("J2")], [on_site]),
+        data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations, now=_at(9, 30)
+    )
+    by_id = {j.id: j for j in problem.jobs}
+    assert "J1" not in by_id  # under way, not re-planned
+    t1 = problem.technician("T1")
+    assert t1.shift_start == 615 and t1.start.lat == 39.70  # free at 10:15 where J1 is
+    assert by_id["J2"].pin is not None and by_id["J2"].pin.technician == "T2"
+    assert by_id["J2"].pin.sequence == 0
+    assert all(w.start >= 570 for j in by_id.values() for w in j.windows)
+    plan = solve(problem, time_limit=1)
+    assert check_plan(problem, plan) == []
+    assignments = plan_assignments(plan, FRAME, [on_site, en_route])
+    assert next(a for a in assignments if a.job_external_id == "J2").technician_external_id == "T2"
+    assert all(a.planned_start >= _at(9, 30) for a in assignments)
+    assert all(a.planned_start.tzinfo is not None for a in assignments)
+
+
+def test_soft_promises_let_a_late_visit_happen_rather_than_none() -> None:
+    late = Appointment(
+        **KEY,
+        external_id="A1",
+        job_id="J1",
+        arrival_window=TimeWindow(start=_at(8), end=_at(9)),
+        window=TimeWindow(start=_at(8), end=_at(9)),
+    )
+    data = _inputs([_tech("T1")], [_job("J1")], [late])
+    hard = build_problem(data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations)
+    soft = build_problem(
+        data,
         frame=FRAME,
         weights=ObjectiveWeights(),
         durations=_durations,
-        now=_at(9, 30),
+        promised_windows_hard=False,
     )
-    by_id = {j.id: j for j in problem.jobs}
-    assert (
-        by_id["J1"].pin is not None
-        and by_id["J1"].pin.technician == "T1"
-        and by_id["J1"].pin.start == 540
-    )
-    assert all(w.start >= 570 for w in by_id["J2"].windows)
-    plan = solve(problem, time_limit=1)
-    assert check_plan(problem, plan) == []
-    assignments = plan_assignments(plan, FRAME, [on_site])
-    first = next(a for a in assignments if a.job_external_id == "J1")
-    assert first.technician_external_id == "T1" and first.planned_start == _at(9)
-    assert first.appointment_external_id == "A1"
-    assert all(a.planned_start.tzinfo is not None for a in assignments)
-    assert min(a.planned_start for a in assignments if a.job_external_id == "J2") >= _at(9, 30)
+    assert hard.job("J1").windows[0].hard and not soft.job("J1").windows[0].hard
 
 
 def test_a_designated_technician_who_is_off_leaves_the_job_unassigned_not_reassigned() -> None:

@@ -1,0 +1,282 @@
+"""fsm-dispatch as a dispatcher under test: the real pipeline, fed by what the FSM shows.
+
+Morning: classify every ticket (offline engine, the day's weather), estimate durations from the
+account's history (the routing quantile, per technician), plan the whole fleet with the
+optimizer, and write each assignment, scheduled time and promised arrival window back.
+During the day: re-plan the rest of the day, with stops already started pinned and the current
+plan as warm start, whenever something changes what the plan assumed — a new ticket, a
+cancellation or no-show, a technician called away, a visit finishing far from its estimate, or
+one running past `overrun_threshold` × its estimate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import structlog
+
+import optimizer as opt
+from connectors.records import Appointment, Classification, Job, Lifecycle, Technician, TimeWindow
+from optimizer.durations import DurationModel, DurationParams, DurationSample, fit_durations
+from orchestrator.planning import DayFrame, PlanningInput, TechnicianPosition, build_problem
+from orchestrator.settings import ObjectiveWeights
+from orchestrator.simulation.events import (
+    DispatchEvent,
+    JobArrived,
+    StatusChanged,
+    TechnicianChanged,
+    Tick,
+)
+from orchestrator.simulation.view import DispatchView
+from orchestrator.ticket_classifier import OfflineTicketClassifier
+
+__all__ = ["FsmDispatchDispatcher"]
+
+log = structlog.get_logger(__name__)
+
+PROMISE_HALF_WIDTH = timedelta(hours=1)
+"""An unbooked job is promised a two-hour arrival window around its planned start."""
+
+
+def _hash(job: Job) -> str:
+    return hashlib.sha256(f"{job.summary}\n{job.description}".encode()).hexdigest()
+
+
+@dataclass
+class FsmDispatchDispatcher:
+    name: str = "fsm-dispatch"
+    weights: ObjectiveWeights = field(default_factory=ObjectiveWeights)
+    routing_quantile: float = 0.8
+    overrun_threshold: float = 1.3
+    finish_tolerance: timedelta = timedelta(minutes=20)
+    seconds_per_job: float = 0.03
+    """Search budget of a re-plan: this much per open job, within [min_seconds, max_seconds]."""
+    min_seconds: float = 1.0
+    max_seconds: float = 5.0
+    morning_seconds: float = 5.0
+    plans: int = 0
+    _classified: dict[str, tuple[str, Classification]] = field(default_factory=dict)
+    _durations: DurationModel | None = None
+    _planned_end: dict[str, datetime] = field(default_factory=dict)
+    _scheduled: dict[str, datetime] = field(default_factory=dict)
+    _overruns_seen: set[str] = field(default_factory=set)
+    _last_plan: opt.Plan | None = None
+    morning: tuple[opt.Problem, opt.Plan] | None = None
+    """The morning's problem and plan, for reports."""
+
+    async def morning_plan(self, view: DispatchView) -> None:
+        if self._durations is None:
+            samples = [
+                DurationSample(v.job_type, v.minutes, v.technician_id, v.day) for v in view.history
+            ]
+            self._durations = fit_durations(
+                samples, DurationParams(routing_quantile=self.routing_quantile)
+            )
+        await self._replan(view, reason="morning plan")
+
+    async def on_event(self, view: DispatchView, event: DispatchEvent) -> None:
+        reason = self._reason_to_replan(view, event)
+        if reason is not None:
+            await self._replan(view, reason=reason)
+
+    # -- when to re-plan -----------------------------------------------------------------------
+
+    def _reason_to_replan(self, view: DispatchView, event: DispatchEvent) -> str | None:
+        if isinstance(event, JobArrived):
+            return f"new ticket {event.job.external_id}"
+        if isinstance(event, TechnicianChanged):
+            return f"technician {event.technician.external_id} changed"
+        if isinstance(event, StatusChanged):
+            status, appointment = event.event.status, event.appointment
+            if status in (Lifecycle.CANCELED, Lifecycle.ON_HOLD):
+                return f"{appointment.job_id} {status.value}"
+            if status is Lifecycle.COMPLETED:
+                planned = self._planned_end.get(appointment.job_id)
+                if (
+                    planned is not None
+                    and abs(event.event.occurred_at - planned) > self.finish_tolerance
+                ):
+                    return f"{appointment.job_id} finished off plan"
+            return None
+        if isinstance(event, Tick):
+            return self._overrun(view, event.at)
+        return None
+
+    def _overrun(self, view: DispatchView, now: datetime) -> str | None:
+        """A visit on site longer than the threshold times its estimate (noticed once)."""
+        for appointment in view.appointments.values():
+            if (
+                appointment.status is not Lifecycle.ON_SITE
+                or appointment.job_id in self._overruns_seen
+            ):
+                continue
+            started = self._on_site_since(view, appointment)
+            if started is None or not appointment.technician_ids:
+                continue
+            estimate = self._minutes(
+                view.jobs.get(appointment.job_id),
+                view.technicians.get(appointment.technician_ids[0]),
+                p50=True,
+            )
+            if now - started > timedelta(minutes=estimate * self.overrun_threshold):
+                self._overruns_seen.add(appointment.job_id)
+                return f"{appointment.job_id} running long"
+        return None
+
+    @staticmethod
+    def _on_site_since(view: DispatchView, appointment: Appointment) -> datetime | None:
+        for event in reversed(view.status_events):
+            if event.subject_id == appointment.external_id and event.status is Lifecycle.ON_SITE:
+                return event.occurred_at
+        return None
+
+    # -- planning ------------------------------------------------------------------------------
+
+    def _classification(self, view: DispatchView, job: Job) -> Classification:
+        digest = _hash(job)
+        cached = self._classified.get(job.external_id)
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        classifier = OfflineTicketClassifier(weather=lambda _: view.outdoor_temp_f)
+        result = classifier(job, view.customer_of(job), view.now)
+        self._classified[job.external_id] = (digest, result)
+        return result
+
+    def _minutes(self, job: Job | None, tech: Technician | None, *, p50: bool = False) -> int:
+        if job is None or self._durations is None:
+            return 60
+        classification = self._classified.get(job.external_id)
+        job_type = classification[1].job_type if classification else "general.estimate"
+        estimate = self._durations.estimate(job_type, tech.external_id if tech else None)
+        return max(10, round(estimate.p50 if p50 else estimate.routing))
+
+    async def _replan(self, view: DispatchView, *, reason: str) -> None:
+        jobs = [
+            job.model_copy(update={"classification": self._classification(view, job)})
+            for job in view.jobs.values()
+            if not job.status.is_terminal
+        ]
+        frame = DayFrame(view.today, view.zone)
+        data = PlanningInput(
+            technicians=list(view.technicians.values()),
+            jobs=jobs,
+            appointments=list(view.appointments.values()),
+            customers=view.customers,
+            locations=view.locations,
+            positions=self._positions(view),
+        )
+        previous = self._last_plan.assignment() if self._last_plan else {}
+        problem = build_problem(
+            data,
+            frame=frame,
+            weights=self.weights,
+            durations=lambda job, tech: self._minutes(job, tech),
+            now=view.now,
+            previous=previous,
+            promised_windows_hard=False,
+        )
+        budget = min(
+            self.max_seconds, max(self.min_seconds, self.seconds_per_job * len(problem.jobs))
+        )
+        if self._last_plan is None:
+            budget = max(budget, self.morning_seconds)
+        initial = (
+            {r.technician_id: [s.job_id for s in r.stops] for r in self._last_plan.routes}
+            if self._last_plan
+            else None
+        )
+        plan = opt.solve(problem, time_limit=budget, initial=initial)
+        if self._last_plan is None:
+            self.morning = (problem, plan)
+        self._last_plan = plan
+        self.plans += 1
+        await self._write(view, plan, frame)
+        log.info(
+            "re-planned", reason=reason, unassigned=len(plan.unassigned), seconds=round(budget, 1)
+        )
+
+    def _positions(self, view: DispatchView) -> dict[str, TechnicianPosition]:
+        """Where each technician is now, from the status events: on site, or after a visit."""
+        out: dict[str, TechnicianPosition] = {}
+        for event in view.status_events:  # oldest first: the last one per technician wins
+            tech_id = event.technician_id
+            appointment = view.appointments.get(event.subject_id)
+            if tech_id is None or appointment is None:
+                continue
+            job = view.jobs.get(appointment.job_id)
+            location = view.location_of(job) if job else None
+            if location is None or location.point is None:
+                continue
+            if event.status is Lifecycle.ON_SITE:
+                minutes = self._minutes(job, view.technicians.get(tech_id), p50=True)
+                free = max(
+                    event.occurred_at + timedelta(minutes=minutes), view.now + timedelta(minutes=10)
+                )
+                out[tech_id] = TechnicianPosition(location.point, free)
+            elif event.status in (Lifecycle.COMPLETED, Lifecycle.ON_HOLD, Lifecycle.CANCELED):
+                if tech_id in out and out[tech_id].point != location.point:
+                    continue  # canceled elsewhere while here
+                out[tech_id] = TechnicianPosition(location.point, view.now)
+        return out
+
+    async def _write(self, view: DispatchView, plan: opt.Plan, frame: DayFrame) -> None:
+        """Assignments, scheduled times and promises, as the FSM's board shows them.
+
+        A technician works their visits in order of scheduled start and heads out to arrive at
+        it, so each visit is scheduled at the earliest moment its promise allows while keeping
+        the plan's order: early arrival inside the promised window is welcome, and estimates
+        are buffered (p80), so most days run ahead of the plan.
+        """
+        served: set[str] = set()
+        for route in plan.routes:
+            todo: list[tuple[opt.Stop, Appointment, TimeWindow]] = []
+            floor = view.now
+            for stop in route.stops:
+                served.add(stop.job_id)
+                appointments = [
+                    a
+                    for a in view.appointments_of(stop.job_id)
+                    if a.status is not Lifecycle.CANCELED
+                ]
+                if not appointments:
+                    continue
+                appointment = appointments[0]
+                start = frame.at(stop.start)
+                self._planned_end[stop.job_id] = frame.at(stop.end)
+                if appointment.status.is_started or appointment.status.is_terminal:
+                    floor = max(floor, frame.at(stop.end))
+                    continue
+                promise = appointment.arrival_window or TimeWindow(
+                    start=max(start - PROMISE_HALF_WIDTH, view.now),
+                    end=max(start - PROMISE_HALF_WIDTH, view.now) + 2 * PROMISE_HALF_WIDTH,
+                )
+                scheduled = min(start, max(promise.start, floor + timedelta(minutes=1)))
+                floor = scheduled
+                todo.append((stop, appointment, promise))
+                self._scheduled[stop.job_id] = scheduled
+            for k, (stop, appointment, promise) in enumerate(todo):
+                scheduled = self._scheduled[stop.job_id]
+                # The scheduled slot ends where the next one starts, so slots never overlap.
+                limit = self._scheduled[todo[k + 1][0].job_id] if k + 1 < len(todo) else None
+                end = scheduled + timedelta(minutes=stop.end - stop.start)
+                if limit is not None:
+                    end = min(end, limit)
+                window = TimeWindow(start=scheduled, end=max(end, scheduled + timedelta(minutes=1)))
+                if tuple(appointment.technician_ids) != (route.technician_id,):
+                    appointment = await view.assign(appointment.external_id, [route.technician_id])
+                if (
+                    appointment.window is None
+                    or appointment.window != window
+                    or appointment.arrival_window != promise
+                ):
+                    await view.schedule(appointment.external_id, window, promise)
+        for appointment in list(view.appointments.values()):
+            if (
+                appointment.job_id not in served
+                and appointment.technician_ids
+                and not appointment.status.is_started
+                and not appointment.status.is_terminal
+            ):
+                await view.assign(appointment.external_id, [])

@@ -97,17 +97,21 @@ def _servicetitan(account: AccountSettings, secrets: Secrets, http: httpx.AsyncC
 
 
 def _sandbox(account: AccountSettings, secrets: Secrets, http: httpx.AsyncClient) -> Connector:
-    import yaml
-
+    from connectors.sandbox import ScenarioError, load_scenario
+    from connectors.sandbox.platform import SandboxFSM
     from orchestrator.bundled import BUNDLED_SCENARIO
-    from orchestrator.demo import ScenarioPlatform
 
     path = Path(account.scenario) if account.scenario else BUNDLED_SCENARIO
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        scenario = load_scenario(path)
+    except ScenarioError as exc:
+        raise ConfigError(
+            [f"accounts ({account.id}).scenario: {line}" for line in exc.problems]
+        ) from exc
     except FileNotFoundError as exc:
-        raise ConfigError([f"accounts: scenario file {path} not found"]) from exc
-    return ScenarioPlatform(data, account=account.id)  # type: ignore[return-value]
+        raise ConfigError([f"accounts ({account.id}).scenario: file {path} not found"]) from exc
+    secret = _optional_secret(account, secrets, "webhook_secret") or ""
+    return SandboxFSM(scenario, account=account.id, webhook_secret=secret.encode())
 
 
 def build_connectors(

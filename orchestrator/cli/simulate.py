@@ -68,10 +68,9 @@ def simulate(
         exit_with([f"{exc.source}: invalid scenario", *exc.problems])
     except SimulationSetupError as exc:
         exit_with([f"--dispatcher: {exc}"])
-    if html_out is not None:
-        exit_with(["--html: the HTML report is not available in this build yet; use --json"])
 
     runs: dict[str, dict[str, float | int | None]] = {}
+    records = {}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[clock]}"),
         TimeElapsedColumn(), console=console, transient=False,
@@ -88,6 +87,7 @@ def simulate(
                 record.technicians, record.customers,
             )  # fmt: skip
             runs[d.name] = kpis.to_json()
+            records[d.name] = record
 
     table = Table("KPI", *runs.keys(), title=f"{day.name}: {len(day.technicians)} technicians")
     for key, label in _ROWS:
@@ -99,3 +99,9 @@ def simulate(
             json.dumps({"scenario": day.name, "runs": runs}, indent=2) + "\n", encoding="utf-8"
         )
         console.print(f"wrote {json_out}", highlight=False)
+    if html_out is not None:
+        from orchestrator.report import render_report
+
+        html_out.parent.mkdir(parents=True, exist_ok=True)
+        html_out.write_text(render_report(day.name, records, runs), encoding="utf-8")
+        console.print(f"wrote {html_out}", highlight=False)

@@ -1,29 +1,45 @@
-"""`fsm-dispatch demo` runs the bundled day through sync into a fresh SQLite store."""
+"""`fsm-dispatch demo` plays the day with both dispatchers and writes the KPIs and the report."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-import yaml
+import pytest
 from typer.testing import CliRunner
 
-from connectors.records import Appointment, Job, Technician
 from orchestrator.cli import app
-from orchestrator.cli.demo import BUNDLED
-from orchestrator.store import Store, make_engine
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_demo_stores_every_technician_job_and_booking_of_the_day(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path)])
+@pytest.mark.slow
+def test_the_demo_compares_both_dispatchers_and_writes_its_report(tmp_path: Path) -> None:
+    scenario = tmp_path / "day.yaml"
+    made = CliRunner().invoke(
+        app,
+        [
+            "scenario",
+            "generate",
+            "--techs",
+            "3",
+            "--jobs",
+            "10",
+            "--seed",
+            "5",
+            "--out",
+            str(scenario),
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    html, kpis = tmp_path / "report.html", tmp_path / "kpis.json"
+    result = CliRunner().invoke(
+        app, ["demo", "--scenario", str(scenario), "--html", str(html), "--json", str(kpis)]
+    )
     assert result.exit_code == 0, result.output
-    scenario = yaml.safe_load(BUNDLED.read_text())
-    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
-    try:
-        store = Store(engine)
-        assert store.count(Technician) == len(scenario["technicians"])
-        assert store.count(Job) == len(scenario["jobs"])
-        booked = [j for j in scenario["jobs"] if j.get("booked_window")]
-        assert store.count(Appointment) == len(booked)
-    finally:
-        engine.dispose()
-    assert "technicians" in result.output
+    runs = json.loads(kpis.read_text())["runs"]
+    assert set(runs) == {"baseline", "fsm-dispatch"}
+    assert runs["fsm-dispatch"]["wrong_skill_dispatches"] == 0
+    page = html.read_text()
+    assert '<table class="kpis">' in page and page.count('class="timeline"') == 2
+    assert "http://" not in page and "https://" not in page  # nothing to fetch: renders offline

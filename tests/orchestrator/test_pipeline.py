@@ -7,12 +7,11 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from connectors.records import Classification, Customer, Job, Technician, Urgency
+from connectors.sandbox import load_scenario
+from connectors.sandbox.platform import SandboxFSM
 from optimizer import check_plan
-from orchestrator.cli.demo import BUNDLED
-from orchestrator.demo import ACCOUNT, PLATFORM, ScenarioPlatform
+from orchestrator.bundled import BUNDLED_SCENARIO as BUNDLED
 from orchestrator.overrides import override_classification
 from orchestrator.pipeline import DispatchPipeline
 from orchestrator.settings import load_settings
@@ -20,6 +19,7 @@ from orchestrator.store import Store
 from orchestrator.sync import sync_account
 
 ZONE = ZoneInfo("America/Denver")
+ACCOUNT, PLATFORM = "demo", "sandbox"
 DAY = date(2026, 12, 1)
 
 
@@ -51,8 +51,8 @@ def _pipeline(store: Store, tmp_path: Path, classifier: CountingClassifier) -> D
 
 
 def _synced(store: Store) -> None:
-    platform = ScenarioPlatform(yaml.safe_load(BUNDLED.read_text()))
-    asyncio.run(sync_account(store, platform, full=True))  # type: ignore[arg-type]
+    platform = SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT)
+    asyncio.run(sync_account(store, platform, full=True))
 
 
 def test_a_synced_day_is_planned_checked_and_its_bookings_queued_once(

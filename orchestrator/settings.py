@@ -123,7 +123,7 @@ class ObjectiveWeights(_Section):
     balance: float = Field(default=0.5, ge=0)
     lateness_minute: float = Field(default=50, ge=0)
     emergency_start_minute: float = Field(default=5, ge=0)
-    preferred_tech_broken: float = Field(default=60, ge=0)
+    preferred_tech_broken: float = Field(default=200, ge=0)
     compactness: float = Field(default=0.2, ge=0)
     overtime_minute: float = Field(default=3, ge=0)
     churn_moved_stop: float = Field(default=30, ge=0)

@@ -42,6 +42,7 @@ class VrptwResult:
     """One solver on one instance, as written to the JSON report."""
 
     instance: str
+    customers: int
     solver: str
     feasible: bool
     vehicles: int
@@ -155,6 +156,7 @@ def score(
     )
     return VrptwResult(
         instance=instance.name,
+        customers=instance.customers,
         solver=solver,
         feasible=feasible,
         vehicles=solution.vehicles,

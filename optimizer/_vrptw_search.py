@@ -35,6 +35,7 @@ SEARCH = SearchParams(
     use_ils=True,
     metaheuristic="greedy_descent",
     lean_operators=True,
+    leaner_operators=True,
     ruin_visits=15,
     ruin_sequence=15,
 )

@@ -129,16 +129,20 @@ def vrptw(
     # Wide enough for every column even when the output is not a terminal.
     wide = Console(width=max(console.width, 120))
     wide.print(table)
-    summary = Table("solver", "feasible", "mean gap %", "max gap %", title="summary")
+    summary = Table(
+        "solver", "customers", "feasible", "mean gap %", "max gap %", title="summary by size"
+    )
     for solver in runnable:
-        rows = [row for row in results if row.solver == solver]
-        gaps = [row.gap_pct for row in rows if row.gap_pct is not None]
-        summary.add_row(
-            solver,
-            f"{sum(row.feasible for row in rows)}/{len(rows)}",
-            _number(sum(gaps) / len(gaps) if gaps else None, 2),
-            _number(max(gaps) if gaps else None, 2),
-        )
+        for size in sorted({row.customers for row in results}):
+            rows = [row for row in results if row.solver == solver and row.customers == size]
+            gaps = [row.gap_pct for row in rows if row.gap_pct is not None]
+            summary.add_row(
+                solver,
+                str(size),
+                f"{sum(row.feasible for row in rows)}/{len(rows)}",
+                _number(sum(gaps) / len(gaps) if gaps else None, 2),
+                _number(max(gaps) if gaps else None, 2),
+            )
     wide.print(summary)
     if json_out is not None:
         payload: dict[str, Any] = {
@@ -155,6 +159,9 @@ def field(
     techs: Annotated[int, typer.Option(help="Technicians in the generated day.", min=1)] = 12,
     jobs: Annotated[int, typer.Option(help="Jobs in the generated day.", min=1)] = 47,
     seed: Annotated[int, typer.Option(help="Seed of the generated day and of the solver.")] = 0,
+    reference_seconds: Annotated[
+        float, typer.Option(help="Length of the reference run the gaps are measured against.")
+    ] = 120.0,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the figures to this JSON file.")
     ] = None,
@@ -164,7 +171,7 @@ def field(
         from bench.field import run_field_bench
     except ImportError as exc:
         exit_with([f"the field benchmark is not available: {exc}"])
-    figures = run_field_bench(techs, jobs, seed)
+    figures = run_field_bench(techs, jobs, seed, reference_seconds=reference_seconds)
     console.print_json(data=figures)
     if json_out is not None:
         json_out.write_text(json.dumps(figures, indent=2) + "\n")

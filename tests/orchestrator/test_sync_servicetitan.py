@@ -24,26 +24,37 @@ async def _no_sleep(_: float) -> None:
     return None
 
 
+def _adapter(
+    fake: FakeServiceTitan, url: str, http: httpx.AsyncClient, **options: object
+) -> ServiceTitanAdapter:
+    client = ServiceTitanClient(
+        http,
+        tenant=fake.tenant,
+        app_key=fake.app_key,
+        client_id=fake.client_id,
+        client_secret=fake.client_secret,
+        base_url=url,
+        token_url=url + "/connect/token",
+        rate_per_second=1000,
+        **options,  # type: ignore[arg-type]
+    )
+    return ServiceTitanAdapter(client, load_mapping(MAPPINGS), account="acme")
+
+
 async def test_a_faulty_full_sync_loses_and_duplicates_nothing(store: Store) -> None:
     faults = Faults(rate=0.1, kinds=("500", "503", "429", "timeout"), slow_seconds=0.3, seed=3)
     fake = FakeServiceTitan(rate_limit=None, faults=faults)
     fake.seed(jobs=300, technicians=12)
     with serve(fake.app()) as url:
         async with httpx.AsyncClient() as http:
-            client = ServiceTitanClient(
+            adapter = _adapter(
+                fake,
+                url,
                 http,
-                tenant=fake.tenant,
-                app_key=fake.app_key,
-                client_id=fake.client_id,
-                client_secret=fake.client_secret,
-                base_url=url,
-                token_url=url + "/connect/token",
                 timeout=0.15,
-                retry=RetryParams(attempts=10, base_seconds=0.0, sleep=_no_sleep),
                 page_size=40,
-                rate_per_second=1000,
+                retry=RetryParams(attempts=10, base_seconds=0.0, sleep=_no_sleep),
             )
-            adapter = ServiceTitanAdapter(client, load_mapping(MAPPINGS), account="acme")
             await sync_account(store, adapter, full=True)
             await sync_account(store, adapter)  # an incremental pass on top changes nothing
     assert sum(faults.injected.values()) > 0
@@ -69,17 +80,7 @@ async def test_values_no_mapping_covers_are_kept_and_listed_by_mappings_check(
         job["jobStatus"] = "Waiting On Parts Vendor"  # a status this tenant invented
     with serve(fake.app()) as url:
         async with httpx.AsyncClient() as http:
-            client = ServiceTitanClient(
-                http,
-                tenant=fake.tenant,
-                app_key=fake.app_key,
-                client_id=fake.client_id,
-                client_secret=fake.client_secret,
-                base_url=url,
-                token_url=url + "/connect/token",
-                rate_per_second=1000,
-            )
-            adapter = ServiceTitanAdapter(client, load_mapping(MAPPINGS), account="acme")
+            adapter = _adapter(fake, url, http)
             await sync_account(store, adapter, full=True)
     assert {j.status.value for j in store.list(Job)} == {"unknown"}  # kept, not dropped
     [row] = [r for r in store.unmapped_values() if r.value == "Waiting On Parts Vendor"]

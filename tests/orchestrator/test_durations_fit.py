@@ -15,7 +15,10 @@ from optimizer.durations import DurationParams
 from orchestrator.cli.app import app
 from orchestrator.durations_fit import HistoryError, backtest, load_history
 
-SCENARIO = Path(__file__).resolve().parents[3] / "shared" / "scenarios" / "seed-day-12x47.yaml"
+# The bundled copy of the shared seed day: present on every machine.
+SCENARIO = (
+    Path(__file__).resolve().parents[2] / "connectors" / "sandbox" / "data" / "seed-day-12x47.yaml"
+)
 
 
 def _rows(n: int, *, seed: int = 0, shift_after: int | None = None) -> list[dict[str, object]]:

@@ -73,6 +73,8 @@ class SearchParams:
             are slow to prove a local optimum.
         leaner_operators: Also turn off the pickup-and-delivery operators and the costlier
             intra-route ones (Lin-Kernighan, expensive chains), for more iterations per second.
+        improve_perturbed: Run the local search on each recreated solution (else ruin and
+            recreate alone, many more iterations per second).
     """
 
     metaheuristic: str = "guided_local_search"
@@ -91,6 +93,7 @@ class SearchParams:
     min_neighbors: int = 1
     lean_operators: bool = False
     leaner_operators: bool = False
+    improve_perturbed: bool = True
 
 
 class RoutingModel:
@@ -154,6 +157,7 @@ class RoutingModel:
             sisr.avg_num_removed_visits = params.ruin_visits
             sisr.max_removed_sequence_size = params.ruin_sequence
             sisr.bypass_factor = params.bypass
+            ils.improve_perturbed_solution = params.improve_perturbed
             if params.route_ruin:
                 routes_ruin = ruin.ruin_strategies.add().spatially_close_routes
                 routes_ruin.num_ruined_routes = params.route_ruin

@@ -97,9 +97,13 @@ class SearchParams:
 
 
 class RoutingModel:
-    """One OR-Tools routing model of a scaled instance, reusable across searches."""
+    """One OR-Tools routing model of a scaled instance.
 
-    def __init__(self, data: ScaledInstance) -> None:
+    With ``optional=True`` every customer may be left out at a penalty dearer than any route,
+    so a partial plan is a valid start and the search's first aim is to place everyone.
+    """
+
+    def __init__(self, data: ScaledInstance, *, optional: bool = False) -> None:
         from ortools.constraint_solver import pywrapcp
 
         self._data = data
@@ -126,6 +130,11 @@ class RoutingModel:
         routing.AddDimensionWithVehicleCapacity(
             demand, 0, [data.capacity] * data.vehicles, True, "load"
         )
+        if optional:
+            # Dearer than the longest possible plan, so leaving a customer out never pays.
+            penalty = int(data.cost.max()) * 2 * n
+            for node in range(1, n):
+                routing.AddDisjunction([self._manager.NodeToIndex(node)], penalty)
         self._routing = routing
         self._successors: dict[int, set[int]] = {}
         self._evaluator_set = False

@@ -76,6 +76,35 @@ def construct(
     return best
 
 
+def _remaining(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
+
+
+def complete(
+    data: ScaledInstance, routes: list[list[int]], unrouted: list[int], *, seconds: float
+) -> tuple[list[list[int]], list[int]]:
+    """Try to place the customers the construction left out, within the fleet.
+
+    Guided local search on a model where visits are optional at a prohibitive penalty: its
+    moves can reshuffle the placed customers to make room, which one-by-one insertion cannot.
+
+    Returns:
+        The best routes found and the customers still left out (those of the input if the
+        search does no better).
+    """
+    if seconds <= 0.05:
+        return routes, unrouted
+    model = RoutingModel(data, optional=True)
+    repaired = model.improve(routes, SearchParams(gls_lambda=0.2), seconds)
+    if repaired is None:
+        return routes, unrouted
+    placed = {customer for route in repaired for customer in route}
+    missing = [c for c in range(1, data.nodes) if c not in placed]
+    if len(missing) >= len(unrouted):
+        return routes, unrouted
+    return repaired, missing
+
+
 def search(
     instance: VrptwInstance, *, deadline: float, seed: int
 ) -> tuple[list[list[int]], list[int], str]:
@@ -91,11 +120,14 @@ def search(
     data = scale_instance(instance)
     budget = max(0.0, deadline - time.monotonic())
     routes, unrouted = construct(data, seed=seed, budget=budget * _CONSTRUCTION_SHARE)
+    source = "construction"
     if unrouted:
-        # The model below insists on every customer; without a complete start there is nothing
-        # it can improve, and a partial plan is still the most useful answer.
-        return routes, unrouted, "construction"
-    best, best_cost, source = routes, _cost(data, routes), "construction"
+        routes, unrouted = complete(data, routes, unrouted, seconds=_remaining(deadline) / 2)
+        if unrouted:
+            # Still incomplete: the partial plan is the most useful answer there is.
+            return routes, unrouted, "construction"
+        source = "search"
+    best, best_cost = routes, _cost(data, routes)
     runs = RESTARTS if instance.customers <= _RESTART_SIZE else 1
     for run in range(runs):
         remaining = deadline - time.monotonic()

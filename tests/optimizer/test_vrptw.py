@@ -249,3 +249,15 @@ def test_the_solver_returns_a_checked_plan_for_r101_in_two_seconds(r101: VrptwIn
     assert solution.vehicles <= r101.vehicles
     # A loose sanity bound against the best known (1637.7): the plan is a real one.
     assert dimacs_distance(r101, solution.routes) < 1.10 * 1637.7
+
+
+def test_the_repair_step_places_customers_a_partial_plan_left_out(tiny: VrptwInstance) -> None:
+    from optimizer._vrptw_data import scale_instance
+    from optimizer._vrptw_search import complete
+
+    # The open routes carry 6 and 8 and cannot take a demand of 5: the missing pair needs the
+    # third vehicle.
+    routes, missing = complete(scale_instance(tiny), [[1, 2], [3, 4]], [5, 6], seconds=0.5)
+    assert missing == []
+    solution = VrptwSolution(tuple(map(tuple, routes)), exact_distance(tiny, routes))
+    assert check_vrptw(tiny, solution) == []

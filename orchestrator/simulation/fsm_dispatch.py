@@ -245,7 +245,9 @@ class FsmDispatchDispatcher:
                 appointment = appointments[0]
                 start = frame.at(stop.start)
                 self._planned_end[stop.job_id] = frame.at(stop.end)
-                if appointment.status.is_started or appointment.status.is_terminal:
+                if appointment.status in (Lifecycle.EN_ROUTE, Lifecycle.ON_SITE) or (
+                    appointment.status.is_terminal
+                ):
                     floor = max(floor, frame.at(stop.end))
                     continue
                 promise = appointment.arrival_window or TimeWindow(
@@ -264,7 +266,9 @@ class FsmDispatchDispatcher:
                 if limit is not None:
                     end = min(end, limit)
                 window = TimeWindow(start=scheduled, end=max(end, scheduled + timedelta(minutes=1)))
-                if tuple(appointment.technician_ids) != (route.technician_id,):
+                if appointment.status is not Lifecycle.DISPATCHED and tuple(
+                    appointment.technician_ids
+                ) != (route.technician_id,):
                     appointment = await view.assign(appointment.external_id, [route.technician_id])
                 if (
                     appointment.window is None

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SendReceipt", "SlackMessage", "SlackResponse", "SmsMessage"]
+__all__ = ["SendReceipt", "SlackMessage", "SlackResponse", "SlackUpdate", "SmsMessage"]
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -56,6 +56,19 @@ class SlackResponse:
     text: str
     blocks: tuple[dict[str, Any], ...] = ()
     replace_original: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SlackUpdate:
+    """A new text for a message we posted earlier (channel id and ts), buttons removed.
+
+    Editing to the same content twice changes nothing, so a resend is harmless.
+    """
+
+    idempotency_key: str
+    channel: str
+    ts: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,11 +20,17 @@ from notifications.errors import (
     RateLimitedError,
     RetryableDeliveryError,
 )
-from notifications.messages import SendReceipt, SlackMessage, SlackResponse, SmsMessage
+from notifications.messages import (
+    SendReceipt,
+    SlackMessage,
+    SlackResponse,
+    SlackUpdate,
+    SmsMessage,
+)
 
 __all__ = ["DrainReport", "Outbox", "OutboxItem", "OutboxWorker", "Sender", "message_from_row"]
 
-Message = SmsMessage | SlackMessage | SlackResponse
+Message = SmsMessage | SlackMessage | SlackResponse | SlackUpdate
 
 
 class OutboxItem(Protocol):
@@ -91,6 +97,13 @@ def message_from_row(item: OutboxItem) -> Message:
             text=payload["text"],
             blocks=tuple(payload.get("blocks", ())),
             replace_original=payload.get("replace_original", True),
+        )
+    if item.channel == "slack_update":
+        return SlackUpdate(
+            idempotency_key=item.idempotency_key,
+            channel=payload["channel"],
+            ts=payload["ts"],
+            text=payload["text"],
         )
     raise ValueError(f"no message type for outbox channel {item.channel!r}")
 

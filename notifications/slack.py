@@ -13,9 +13,15 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.webhook import WebhookClient
 
 from notifications.errors import PermanentDeliveryError, RateLimitedError, RetryableDeliveryError
-from notifications.messages import SendReceipt, SlackMessage, SlackResponse
+from notifications.messages import SendReceipt, SlackMessage, SlackResponse, SlackUpdate
 
-__all__ = ["ApprovalRequest", "SlackResponder", "SlackSender", "approval_blocks"]
+__all__ = [
+    "ApprovalRequest",
+    "SlackResponder",
+    "SlackSender",
+    "SlackUpdater",
+    "approval_blocks",
+]
 
 METADATA_EVENT = "dispatch_outbox"
 
@@ -65,6 +71,31 @@ class SlackSender:
             if payload.get("outbox_key") == message.idempotency_key:
                 return SendReceipt(provider_id=f"{message.channel}:{posted['ts']}", status="sent")
         return None
+
+
+class SlackUpdater:
+    """Edits a message we posted (chat.update): used when an approval expires unanswered."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    async def send(self, message: SlackUpdate) -> SendReceipt:
+        return await asyncio.to_thread(self._send, message)
+
+    def _send(self, message: SlackUpdate) -> SendReceipt:
+        try:
+            # `blocks: []` clears the buttons; omitting it would keep them.
+            self._client.chat_update(
+                channel=message.channel, ts=message.ts, text=message.text, blocks=[]
+            )
+        except SlackApiError as exc:
+            raise _translate(exc) from exc
+        except (SlackRequestError, OSError) as exc:
+            raise RetryableDeliveryError(f"Slack unreachable: {type(exc).__name__}") from exc
+        return SendReceipt(provider_id=f"{message.channel}:{message.ts}", status="sent")
+
+    async def find_sent(self, message: SlackUpdate, since: datetime) -> SendReceipt | None:
+        return None  # an edit to the same text is harmless to repeat
 
 
 class SlackResponder:

@@ -205,18 +205,42 @@ def decide_click(
 
 
 def expire_due(store: Store, *, now: datetime) -> list[int]:
-    """Close approvals nobody decided in time; the safe default is to leave the plan as it is."""
+    """Close approvals nobody decided in time; the safe default is to leave the plan as it is.
+
+    The Slack message is edited to say so (buttons removed), or, if it never left, it is
+    withdrawn so a stale question is never asked.
+    """
     expired = []
     for row in store.due_approvals(now):
         assert row.id is not None
-        if store.decide_approval(
+        if not store.decide_approval(
             row.id, version=row.version, status="expired", decided_by="policy:timeout", now=now
         ):
-            store.audit(
-                actor="policy:timeout",
-                action="approval.expired",
-                subject=f"approval:{row.id}",
-                reason="no decision in time",
-            )
-            expired.append(row.id)
+            continue
+        store.audit(
+            actor="policy:timeout",
+            action="approval.expired",
+            subject=f"approval:{row.id}",
+            reason="no decision in time",
+        )
+        post = store.outbox_item(f"approval:{row.id}:v{row.version}:post")
+        if post is not None and post.id is not None:
+            if post.status == "sent" and post.provider_id and ":" in post.provider_id:
+                channel, ts = post.provider_id.split(":", 1)
+                store.enqueue(
+                    idempotency_key=f"approval:{row.id}:expired",
+                    channel="slack_update",
+                    account=row.account,
+                    payload={
+                        "channel": channel,
+                        "ts": ts,
+                        "text": f"Expired at {now:%H:%M UTC} without a decision; "
+                        "the plan stays as it was.",
+                    },
+                )
+            elif post.status == "pending":
+                store.finish_outbox(
+                    post.id, status="dead", error="approval expired before it was posted"
+                )
+        expired.append(row.id)
     return expired

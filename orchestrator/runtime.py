@@ -9,7 +9,7 @@ import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from starlette.applications import Starlette
 
-from notifications import Sender, SlackResponder, SlackSender, TwilioSmsSender
+from notifications import Sender, SlackResponder, SlackSender, SlackUpdater, TwilioSmsSender
 from orchestrator.errors import ConfigError
 from orchestrator.platforms import PlatformRegistry, build_connectors
 from orchestrator.service import DispatchService
@@ -51,9 +51,9 @@ def build_senders(settings: Settings, secrets: Secrets) -> dict[str, Sender]:
         else:
             from slack_sdk import WebClient
 
-            senders["slack"] = SlackSender(
-                WebClient(token=secrets.slack_bot_token.get_secret_value(), timeout=10)
-            )
+            client = WebClient(token=secrets.slack_bot_token.get_secret_value(), timeout=10)
+            senders["slack"] = SlackSender(client)
+            senders["slack_update"] = SlackUpdater(client)
             senders["slack_response"] = SlackResponder()
     if problems:
         raise ConfigError(problems)

@@ -432,6 +432,12 @@ class Store:
         with self._session(None) as s:
             s.execute(update(OutboxRow).where(col(OutboxRow.id) == row_id).values(**values))
 
+    def outbox_item(self, idempotency_key: str) -> OutboxRow | None:
+        with self._session(None) as s:
+            return s.execute(
+                select(OutboxRow).where(col(OutboxRow.idempotency_key) == idempotency_key)
+            ).scalar_one_or_none()
+
     def outbox(self, status: str | None = None) -> builtins.list[OutboxRow]:
         query = select(OutboxRow).order_by(col(OutboxRow.id))
         if status is not None:

@@ -29,6 +29,7 @@ class FakeSlack:
                 Route("/api/chat.postMessage", self._post, methods=["POST"]),
                 Route("/api/conversations.history", self._history, methods=["POST", "GET"]),
                 Route("/actions/{path:path}", self._respond, methods=["POST"]),
+                Route("/api/chat.update", self._update, methods=["POST"]),
             ]
         )
 
@@ -83,3 +84,14 @@ class FakeSlack:
             return PlainTextResponse("used_url", status_code=404)
         self.responses.append(json.loads(await request.body()))
         return PlainTextResponse("ok")
+
+    async def _update(self, request: Request) -> JSONResponse:
+        if (refused := self._check(request)) is not None:
+            return refused
+        args = await self._args(request)
+        for post in self.posts:
+            if post["channel"] == args.get("channel") and post["ts"] == args.get("ts"):
+                post["text"] = args.get("text")
+                post["blocks"] = args.get("blocks")
+                return JSONResponse({"ok": True, "channel": post["channel"], "ts": post["ts"]})
+        return JSONResponse({"ok": False, "error": "message_not_found"})

@@ -199,3 +199,35 @@ def test_an_approval_nobody_decides_expires_and_a_late_click_loses(
     httpx.post(slack_url, content=body, headers=_signed(body))
     row = store.get_approval(approval_id)
     assert row is not None and row.status == "expired"
+
+
+async def test_an_expired_approval_edits_its_slack_message_and_removes_the_buttons(
+    store: Store,
+) -> None:
+    from slack_sdk import WebClient
+
+    from notifications import OutboxWorker, SlackSender, SlackUpdater
+    from tests.fakes.slack_server import FakeSlack
+
+    fake = FakeSlack()
+    with serve(fake.app()) as url:
+        client = WebClient(token=fake.token, base_url=f"{url}/api/")
+        senders = {"slack": SlackSender(client), "slack_update": SlackUpdater(client)}
+        approval_id = _request(store)
+        later = datetime.now(UTC) + timedelta(seconds=1)
+        worker = OutboxWorker(store, senders, clock=lambda: later)  # type: ignore[arg-type]
+        assert (await worker.drain()).sent == 1  # the question is posted
+        assert fake.posts[0]["blocks"]
+        expire_due(store, now=NOW + timedelta(minutes=11))
+        assert (await worker.drain()).sent == 1  # and edited once expired
+    [post] = fake.posts
+    assert post["blocks"] == [] and "Expired" in post["text"]
+    row = store.get_approval(approval_id)
+    assert row is not None and row.status == "expired"
+
+
+def test_an_approval_that_expires_before_it_was_posted_is_never_posted(store: Store) -> None:
+    _request(store)
+    expire_due(store, now=NOW + timedelta(minutes=11))
+    [post] = store.outbox()
+    assert post.status == "dead" and "expired" in (post.last_error or "")

@@ -68,6 +68,7 @@ def test_enabled_channels_without_their_secrets_are_config_errors(tmp_path: Path
     assert set(build_senders(settings, load_secrets(settings, env))) == {
         "sms",
         "slack",
+        "slack_update",
         "slack_response",
     }
 

@@ -187,14 +187,16 @@ def main() -> None:
         r = results[name]
         print(
             f"{name:7} sync: {r['seconds']:7.2f} s, {r['requests']} requests, "
-            f"{r['requests_per_second']} req/s (limit {r['rate_limit']}), faults {r['faults_injected']}, "
+            f"{r['requests_per_second']} req/s (limit {r['rate_limit']}), "
+            f"faults {r['faults_injected']}, "
             f"lost {r['lost']}, duplicated {r['duplicated']}"
         )
         print(f"         stored {r['stored']}")
     w = results["webhooks"]
     print(
         f"webhooks: {w['events']} in {w['seconds']} s = {w['events_per_second']} events/s, "
-        f"p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms, statuses {w['statuses']}, persisted {w['persisted']}"
+        f"p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms, statuses {w['statuses']}, "
+        f"persisted {w['persisted']}"
     )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -102,7 +102,8 @@ def _kpi_table(kpis: Mapping[str, Mapping[str, float | int | None]]) -> str:
 
 def _legend() -> str:
     items = "".join(
-        f'<span><i style="background:{color};border:1px solid #999"></i>{kind.replace("_", " ")}</span>'
+        f'<span><i style="background:{color};border:1px solid #999"></i>'
+        f'{kind.replace("_", " ")}</span>'
         for kind, color in COLORS.items()
         if kind != "home"
     )
@@ -152,8 +153,9 @@ def _timelines(record: SimulationRecord, zone: ZoneInfo) -> str:
                 else ""
             )
             parts.append(
-                f'<rect class="{a.kind}" x="{x:.1f}" y="{y + 2}" width="{w:.1f}" height="{row - 4}" '
-                f'fill="{COLORS.get(a.kind, "#999")}"{stroke}><title>{html.escape(title)}</title></rect>'
+                f'<rect class="{a.kind}" x="{x:.1f}" y="{y + 2}" width="{w:.1f}" '
+                f'height="{row - 4}" fill="{COLORS.get(a.kind, "#999")}"{stroke}>'
+                f"<title>{html.escape(title)}</title></rect>"
             )
             if a.kind == "work" and a.appointment_id in urgent:
                 parts.append(

@@ -10,7 +10,6 @@ Sync brings the platform's records in; this turns them into a plan. Each run:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -40,20 +39,16 @@ from orchestrator.planning import (
 )
 from orchestrator.settings import Settings
 from orchestrator.store import Store
+from orchestrator.ticket_classifier import ticket_hash
 from orchestrator.writeback import queue_assignment, queue_window
 
-__all__ = ["Classifier", "DayResult", "DispatchPipeline", "ticket_hash"]
+__all__ = ["Classifier", "DayResult", "DispatchPipeline"]
 
 log = structlog.get_logger(__name__)
 
 
 class Classifier(Protocol):
     def __call__(self, job: Job, customer: Customer | None, now: datetime) -> Classification: ...
-
-
-def ticket_hash(job: Job) -> str:
-    text = f"{job.summary}\n{job.description}\n{job.source.value}"
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass

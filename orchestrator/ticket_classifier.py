@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,7 +11,13 @@ from connectors.records import Classification, Customer, Job
 from orchestrator.classification.offline import classify_offline
 from orchestrator.classification.ticket import Ticket
 
-__all__ = ["OfflineTicketClassifier", "ticket_of"]
+__all__ = ["OfflineTicketClassifier", "ticket_hash", "ticket_of"]
+
+
+def ticket_hash(job: Job) -> str:
+    """Identity of what a classifier reads: unchanged text needs no new classification."""
+    text = f"{job.summary}\n{job.description}\n{job.source.value}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def ticket_of(

@@ -11,29 +11,6 @@ from orchestrator.cli.context import console, exit_with
 
 app = typer.Typer(help="Simulate a service day on the sandbox FSM and report its KPIs.")
 
-_ROWS = (
-    ("jobs_total", "jobs"),
-    ("jobs_completed", "completed"),
-    ("utilization", "utilization"),
-    ("on_time_rate", "on-time arrivals"),
-    ("drive_minutes", "drive minutes"),
-    ("overtime_minutes", "overtime minutes"),
-    ("emergency_response_minutes_p50", "emergency response p50 (min)"),
-    ("preferred_tech_kept_rate", "preferred tech kept"),
-    ("wrong_skill_dispatches", "wrong-skill dispatches"),
-    ("double_bookings", "double bookings"),
-)
-
-
-def _cell(key: str, value: object) -> str:
-    if value is None:
-        return "—"
-    if key in ("utilization", "on_time_rate", "preferred_tech_kept_rate"):
-        return f"{float(value):.0%}"  # type: ignore[arg-type]
-    if isinstance(value, float):
-        return f"{value:.0f}"
-    return str(value)
-
 
 @app.callback(invoke_without_command=True)
 def simulate(
@@ -57,6 +34,7 @@ def simulate(
 
     from connectors.sandbox import ScenarioError, load_scenario
     from orchestrator.analytics import compute_kpis
+    from orchestrator.report.html import KPI_ROWS, format_kpi
     from orchestrator.simulation import SimulationSetupError, run_simulation
     from orchestrator.simulation.registry import dispatcher_named
 
@@ -90,8 +68,8 @@ def simulate(
             records[d.name] = record
 
     table = Table("KPI", *runs.keys(), title=f"{day.name}: {len(day.technicians)} technicians")
-    for key, label in _ROWS:
-        table.add_row(label, *(_cell(key, kpis_[key]) for kpis_ in runs.values()))
+    for key, label, kind in KPI_ROWS:
+        table.add_row(label, *(format_kpi(kpis_[key], kind) for kpis_ in runs.values()))
     console.print(table)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)

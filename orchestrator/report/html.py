@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from connectors.records import Urgency
 from orchestrator.simulation.loop import SimulationRecord
 
-__all__ = ["KPI_ROWS", "render_report"]
+__all__ = ["KPI_ROWS", "format_kpi", "render_report"]
 
 KPI_ROWS: tuple[tuple[str, str, str], ...] = (
     ("jobs_total", "jobs", "n"),
@@ -66,7 +66,8 @@ svg text{font-size:10px;font-family:inherit}
 """
 
 
-def _fmt(value: float | int | None, kind: str) -> str:
+def format_kpi(value: float | int | None, kind: str) -> str:
+    """A KPI as people read it: rates as percentages, counts and minutes whole."""
     if value is None:
         return "–"
     if kind == "%":
@@ -95,7 +96,7 @@ def _kpi_table(kpis: Mapping[str, Mapping[str, float | int | None]]) -> str:
                 if a != b:
                     good = (b < a) if key in lower_is_better else (b > a)
                     css = ' class="better"' if good else ' class="worse"'
-            cells.append(f"<td{css}>{_fmt(value, kind)}</td>")
+            cells.append(f"<td{css}>{format_kpi(value, kind)}</td>")
         rows.append(f"<tr><td>{html.escape(label)}</td>{''.join(cells)}</tr>")
     return f'<table class="kpis"><tr><th>KPI</th>{head}</tr>{"".join(rows)}</table>'
 
@@ -103,7 +104,7 @@ def _kpi_table(kpis: Mapping[str, Mapping[str, float | int | None]]) -> str:
 def _legend() -> str:
     items = "".join(
         f'<span><i style="background:{color};border:1px solid #999"></i>'
-        f'{kind.replace("_", " ")}</span>'
+        f"{kind.replace('_', ' ')}</span>"
         for kind, color in COLORS.items()
         if kind != "home"
     )

@@ -11,7 +11,6 @@ one running past `overrun_threshold` × its estimate.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -30,7 +29,7 @@ from orchestrator.simulation.events import (
     Tick,
 )
 from orchestrator.simulation.view import DispatchView
-from orchestrator.ticket_classifier import OfflineTicketClassifier
+from orchestrator.ticket_classifier import OfflineTicketClassifier, ticket_hash
 
 __all__ = ["FsmDispatchDispatcher"]
 
@@ -38,10 +37,6 @@ log = structlog.get_logger(__name__)
 
 PROMISE_HALF_WIDTH = timedelta(hours=1)
 """An unbooked job is promised a two-hour arrival window around its planned start."""
-
-
-def _hash(job: Job) -> str:
-    return hashlib.sha256(f"{job.summary}\n{job.description}".encode()).hexdigest()
 
 
 @dataclass
@@ -135,7 +130,7 @@ class FsmDispatchDispatcher:
     # -- planning ------------------------------------------------------------------------------
 
     def _classification(self, view: DispatchView, job: Job) -> Classification:
-        digest = _hash(job)
+        digest = ticket_hash(job)
         cached = self._classified.get(job.external_id)
         if cached is not None and cached[0] == digest:
             return cached[1]

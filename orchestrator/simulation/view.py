@@ -8,13 +8,13 @@ the platform does not serve. Writes go back through the connector with the recor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from connectors.errors import WriteConflictError
-from connectors.protocol import ChangeHint, Connector
+from connectors.protocol import ChangeHint, Connector, WriteResult
 from connectors.records import (
     Appointment,
     Customer,
@@ -135,35 +135,31 @@ class DispatchView:
     # -- writes --------------------------------------------------------------------------------
     async def assign(self, appointment_id: str, technician_ids: Sequence[str]) -> Appointment:
         """Make these technicians the appointment's crew (re-reading once on a conflict)."""
-        for attempt in (1, 2):
-            current = self.appointments[appointment_id]
-            try:
-                result = await self.connector.write_assignment(
-                    appointment_id, technician_ids, expected=current
-                )
-            except WriteConflictError:
-                self.conflicts += 1
-                if attempt == 2:
-                    raise
-                self.appointments[appointment_id] = await self.connector.fetch_appointment(
-                    appointment_id
-                )
-                continue
-            self.writes += result.changed
-            self.appointments[appointment_id] = result.appointment
-            return result.appointment
-        raise AssertionError("unreachable")
+        return await self._write(
+            appointment_id,
+            lambda current: self.connector.write_assignment(
+                appointment_id, technician_ids, expected=current
+            ),
+        )
 
     async def schedule(
         self, appointment_id: str, window: TimeWindow, arrival_window: TimeWindow | None
     ) -> Appointment:
         """Set the scheduled time and the arrival window told to the customer."""
+        return await self._write(
+            appointment_id,
+            lambda current: self.connector.write_window(
+                appointment_id, window, arrival_window, expected=current
+            ),
+        )
+
+    async def _write(
+        self, appointment_id: str, write: Callable[[Appointment], Awaitable[WriteResult]]
+    ) -> Appointment:
+        """One write against our last read; on a conflict re-read once and try again."""
         for attempt in (1, 2):
-            current = self.appointments[appointment_id]
             try:
-                result = await self.connector.write_window(
-                    appointment_id, window, arrival_window, expected=current
-                )
+                result = await write(self.appointments[appointment_id])
             except WriteConflictError:
                 self.conflicts += 1
                 if attempt == 2:

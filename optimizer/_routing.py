@@ -104,7 +104,10 @@ def solve_routing(
             visits = [0] * routing.Size()
             service = arrays.service[v]
             for j in range(n_jobs):
-                visits[manager.NodeToIndex(j)] = int(service[j])
+                # A visit that may host the lunch lets the break overlap it; the break's
+                # minutes are still added before the technician drives on.
+                minutes = int(service[j])
+                visits[manager.NodeToIndex(j)] = 0 if tech.lunch.hosted_by(minutes) else minutes
             time.SetBreakIntervalsOfVehicle([lunch], v, visits)
 
     # --- jobs --------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ cannot hide here. Travel times come from the provider the plan was made with.
 Rules: every job routed once or listed unassigned; skills, certifications and equipment;
 designations; pins (technician, start, position, never dropped); hard windows; service
 minutes; no stop before the technician can reach it; the lunch in its window, in one gap
-between activities with room for the drive too; shifts with their overtime allowance.
+between activities with room for the drive too (or on site, inside a visit long enough to host
+it, delaying the drive after it); shifts with their overtime allowance.
 """
 
 from __future__ import annotations
@@ -217,7 +218,13 @@ def _timeline(
                 free = route.start if k == 0 else route.stops[k - 1].end
                 if free <= lunch_at and lunch_end <= stop.start:
                     lunch_gap = k
-                if lunch_at < stop.end and stop.start < lunch_end:
+                if (
+                    lunch.hosted_by(stop.end - stop.start)
+                    and stop.start <= lunch_at < stop.end
+                    and lunch_end <= stop.end + lunch.minutes
+                ):
+                    lunch_gap = k + 1  # eaten on site: it delays the drive after this visit
+                elif lunch_at < stop.end and stop.start < lunch_end:
                     out.append(
                         Violation(
                             "lunch",

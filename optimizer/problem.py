@@ -63,11 +63,17 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class Break:
-    """A lunch of `minutes`, starting between `earliest` and `latest`."""
+    """A lunch of `minutes`, starting between `earliest` and `latest`.
+
+    A visit of at least `on_site_after` minutes (an install, say) may contain the lunch: the
+    technician eats on site, and the visit's end plus `minutes` is when they can drive on.
+    None means lunch is only ever taken between visits.
+    """
 
     earliest: int
     latest: int
     minutes: int
+    on_site_after: int | None = 240
 
     def __post_init__(self) -> None:
         if self.latest < self.earliest or self.minutes <= 0:
@@ -75,6 +81,12 @@ class Break:
                 f"invalid break: earliest {self.earliest}, latest {self.latest}, "
                 f"minutes {self.minutes}"
             )
+        if self.on_site_after is not None and self.on_site_after <= 0:
+            raise ValueError(f"invalid break: on_site_after {self.on_site_after}")
+
+    def hosted_by(self, service_minutes: int) -> bool:
+        """Whether a visit this long may contain the lunch."""
+        return self.on_site_after is not None and service_minutes >= self.on_site_after
 
 
 @dataclass(frozen=True, slots=True)

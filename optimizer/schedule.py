@@ -96,12 +96,21 @@ def time_route(
             )
             if opens is not None:
                 clock = max(clock, opens - drive)
+        on_site = False
         if lunch is not None and lunch_start is None:
             if fixed is not None:
                 start_without = max(clock + drive, fixed)
             else:
                 start_without, _ = earliest_start(stop_windows, clock + drive)
-            if clock >= lunch.earliest or start_without + minutes[k] > lunch.latest:
+            # A long visit spanning the lunch window hosts it: the technician eats on site.
+            on_site = (
+                lunch.hosted_by(minutes[k])
+                and max(start_without, lunch.earliest) <= lunch.latest
+                and start_without + minutes[k] > lunch.earliest
+            )
+            if not on_site and (
+                clock >= lunch.earliest or start_without + minutes[k] > lunch.latest
+            ):
                 lunch_start = max(clock, lunch.earliest)
                 clock = lunch_start + lunch.minutes
         if k == 0:
@@ -118,6 +127,9 @@ def time_route(
         end = start + minutes[k]
         out.append(TimedStop(arrive, start, end, drive, late))
         clock = end
+        if on_site and lunch is not None:
+            lunch_start = max(start, lunch.earliest)
+            clock = end + lunch.minutes
         prev = node
     if lunch is not None and lunch_start is None:
         lunch_start = max(clock, lunch.earliest)

@@ -273,23 +273,30 @@ def assemble(arrays: ModelArrays, outcome: RoutingOutcome) -> Plan:
         stops_in = outcome.routes.get(v, [])
         lunch = outcome.lunches.get(v) if stops_in else None
         prev_node, prev_end = arrays.start_node(v), outcome.route_starts[v]
+        prev_start = prev_end
         stops = []
         for j, start in stops_in:
             job = problem.jobs[j]
             leg = int(drive[prev_node, j])
             leave = prev_end
-            if tech.lunch is not None and lunch is not None and prev_end <= lunch < start:
-                leave = max(prev_end, lunch + tech.lunch.minutes)  # lunch, then drive on
+            if tech.lunch is not None and lunch is not None:
+                if prev_end <= lunch < start:
+                    leave = max(prev_end, lunch + tech.lunch.minutes)  # lunch, then drive on
+                elif prev_start <= lunch < prev_end:
+                    leave = prev_end + tech.lunch.minutes  # eaten on site during a long visit
             arrive = min(start, leave + leg)
             end = start + job.minutes_for(tech)
             stops.append(
                 Stop(job.id, arrive, start, end, leg, _explain(job, tech, leg, qualified[j]))
             )
-            prev_node, prev_end = j, end
+            prev_node, prev_start, prev_end = j, start, end
         back = int(drive[prev_node, arrays.end_node(v)]) if stops else 0
         finish = prev_end + back
-        if lunch is not None and tech.lunch is not None and lunch >= prev_end:
-            finish = max(finish, lunch + tech.lunch.minutes + back)
+        if lunch is not None and tech.lunch is not None:
+            if lunch >= prev_end:
+                finish = max(finish, lunch + tech.lunch.minutes + back)
+            elif stops and prev_start <= lunch:
+                finish += tech.lunch.minutes  # eaten on site during the last visit
         routes.append(
             Route(
                 technician_id=tech.id,

@@ -83,6 +83,9 @@ class DurationParams:
         tech_prior_strength: samples' worth of weight pulling a speed factor toward 1.
         default_minutes: the estimate when there is no history at all.
         default_spread: p-routing / p50 ratio used with `default_minutes`.
+        typical_minutes: a typical median per job type, used for a type with no history of its
+            own (before its trade's or the fleet's figure, which may be far off: a panel
+            upgrade is not a typical electrical visit). Its spread is the trade's or fleet's.
     """
 
     routing_quantile: float = 0.8
@@ -91,6 +94,7 @@ class DurationParams:
     tech_prior_strength: float = 10.0
     default_minutes: float = 90.0
     default_spread: float = 1.4
+    typical_minutes: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 0.5 <= self.routing_quantile <= 0.99:
@@ -104,6 +108,9 @@ class DurationParams:
             raise ValueError(f"default_minutes must be positive, got {self.default_minutes}")
         if self.default_spread < 1:
             raise ValueError(f"default_spread must be >= 1, got {self.default_spread}")
+        bad = sorted(k for k, v in self.typical_minutes.items() if not v > 0)
+        if bad:
+            raise ValueError(f"typical_minutes must be positive; check {', '.join(bad)}")
 
 
 @dataclass(frozen=True)
@@ -118,7 +125,8 @@ class DurationEstimate:
         samples: how many samples of this very type the estimate rests on.
         type_weight: the share of the estimate coming from the type's own history (0-1).
         speed_factor: the technician factor applied (1 when no technician was named).
-        source: "type", "trade", "fleet" or "default": the most specific level with history.
+        source: "type", "trade", "fleet" or "default": the most specific level with history;
+            "typical" when a type without history took its typical figure.
     """
 
     job_type: str
@@ -281,6 +289,17 @@ class DurationModel:
             chosen, source = fleet, "fleet"
         else:
             chosen, source = None, "default"
+        typical = self.params.typical_minutes.get(job_type)
+        if source != "type" and typical is not None:
+            spread = (
+                math.exp(chosen.log_routing - chosen.log_p50)
+                if chosen is not None
+                else self.params.default_spread
+            )
+            p50 = typical * factor
+            return DurationEstimate(
+                job_type, p50, p50 * max(1.0, spread), q, 0, 0.0, factor, "typical"
+            )
         if chosen is None:
             p50 = self.params.default_minutes
             routing = p50 * self.params.default_spread

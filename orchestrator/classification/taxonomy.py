@@ -24,7 +24,7 @@ import yaml
 
 from orchestrator.classification.errors import TaxonomyError
 
-__all__ = ["URGENCIES", "Taxonomy", "default_taxonomy", "load_taxonomy"]
+__all__ = ["TYPICAL_MINUTES", "URGENCIES", "Taxonomy", "default_taxonomy", "load_taxonomy"]
 
 URGENCIES: tuple[str, ...] = ("emergency", "same_day", "scheduled")
 """Urgency tiers, most urgent first."""
@@ -79,6 +79,22 @@ _DEFAULT_EQUIPMENT = (
     "ladder_28ft",
     "pipe_threader",
 )
+TYPICAL_MINUTES: Mapping[str, float] = MappingProxyType(
+    {
+        "hvac.no_heat": 90, "hvac.no_cooling": 90, "hvac.repair": 90, "hvac.maintenance": 60,
+        "hvac.install": 360, "hvac.refrigerant_leak": 120, "hvac.thermostat": 45,
+        "plumbing.leak": 75, "plumbing.burst_pipe": 120, "plumbing.drain_clog": 75,
+        "plumbing.sewer_backup": 120, "plumbing.water_heater_repair": 90,
+        "plumbing.water_heater_install": 240, "plumbing.fixture_install": 90,
+        "plumbing.gas_leak": 90,
+        "electrical.no_power": 75, "electrical.hazard": 75, "electrical.panel_upgrade": 360,
+        "electrical.outlet_fixture": 60, "electrical.ev_charger_install": 180,
+        "appliance.repair": 60, "refrigeration.commercial": 120, "general.estimate": 45,
+    }
+)  # fmt: skip
+"""A typical visit's median minutes per canonical job type: the duration model's figure for a
+type the account has no history of yet (its own history replaces it as soon as there is some)."""
+
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
 
 

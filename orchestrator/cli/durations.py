@@ -39,12 +39,16 @@ def fit(
     from rich.table import Table
 
     from optimizer.durations import DurationParams, fit_durations
+    from orchestrator.classification.taxonomy import TYPICAL_MINUTES
     from orchestrator.durations_fit import HistoryError, load_history, model_table
 
     settings = load_or_exit(config)
     try:
         samples = load_history(history)
-        params = DurationParams(routing_quantile=quantile or settings.planning.routing_quantile)
+        params = DurationParams(
+            routing_quantile=quantile or settings.planning.routing_quantile,
+            typical_minutes=TYPICAL_MINUTES,
+        )
     except (HistoryError, ValueError) as exc:
         exit_with([str(exc)])
     model = fit_durations(samples, params)
@@ -92,12 +96,16 @@ def report(
     from rich.table import Table
 
     from optimizer.durations import DurationParams
+    from orchestrator.classification.taxonomy import TYPICAL_MINUTES
     from orchestrator.durations_fit import HistoryError, backtest, load_history
 
     settings = load_or_exit(config)
     try:
         samples = load_history(history)
-        params = DurationParams(routing_quantile=quantile or settings.planning.routing_quantile)
+        params = DurationParams(
+            routing_quantile=quantile or settings.planning.routing_quantile,
+            typical_minutes=TYPICAL_MINUTES,
+        )
         result = backtest(samples, params, recent_share=recent, window=window, tolerance=tolerance)
     except (HistoryError, ValueError) as exc:
         exit_with([str(exc)])

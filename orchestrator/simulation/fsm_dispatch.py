@@ -19,6 +19,7 @@ import structlog
 import optimizer as opt
 from connectors.records import Appointment, Classification, Job, Lifecycle, Technician, TimeWindow
 from optimizer.durations import DurationModel, DurationParams, DurationSample, fit_durations
+from orchestrator.classification.taxonomy import TYPICAL_MINUTES
 from orchestrator.planning import DayFrame, PlanningInput, TechnicianPosition, build_problem
 from orchestrator.settings import ObjectiveWeights
 from orchestrator.simulation.events import (
@@ -67,7 +68,10 @@ class FsmDispatchDispatcher:
                 DurationSample(v.job_type, v.minutes, v.technician_id, v.day) for v in view.history
             ]
             self._durations = fit_durations(
-                samples, DurationParams(routing_quantile=self.routing_quantile)
+                samples,
+                DurationParams(
+                    routing_quantile=self.routing_quantile, typical_minutes=TYPICAL_MINUTES
+                ),
             )
         await self._replan(view, reason="morning plan")
 
@@ -216,6 +220,20 @@ class FsmDispatchDispatcher:
                 out[tech_id] = TechnicianPosition(location.point, view.now)
         return out
 
+    @staticmethod
+    def _committed_elsewhere(view: DispatchView, route: opt.Route) -> list[datetime]:
+        """Ends of the visits this technician is committed to that the plan left out of the
+        route (a pinned visit it could not fit): nothing new may be booked over them."""
+        stops = {s.job_id for s in route.stops}
+        return [
+            a.window.end
+            for a in view.appointments.values()
+            if a.status in (Lifecycle.DISPATCHED, Lifecycle.EN_ROUTE)
+            and route.technician_id in a.technician_ids
+            and a.job_id not in stops
+            and a.window is not None
+        ]
+
     async def _write(self, view: DispatchView, plan: opt.Plan, frame: DayFrame) -> None:
         """Assignments, scheduled times and promises, as the FSM's board shows them.
 
@@ -227,7 +245,7 @@ class FsmDispatchDispatcher:
         served: set[str] = set()
         for route in plan.routes:
             todo: list[tuple[opt.Stop, Appointment, TimeWindow]] = []
-            floor = view.now
+            floor = max([view.now, *self._committed_elsewhere(view, route)], default=view.now)
             for stop in route.stops:
                 served.add(stop.job_id)
                 appointments = [

@@ -105,6 +105,22 @@ def test_unknown_types_fall_back_to_trade_then_fleet_then_defaults() -> None:
     assert (estimate.source, estimate.p50, estimate.routing) == ("default", 75, 112.5)
 
 
+def test_a_type_without_history_takes_its_typical_figure_with_the_trades_spread() -> None:
+    history = generated_history(3, 400)
+    typical = {"electrical.panel_upgrade": 360.0, "appliance.repair": 10.0}
+    model = fit_durations(history, DurationParams(typical_minutes=typical))
+    trade = model.estimate("electrical.hazard")  # no typical figure: the trade's
+    panel = model.estimate("electrical.panel_upgrade")
+    assert trade.source == "trade" and panel.source == "typical"
+    assert panel.p50 == pytest.approx(360.0)
+    assert panel.routing / panel.p50 == pytest.approx(trade.routing / trade.p50)
+    # A type with its own history ignores the typical figure.
+    assert model.estimate("appliance.repair").source == "type"
+    assert model.estimate("appliance.repair").p50 > 30
+    with pytest.raises(ValueError, match="typical_minutes"):
+        DurationParams(typical_minutes={"hvac.install": 0})
+
+
 def test_speed_factors_are_found_and_shrunk_toward_one() -> None:
     model = fit_durations(generated_history(3, 2000))
     assert model.speed_factor("fast") == pytest.approx(0.8, abs=0.06)

@@ -203,6 +203,7 @@ def build_problem(
             finished.add(appointment.job_id)
         elif appointment.status is not Lifecycle.CANCELED:
             appointments.setdefault(appointment.job_id, appointment)
+    heads = _heads(appointments.values())
     jobs: list[opt.Job] = []
     for job in data.jobs:
         if job.deleted or job.status.is_terminal or job.status is Lifecycle.ON_HOLD:
@@ -226,6 +227,7 @@ def build_problem(
             by_id,
             now_minute,
             promised_windows_hard,
+            head=booked is not None and booked.external_id in heads,
         )
         if converted is not None:
             jobs.append(converted)
@@ -239,6 +241,24 @@ def build_problem(
     )
 
 
+def _heads(appointments: Iterable[Appointment]) -> set[str]:
+    """Per technician, the committed appointment they go to next: the one they are driving to,
+    else the earliest scheduled of those dispatched to them."""
+    best: dict[str, tuple[int, datetime, str]] = {}
+    for a in appointments:
+        if a.status not in (Lifecycle.DISPATCHED, Lifecycle.EN_ROUTE) or not a.technician_ids:
+            continue
+        rank = (
+            0 if a.status is Lifecycle.EN_ROUTE else 1,
+            a.window.start if a.window is not None else datetime.max.replace(tzinfo=UTC),
+            a.external_id,
+        )
+        tech = a.technician_ids[0]
+        if tech not in best or rank < best[tech]:
+            best[tech] = rank
+    return {rank[2] for rank in best.values()}
+
+
 def _job(
     job: Job,
     appointment: Appointment | None,
@@ -249,6 +269,8 @@ def _job(
     techs: Mapping[str, Technician],
     now_minute: int | None,
     promised_hard: bool = True,
+    *,
+    head: bool = False,
 ) -> opt.Job | None:
     assert location.point is not None
     classification = job.classification
@@ -268,11 +290,9 @@ def _job(
             told = _window(promised, frame, hard=False) if appointment.arrival_window else None
         status = appointment.status
         if status.is_started and appointment.technician_ids:
-            # Dispatched or driving there: it stays with its technician, first when en route.
-            pin = opt.Pin(
-                appointment.technician_ids[0],
-                sequence=0 if status is Lifecycle.EN_ROUTE else None,
-            )
+            # Dispatched or driving there: it stays with its technician, and the one they are
+            # heading for (or were sent to first) stays their next stop.
+            pin = opt.Pin(appointment.technician_ids[0], sequence=0 if head else None)
             windows = ()
             if now_minute is not None:
                 windows = (opt.Window(now_minute, now_minute + 24 * 60, hard=True),)

@@ -187,6 +187,45 @@ def test_stops_under_way_shape_the_day_and_nothing_starts_in_the_past() -> None:
     assert all(a.planned_start.tzinfo is not None for a in assignments)
 
 
+def test_the_visit_a_technician_was_sent_to_first_stays_their_next_stop() -> None:
+    """Of two visits dispatched to one technician, the earlier stays first; the other is only
+    kept with them, and a visit they are driving to outranks both."""
+
+    def sent(
+        appointment_id: str, job_id: str, tech: str, hour: int, status: Lifecycle
+    ) -> Appointment:
+        return Appointment(
+            **KEY,
+            external_id=appointment_id,
+            job_id=job_id,
+            technician_ids=(tech,),
+            status=status,
+            window=TimeWindow(start=_at(hour), end=_at(hour + 1)),
+        )
+
+    appointments = [
+        sent("A1", "J1", "T1", 11, Lifecycle.DISPATCHED),
+        sent("A2", "J2", "T1", 10, Lifecycle.DISPATCHED),
+        sent("A3", "J3", "T2", 9, Lifecycle.DISPATCHED),
+        sent("A4", "J4", "T2", 12, Lifecycle.EN_ROUTE),
+    ]
+    data = _inputs([_tech("T1"), _tech("T2")], [_job(f"J{k}") for k in range(1, 5)], appointments)
+    problem = build_problem(
+        data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations, now=_at(8, 30)
+    )
+    pins = {j.id: j.pin for j in problem.jobs}
+    assert {k: (p.technician, p.sequence) for k, p in pins.items() if p is not None} == {
+        "J1": ("T1", None),
+        "J2": ("T1", 0),
+        "J3": ("T2", None),
+        "J4": ("T2", 0),
+    }
+    plan = solve(problem, time_limit=1)
+    assert check_plan(problem, plan) == []
+    routes = {r.technician_id: [s.job_id for s in r.stops] for r in plan.routes}
+    assert routes["T1"][0] == "J2" and routes["T2"][0] == "J4"
+
+
 def test_soft_promises_let_a_late_visit_happen_rather_than_none() -> None:
     late = Appointment(
         **KEY,

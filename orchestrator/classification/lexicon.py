@@ -235,6 +235,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"\bgas\b(?! (?:company|co\b|co\.|utility|station|bill|mileage))",
         r"pilot|burner|thermocouple|thermopile|flame sensor|natural gas|propane|\blp\b|gas valve|"
         r"igniter|ignitor|ignition|flue|venting|power vent|direct vent|draft",
+        # An efficiency rating in percent (AFUE) is only ever quoted for fuel-burning furnaces.
+        r"\b(?:[5-9]\d)(?:\.\d)? ?%(?: afue)? (?:\w+ ){0,2}furnace|\bafue\b|condensing furnace",
     ),
     "no_hot_water": (
         r"no (?:hot|warm) water",

@@ -3,7 +3,7 @@
 Everything is rewritten to one plain-English spelling, so the lexicon needs one pattern per idea
 instead of one per way of writing it. Replacements are whole-word regular expressions applied in
 order: Spanish phrases first (they contain words the English rules would touch), then shorthand,
-then misspellings.
+then misspellings; last, single-letter slips of known words (`spelling`).
 """
 
 # ruff: noqa: E501  (patterns are data: one unbroken regex per line reads and diffs best)
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from orchestrator.classification.spelling import correct_slips
 
 __all__ = ["normalise"]
 
@@ -236,4 +238,4 @@ def normalise(text: str) -> str:
     for table in (_SPANISH_RX, _SHORTHAND_RX, _TYPOS_RX):
         for pattern, repl in table:
             text = pattern.sub(repl, text)
-    return _SPACES.sub(" ", text).strip()
+    return correct_slips(_SPACES.sub(" ", text).strip())

@@ -266,3 +266,20 @@ def test_text_with_no_trade_vocabulary_has_low_confidence(make_ticket: MakeTicke
     clear = classify_offline(make_ticket("Toilet clogged", "toilet clogged, plunger did nothing"))
     assert vague.confidence < 0.5 < clear.confidence
     assert vague.needs_review(0.6) and not clear.needs_review(0.6)
+
+
+def test_a_furnace_sold_by_its_afue_rating_burns_gas_so_needs_a_gas_fitter(
+    make_ticket: MakeTicket,
+) -> None:
+    result = classify_offline(
+        make_ticket(
+            "Install new AC + furnace",
+            "Signed proposal for Trane 3 ton AC and 96% furnace. Old equipment haul away.",
+        )
+    )
+    assert result.job_type == "hvac.install"
+    assert {"gas_fitter", "epa_608"} <= result.skills
+    electric = classify_offline(
+        make_ticket("Install new furnace", "Signed proposal for an electric furnace, 15 kW.")
+    )
+    assert "gas_fitter" not in electric.skills

@@ -173,7 +173,11 @@ class _Context:
             start_node = 0
         else:
             prev = stops[position - 1]
-            depart = prev.end if self.now is None else max(prev.end, self.now)
+            free = prev.end
+            lunch = self.lunch_start
+            if tech.lunch is not None and lunch is not None and prev.start <= lunch < prev.end:
+                free += tech.lunch.minutes  # eaten on site: they drive on after it
+            depart = free if self.now is None else max(free, self.now)
             start_node = 3 + position - 1
         lunch_taken = self.lunch_taken(position)
         suffix = [self.job, *self.old[position:]]

@@ -65,15 +65,17 @@ class Window:
 class Break:
     """A lunch of `minutes`, starting between `earliest` and `latest`.
 
-    A visit of at least `on_site_after` minutes (an install, say) may contain the lunch: the
-    technician eats on site, and the visit's end plus `minutes` is when they can drive on.
-    None means lunch is only ever taken between visits.
+    When `on_site` is set, a visit of at least `on_site_after` minutes may contain the lunch:
+    the technician eats on site (or straight after it), and the visit's end plus `minutes` is
+    when they drive on. `on_site_after` defaults to the lunch window's length: a visit that
+    long can span the whole window, leaving no gap for lunch around it.
     """
 
     earliest: int
     latest: int
     minutes: int
-    on_site_after: int | None = 240
+    on_site: bool = True
+    on_site_after: int | None = None
 
     def __post_init__(self) -> None:
         if self.latest < self.earliest or self.minutes <= 0:
@@ -86,7 +88,12 @@ class Break:
 
     def hosted_by(self, service_minutes: int) -> bool:
         """Whether a visit this long may contain the lunch."""
-        return self.on_site_after is not None and service_minutes >= self.on_site_after
+        if not self.on_site:
+            return False
+        least = self.on_site_after
+        if least is None:
+            least = max(self.latest - self.earliest, self.minutes)
+        return service_minutes >= least
 
 
 @dataclass(frozen=True, slots=True)

@@ -267,7 +267,10 @@ class FsmDispatchDispatcher:
                     start=max(start - PROMISE_HALF_WIDTH, view.now),
                     end=max(start - PROMISE_HALF_WIDTH, view.now) + 2 * PROMISE_HALF_WIDTH,
                 )
-                scheduled = min(start, max(promise.start, floor + timedelta(minutes=1)))
+                after = floor + timedelta(minutes=1)
+                # Never before the slot in front of it, even when the plan says earlier (behind
+                # a committed visit the plan could not fit): slots of one technician never overlap.
+                scheduled = max(after, min(start, max(promise.start, after)))
                 floor = scheduled
                 todo.append((stop, appointment, promise))
                 self._scheduled[stop.job_id] = scheduled

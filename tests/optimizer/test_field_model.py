@@ -218,16 +218,16 @@ def test_bad_input_is_refused_with_a_precise_message() -> None:
     )  # the valid twin
 
 
-def _install_day(on_site_after: int | None) -> Problem:
+def _install_day(on_site: bool) -> Problem:
     """One technician, a 7-hour install booked for 08:00 and a short call booked after it."""
-    tech = Technician("T0", DENVER, 450, 1080, lunch=Break(690, 810, 30, on_site_after))
+    tech = Technician("T0", DENVER, 450, 1080, lunch=Break(690, 810, 30, on_site))
     install = Job("INSTALL", Point(39.75, -104.98), 420, windows=(Window(480, 540),))
     call = Job("CALL", Point(39.76, -104.97), 45, windows=(Window(900, 1020),))
     return Problem((tech,), (install, call))
 
 
 def test_a_long_visit_hosts_the_lunch_and_the_drive_after_it_waits_for_it() -> None:
-    problem = _install_day(on_site_after=240)
+    problem = _install_day(on_site=True)
     plan = solve_checked(problem)
     assert plan.unassigned == ()
     (route,) = plan.routes
@@ -240,12 +240,12 @@ def test_a_long_visit_hosts_the_lunch_and_the_drive_after_it_waits_for_it() -> N
 
 
 def test_without_an_on_site_lunch_the_install_cannot_fit() -> None:
-    plan = solve(_install_day(on_site_after=None), time_limit=1.0, params=QUICK)
+    plan = solve(_install_day(on_site=False), time_limit=1.0, params=QUICK)
     assert "INSTALL" in {u.job_id for u in plan.unassigned}
 
 
 def test_the_checker_rejects_a_lunch_inside_a_visit_too_short_to_host_it() -> None:
-    problem = _install_day(on_site_after=240)
+    problem = _install_day(on_site=True)
     plan = solve_checked(problem)
     tech = problem.technicians[0]
     assert tech.lunch is not None

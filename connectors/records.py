@@ -95,12 +95,8 @@ class CustomerFlag(StrEnum):
 
     @property
     def is_vulnerable(self) -> bool:
-        return self in (
-            CustomerFlag.ELDERLY,
-            CustomerFlag.INFANT,
-            CustomerFlag.MEDICAL_EQUIPMENT,
-            CustomerFlag.DISABILITY,
-        )
+        """Raises the urgency of a lost heating or cooling call (a disability alone does not)."""
+        return self in (CustomerFlag.ELDERLY, CustomerFlag.INFANT, CustomerFlag.MEDICAL_EQUIPMENT)
 
 
 class JobSource(StrEnum):

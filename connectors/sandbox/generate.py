@@ -234,6 +234,20 @@ _EMERGENCY_MIX: dict[str, float] = {
     "plumbing.gas_leak": 3, "plumbing.burst_pipe": 3, "electrical.hazard": 3,
     "plumbing.sewer_backup": 1, "refrigeration.commercial": 1, "hvac.no_heat": 3,
 }  # fmt: skip
+_SUMMER_EMERGENCY_MIX = {k: v for k, v in _EMERGENCY_MIX.items() if k != "hvac.no_heat"} | {
+    "hvac.no_cooling": 3
+}
+# Urgent heating and cooling calls say why they cannot wait: the weather and who is at home.
+_URGENT_HVAC: dict[str, list[tuple[str, str, str]]] = {
+    "hvac.no_heat": [
+        ("No heat, elderly mother", "Furnace quit overnight, house is 54 and my mom is 88. Its {temp} out.", "elderly"),
+        ("No heat - baby at home", "No heat since this morning, we have a 4 month old. Its {temp} out. Pls hurry", "infant"),
+    ],
+    "hvac.no_cooling": [
+        ("AC out, elderly dad", "AC stopped this morning, 92 inside and my dad is 90. Its {temp} out.", "elderly"),
+        ("No AC - newborn", "AC blowing hot air, house is 90 with a newborn. Its {temp} out!", "infant"),
+    ],
+}  # fmt: skip
 
 _WINDOWS = (("08:00", "10:00"), ("10:00", "12:00"), ("12:00", "14:00"), ("14:00", "16:00"),
             ("08:00", "12:00"), ("12:00", "16:00"))  # fmt: skip
@@ -517,11 +531,27 @@ class _Builder:
         mix = dict(_WINTER_MIX if self.winter else _SUMMER_MIX)
         for i in range(arriving):
             emergency = i % 2 == 0
-            job = self.job(_EMERGENCY_MIX if emergency else mix, booked=False, arriving=True)
-            if emergency and job["truth"]["job_type"] in (
-                "hvac.no_heat",
-                "refrigeration.commercial",
-            ):
+            urgent_mix = _EMERGENCY_MIX if self.winter else _SUMMER_EMERGENCY_MIX
+            job = self.job(urgent_mix if emergency else mix, booked=False, arriving=True)
+            kind = job["truth"]["job_type"]
+            if emergency and kind in _URGENT_HVAC:
+                # An emergency when the weather and the household make it one: the truth
+                # rules decide, as they do for every ticket.
+                summary, text, flag = rng.choice(_URGENT_HVAC[kind])
+                job["summary"] = summary
+                job["description"] = _misspell(rng, text.format(temp=self.temp_f))
+                for key in ("skills", "equipment", "urgency"):  # what the old text implied
+                    job["truth"].pop(key, None)
+                customer = next(c for c in self.customers if c["id"] == job["customer"])
+                customer["flags"] = sorted({*customer["flags"], flag} - {"commercial"})
+            elif emergency and kind == "refrigeration.commercial":
+                summary, text, _ = next(
+                    t for t in _TICKETS[kind] if t[2].get("urgency") == "emergency"
+                )
+                job["summary"], job["description"] = summary, _misspell(rng, text)
+                job["truth"] = {
+                    k: v for k, v in job["truth"].items() if k not in ("skills", "equipment")
+                }
                 job["truth"]["urgency"] = "emergency"
             minute = rng.randint(8 * 60 + 15, 14 * 60 + 30)
             events.append(

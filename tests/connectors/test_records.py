@@ -70,6 +70,8 @@ def test_coordinates_are_range_checked() -> None:
 def test_vulnerable_customers_are_recognised_by_their_flags() -> None:
     assert Customer(**BASE, external_id="C1", flags=frozenset({CustomerFlag.INFANT})).is_vulnerable
     assert not Customer(**BASE, external_id="C2", flags=frozenset({CustomerFlag.VIP})).is_vulnerable
+    disabled = frozenset({CustomerFlag.DISABILITY})
+    assert not Customer(**BASE, external_id="C3", flags=disabled).is_vulnerable
 
 
 def test_started_states_are_the_ones_to_pin() -> None:

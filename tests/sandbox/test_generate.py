@@ -86,6 +86,23 @@ def test_tickets_read_like_customers_wrote_them(day_40x160) -> None:
     assert sum(any(s in t for s in shorthand) for t in texts) > len(texts) // 5
 
 
+@pytest.mark.parametrize("day", [date(2026, 1, 14), date(2026, 7, 15)])
+def test_urgent_heating_and_cooling_calls_fit_the_season_and_say_why(day: date) -> None:
+    """No furnace emergency in July: urgent HVAC calls follow the weather, name who is at risk,
+    and the household carries the matching flag."""
+    scenario = generate_scenario(GenerateParams(40, 160, seed=5, day=day, new_job_share=0.3))
+    customers = {c.id: c for c in scenario.customers}
+    arriving = [e.job for e in scenario.events if isinstance(e, NewJobEvent)]
+    hvac = [j for j in arriving if j.truth.job_type in ("hvac.no_heat", "hvac.no_cooling")]
+    urgent = [j for j in hvac if {"elderly", "infant"} & set(customers[j.customer].flags)]
+    assert urgent
+    season = "hvac.no_heat" if day.month == 1 else "hvac.no_cooling"
+    assert all(j.truth.job_type == season for j in urgent)
+    assert all(
+        f"{scenario.outdoor_temp_f:g}" in j.description or "out" in j.description for j in urgent
+    )
+
+
 def test_history_rows_name_fleet_technicians(day_40x160) -> None:
     """History exists for every technician and lies before the service day."""
     ids = {t.id for t in day_40x160.technicians}

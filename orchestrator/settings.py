@@ -130,7 +130,7 @@ class ObjectiveWeights(_Section):
 
 
 class PlanningSettings(_Section):
-    routing_quantile: float = Field(default=0.8, ge=0.5, le=0.99)
+    routing_quantile: float = Field(default=0.5, ge=0.5, le=0.99)
     time_limit_seconds: float = Field(default=10, gt=0, le=600)
     horizon_days: int = Field(default=14, ge=1, le=42)
     weights: ObjectiveWeights = ObjectiveWeights()

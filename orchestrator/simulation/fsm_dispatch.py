@@ -21,7 +21,7 @@ from connectors.records import Appointment, Classification, Job, Lifecycle, Tech
 from optimizer.durations import DurationModel, DurationParams, DurationSample, fit_durations
 from orchestrator.classification.taxonomy import TYPICAL_MINUTES
 from orchestrator.planning import DayFrame, PlanningInput, TechnicianPosition, build_problem
-from orchestrator.settings import ObjectiveWeights
+from orchestrator.settings import ObjectiveWeights, PlanningSettings
 from orchestrator.simulation.events import (
     DispatchEvent,
     JobArrived,
@@ -44,7 +44,7 @@ PROMISE_HALF_WIDTH = timedelta(hours=1)
 class FsmDispatchDispatcher:
     name: str = "fsm-dispatch"
     weights: ObjectiveWeights = field(default_factory=ObjectiveWeights)
-    routing_quantile: float = 0.8
+    routing_quantile: float = PlanningSettings().routing_quantile
     overrun_threshold: float = 1.3
     finish_tolerance: timedelta = timedelta(minutes=20)
     seconds_per_job: float = 0.03
@@ -239,8 +239,8 @@ class FsmDispatchDispatcher:
 
         A technician works their visits in order of scheduled start and heads out to arrive at
         it, so each visit is scheduled at the earliest moment its promise allows while keeping
-        the plan's order: early arrival inside the promised window is welcome, and estimates
-        are buffered (p80), so most days run ahead of the plan.
+        the plan's order: early arrival inside the promised window is welcome, and a visit
+        that finishes off its estimate triggers a re-plan.
         """
         served: set[str] = set()
         for route in plan.routes:

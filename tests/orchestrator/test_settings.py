@@ -30,7 +30,7 @@ def _problems(path: Path) -> list[str]:
 def test_the_example_file_loads_with_its_documented_values() -> None:
     settings = load_settings(EXAMPLE)
     assert settings.accounts[0].platform is Platform.SANDBOX
-    assert settings.planning.routing_quantile == 0.8
+    assert settings.planning.routing_quantile == 0.5
     assert settings.database.url.startswith("sqlite:///")
 
 

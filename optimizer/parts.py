@@ -67,6 +67,9 @@ def improve_by_parts(
                 break  # two full rounds changed nothing: converged
             order = list(range(n_techs))
             rng.shuffle(order)
+            # Parts around jobs still unassigned go first: that is where most cost lies.
+            first = _nearest_to_unassigned(arrays, routes)
+            order = [v for v in order if v not in first] + sorted(first, key=order.index)
             rounds_without_gain = rounds_without_gain + 1 if not gained else 0
             gained = False
         v0 = order.pop()
@@ -92,10 +95,15 @@ def improve_by_parts(
         seconds = min(params.part_seconds, deadline - clock.perf_counter())
         if seconds <= 0.05:
             break
-        # Each part is rebuilt from scratch (OR-Tools' local cheapest insertion, then guided
-        # local search): measured better than warm-starting it, which rarely re-inserted
-        # the unassigned jobs offered to it. The part is kept only if the day gets cheaper.
-        outcome = solve_routing(part, time_limit=seconds, params=part_params, initial=None)
+        # A part offered unassigned jobs is rebuilt from scratch (OR-Tools' local cheapest
+        # insertion, then guided local search): warm starts rarely re-inserted them. A part
+        # without any continues from its current routes, where the search has less to redo.
+        # Either way the part is kept only if the day gets cheaper.
+        warm = None
+        if not spare:
+            index = {j: k for k, j in enumerate(jobs)}
+            warm = [[index[j] for j in routes[v]] for v in vehicles]
+        outcome = solve_routing(part, time_limit=seconds, params=part_params, initial=warm)
         if outcome is None:
             continue
         trial_routes = [list(r) for r in routes]
@@ -120,6 +128,20 @@ def improve_by_parts(
         if on_improvement is not None:
             on_improvement(current)
     return routes, timings
+
+
+def _nearest_to_unassigned(arrays: ModelArrays, routes: Sequence[Sequence[int]]) -> set[int]:
+    """For each unassigned job, the allowed technician whose route centre is nearest to it."""
+    served = {j for route in routes for j in route}
+    centres = _centres(arrays, routes)
+    out: set[int] = set()
+    for j in range(arrays.n_jobs):
+        allowed = list(arrays.allowed[j])
+        if j in served or not allowed:
+            continue
+        gaps = np.hypot(*(centres[allowed] - _location(arrays, j)).T)
+        out.add(int(allowed[int(np.argmin(gaps))]))
+    return out
 
 
 def _location(arrays: ModelArrays, j: int) -> np.ndarray:

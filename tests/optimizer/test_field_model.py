@@ -252,3 +252,23 @@ def test_the_checker_rejects_a_lunch_inside_a_visit_too_short_to_host_it() -> No
     short = replace(tech.lunch, on_site_after=500)
     stricter = problem.replace(technicians=(replace(tech, lunch=short),))
     assert any(v.rule == "lunch" for v in check_plan(stricter, plan))
+
+
+def test_parts_start_around_the_jobs_left_unassigned(day_40x150: Problem) -> None:
+    from optimizer.parts import _nearest_to_unassigned
+
+    arrays = ModelArrays.build(
+        day_40x150, travel_matrix(day_40x150, None), SolveParams(parts_above=30)
+    )
+    routes = construct(arrays, seed=0)
+    served = {j for route in routes for j in route}
+    left = [j for j in range(arrays.n_jobs) if j not in served and arrays.allowed[j]]
+    first = _nearest_to_unassigned(arrays, routes)
+    assert len(first) <= len(left)
+    assert all(any(v in arrays.allowed[j] for v in first) for j in left)
+    if not left:  # every job placed: nothing to start around
+        assert first == set()
+    # Empty every route: each job is then unassigned, and only qualified technicians are named.
+    empty = [[] for _ in routes]
+    named = _nearest_to_unassigned(arrays, empty)
+    assert named and all(any(v in arrays.allowed[j] for j in range(arrays.n_jobs)) for v in named)

@@ -52,6 +52,7 @@ class FsmDispatchDispatcher:
     min_seconds: float = 1.0
     max_seconds: float = 5.0
     morning_seconds: float = 5.0
+    solve_params: opt.SolveParams = field(default_factory=opt.SolveParams)
     plans: int = 0
     _classified: dict[str, tuple[str, Classification]] = field(default_factory=dict)
     _durations: DurationModel | None = None
@@ -186,7 +187,7 @@ class FsmDispatchDispatcher:
             if self._last_plan
             else None
         )
-        plan = opt.solve(problem, time_limit=budget, initial=initial)
+        plan = opt.solve(problem, time_limit=budget, initial=initial, params=self.solve_params)
         if self._last_plan is None:
             self.morning = (problem, plan)
         self._last_plan = plan

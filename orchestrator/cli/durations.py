@@ -110,10 +110,10 @@ def report(
     except (HistoryError, ValueError) as exc:
         exit_with([str(exc)])
     label = f"p{round(params.routing_quantile * 100)}"
-    console.print(
-        f"fitted on {result.fitted_on} jobs, replayed {result.judged_on}: "
-        f"{label} covers {result.routing_coverage:.1%}, p50 covers {result.p50_coverage:.1%}"
-    )
+    coverage = f"{label} covers {result.routing_coverage:.1%}"
+    if label != "p50":
+        coverage += f", p50 covers {result.p50_coverage:.1%}"
+    console.print(f"fitted on {result.fitted_on} jobs, replayed {result.judged_on}: {coverage}")
     table = Table("job type", "recent jobs", "rolling MAE", "fit MAE", "refit?", show_header=True)
     for status in result.drift:
         baseline = f"{status.baseline_mae:.1f}" if status.baseline_mae is not None else "-"

@@ -115,7 +115,12 @@ def test_durations_report_shows_coverage_and_drift(runner: CliRunner, tmp_path: 
         app, ["durations", "report", "--history", str(_jsonl(tmp_path, _rows(200)))]
     )
     assert result.exit_code == 0, result.output
-    assert "p80 covers" in result.output and "rolling MAE" in result.output
+    # The default routing quantile is the median: its coverage is printed once.
+    assert result.output.count("p50 covers") == 1 and "rolling MAE" in result.output
+    p80 = runner.invoke(
+        app, ["durations", "report", "--history", str(_jsonl(tmp_path, _rows(200))), "-q", "0.8"]
+    )
+    assert "p80 covers" in p80.output and "p50 covers" in p80.output
 
 
 def test_durations_commands_refuse_bad_input(runner: CliRunner, tmp_path: Path) -> None:

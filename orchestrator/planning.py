@@ -177,6 +177,8 @@ def build_problem(
             if start >= end + overtime_minutes:
                 continue
             end = max(end, start + 1)
+        # Once the lunch window is behind the technician, their lunch is no longer planned.
+        past_lunch = now_minute is not None and frame.clock(lunch.latest) < max(start, now_minute)
         techs.append(
             opt.Technician(
                 id=tech.external_id,
@@ -186,7 +188,9 @@ def build_problem(
                 shift_end=end,
                 skills=tech.qualifications_on(frame.day),
                 equipment=tech.equipment,
-                lunch=opt.Break(
+                lunch=None
+                if past_lunch
+                else opt.Break(
                     frame.clock(lunch.earliest), frame.clock(lunch.latest), lunch.minutes
                 ),
                 overtime_minutes=overtime_minutes,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -254,3 +255,17 @@ def test_a_designated_technician_who_is_off_leaves_the_job_unassigned_not_reassi
     plan = solve(problem, time_limit=1)
     assert [u.job_id for u in plan.unassigned] == ["J1"]
     assert plan.unassigned[0].reason == "no_qualified_technician"
+
+
+def test_after_the_lunch_window_a_re_plan_plans_no_lunch_and_warns_of_nothing() -> None:
+    data = _inputs([_tech("T1")], [_job("J1")], [])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a passed lunch window is not suspicious input
+        afternoon = build_problem(
+            data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations, now=_at(14)
+        )
+    morning = build_problem(
+        data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations, now=_at(9)
+    )
+    assert afternoon.technician("T1").lunch is None
+    assert morning.technician("T1").lunch is not None

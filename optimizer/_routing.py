@@ -104,10 +104,10 @@ def solve_routing(
             visits = [0] * routing.Size()
             service = arrays.service[v]
             for j in range(n_jobs):
-                # A visit that may host the lunch lets the break overlap it (all but its first
-                # minute, so a lunch never straddles the arrival); the break's minutes are still
-                # added before the technician drives on.
-                # (Decided on the job's own minutes, as the plan and its checker see them.)
+                # A visit that may host the lunch (judged on the job's own minutes, as the plan
+                # and its checker see them) lets the break overlap all but its first minute, so
+                # a lunch never straddles the arrival; the break's minutes are still added
+                # before the technician drives on.
                 hosts = tech.lunch.hosted_by(jobs[j].minutes_for(tech))
                 visits[manager.NodeToIndex(j)] = 1 if hosts else int(service[j])
             time.SetBreakIntervalsOfVehicle([lunch], v, visits)

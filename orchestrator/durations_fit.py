@@ -23,15 +23,27 @@ from optimizer.durations import (
     DurationSample,
     fit_durations,
 )
+from orchestrator.classification.taxonomy import TYPICAL_MINUTES
 
 __all__ = [
     "Backtest",
+    "duration_params",
     "HistoryError",
     "backtest",
     "load_history",
     "model_table",
     "samples_from_rows",
 ]
+
+
+def duration_params(routing_quantile: float) -> DurationParams:
+    """The duration model's settings as fsm-dispatch fits it: the routing quantile, with the
+    taxonomy's typical figures for job types the account has no history of.
+
+    Raises:
+        ValueError: the quantile is outside 0.5-0.99.
+    """
+    return DurationParams(routing_quantile=routing_quantile, typical_minutes=TYPICAL_MINUTES)
 
 
 class HistoryError(ValueError):

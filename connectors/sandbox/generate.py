@@ -549,9 +549,8 @@ class _Builder:
                     t for t in _TICKETS[kind] if t[2].get("urgency") == "emergency"
                 )
                 job["summary"], job["description"] = summary, _misspell(rng, text)
-                job["truth"] = {
-                    k: v for k, v in job["truth"].items() if k not in ("skills", "equipment")
-                }
+                for key in ("skills", "equipment"):  # what the replaced text implied
+                    job["truth"].pop(key, None)
                 job["truth"]["urgency"] = "emergency"
             minute = rng.randint(8 * 60 + 15, 14 * 60 + 30)
             events.append(

@@ -38,17 +38,18 @@ def fit(
     """Fit per-type p50 and routing quantiles (shrunk toward trade, fleet) and speed factors."""
     from rich.table import Table
 
-    from optimizer.durations import DurationParams, fit_durations
-    from orchestrator.classification.taxonomy import TYPICAL_MINUTES
-    from orchestrator.durations_fit import HistoryError, load_history, model_table
+    from optimizer.durations import fit_durations
+    from orchestrator.durations_fit import (
+        HistoryError,
+        duration_params,
+        load_history,
+        model_table,
+    )
 
     settings = load_or_exit(config)
     try:
         samples = load_history(history)
-        params = DurationParams(
-            routing_quantile=quantile or settings.planning.routing_quantile,
-            typical_minutes=TYPICAL_MINUTES,
-        )
+        params = duration_params(quantile or settings.planning.routing_quantile)
     except (HistoryError, ValueError) as exc:
         exit_with([str(exc)])
     model = fit_durations(samples, params)
@@ -95,17 +96,17 @@ def report(
     """Fit on older history, replay the latest jobs: estimate coverage and drift per type."""
     from rich.table import Table
 
-    from optimizer.durations import DurationParams
-    from orchestrator.classification.taxonomy import TYPICAL_MINUTES
-    from orchestrator.durations_fit import HistoryError, backtest, load_history
+    from orchestrator.durations_fit import (
+        HistoryError,
+        backtest,
+        duration_params,
+        load_history,
+    )
 
     settings = load_or_exit(config)
     try:
         samples = load_history(history)
-        params = DurationParams(
-            routing_quantile=quantile or settings.planning.routing_quantile,
-            typical_minutes=TYPICAL_MINUTES,
-        )
+        params = duration_params(quantile or settings.planning.routing_quantile)
         result = backtest(samples, params, recent_share=recent, window=window, tolerance=tolerance)
     except (HistoryError, ValueError) as exc:
         exit_with([str(exc)])

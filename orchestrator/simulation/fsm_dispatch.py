@@ -18,8 +18,8 @@ import structlog
 
 import optimizer as opt
 from connectors.records import Appointment, Classification, Job, Lifecycle, Technician, TimeWindow
-from optimizer.durations import DurationModel, DurationParams, DurationSample, fit_durations
-from orchestrator.classification.taxonomy import TYPICAL_MINUTES
+from optimizer.durations import DurationModel, DurationSample, fit_durations
+from orchestrator.durations_fit import duration_params
 from orchestrator.planning import DayFrame, PlanningInput, TechnicianPosition, build_problem
 from orchestrator.settings import ObjectiveWeights, PlanningSettings
 from orchestrator.simulation.events import (
@@ -68,12 +68,7 @@ class FsmDispatchDispatcher:
             samples = [
                 DurationSample(v.job_type, v.minutes, v.technician_id, v.day) for v in view.history
             ]
-            self._durations = fit_durations(
-                samples,
-                DurationParams(
-                    routing_quantile=self.routing_quantile, typical_minutes=TYPICAL_MINUTES
-                ),
-            )
+            self._durations = fit_durations(samples, duration_params(self.routing_quantile))
         await self._replan(view, reason="morning plan")
 
     async def on_event(self, view: DispatchView, event: DispatchEvent) -> None:
@@ -246,7 +241,7 @@ class FsmDispatchDispatcher:
         served: set[str] = set()
         for route in plan.routes:
             todo: list[tuple[opt.Stop, Appointment, TimeWindow]] = []
-            floor = max([view.now, *self._committed_elsewhere(view, route)], default=view.now)
+            floor = max([view.now, *self._committed_elsewhere(view, route)])
             for stop in route.stops:
                 served.add(stop.job_id)
                 appointments = [

@@ -206,7 +206,7 @@ class _Builder:
         penalty = a.penalty
 
         def nearness(v: int) -> int:
-            return min(cost[x][j] for x in (a.start_node(v), *self.routes[v]))
+            return int(min(cost[x][j] for x in (a.start_node(v), *self.routes[v])))
 
         nearest = sorted(a.allowed[j], key=nearness)
         swap: tuple[int, int, list[int]] | None = None  # (penalty, vehicle, route with j)

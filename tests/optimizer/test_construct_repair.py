@@ -12,9 +12,7 @@ HOME_B = Point(39.80, -104.90)
 NEAR_A = Point(39.742, -104.988)
 
 
-def _routes(
-    problem: Problem, initial: dict[int, list[int]] | None = None
-) -> dict[str, list[str]]:
+def _routes(problem: Problem, initial: dict[int, list[int]] | None = None) -> dict[str, list[str]]:
     arrays = ModelArrays.build(problem, travel_matrix(problem), SolveParams())
     routes = construct(arrays, seed=0, initial=initial)
     return {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from optimizer import Job, Point, Problem, SolveParams, Technician, Window
 from optimizer.construct import construct
 from optimizer.matrices import ModelArrays
@@ -21,7 +23,9 @@ def _routes(problem: Problem, initial: dict[int, list[int]] | None = None) -> di
     }
 
 
-def _morning(job_id: str, *, skills: frozenset[str], urgency: str) -> Job:
+def _morning(
+    job_id: str, *, skills: frozenset[str], urgency: Literal["same_day", "scheduled"]
+) -> Job:
     # Arrival between 8 and 10, then over two hours of work: one such job fills a morning.
     return Job(job_id, NEAR_A, 130, windows=(Window(480, 600),), skills=skills, urgency=urgency)
 

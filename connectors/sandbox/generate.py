@@ -286,6 +286,27 @@ def _lognormal_minutes(rng: random.Random, median: float, sigma: float, lo: int,
     return int(min(hi, max(lo, round(median * math.exp(rng.gauss(0.0, sigma))))))
 
 
+def _staffing(n: int, mix: dict[str, float]) -> list[str]:
+    """Trades of `n` technicians in proportion to the season's work, as a contractor staffs.
+
+    HVAC, plumbing and electrical are shared out by the mix (largest remainders), each present
+    from three technicians up; drawing each trade at random left some 12-truck fleets with one
+    plumber for a quarter of the work. Appliance repairs and estimates go to any trade.
+    """
+    trades = ("hvac", "plumbing", "electrical")
+    work = [sum(w for kind, w in mix.items() if kind.startswith(t + ".")) for t in trades]
+    quotas = [n * w / sum(work) for w in work]
+    counts = [math.floor(q) for q in quotas]
+    if n >= len(trades):
+        counts = [max(c, 1) for c in counts]
+    while sum(counts) > n:
+        counts[counts.index(max(counts))] -= 1
+    by_remainder = sorted(range(len(trades)), key=lambda i: counts[i] - quotas[i])
+    for i in by_remainder[: n - sum(counts)]:
+        counts[i] += 1
+    return [t for t, c in zip(trades, counts, strict=True) for _ in range(c)]
+
+
 def _pick(rng: random.Random, weights: dict[str, float]) -> str:
     keys = list(weights)
     return rng.choices(keys, [weights[k] for k in keys])[0]
@@ -341,16 +362,10 @@ class _Builder:
     # -- fleet ---------------------------------------------------------------------------------
     def fleet(self) -> None:
         n = self.p.technicians
-        trades = []
-        for i in range(n):
-            if n >= 6 and i == n - 1:
-                trades.append("refrigeration")
-            else:
-                trades.append(self.rng.choices(("hvac", "plumbing", "electrical"), (50, 30, 20))[0])
-        if n >= 3:  # every trade present in a fleet of three or more
-            for i, trade in enumerate(("hvac", "plumbing", "electrical")):
-                if trade not in trades:
-                    trades[i] = trade
+        trades = _staffing(n - 1 if n >= 6 else n, _WINTER_MIX if self.winter else _SUMMER_MIX)
+        self.rng.shuffle(trades)
+        if n >= 6:
+            trades.append("refrigeration")
         for i, trade in enumerate(trades):
             skills: set[str] = set()
             equipment: set[str] = set()

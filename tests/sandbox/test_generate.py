@@ -10,7 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from connectors.sandbox import load_scenario
-from connectors.sandbox.generate import GenerateParams, generate_scenario
+from connectors.sandbox.generate import (
+    _SUMMER_MIX,
+    _WINTER_MIX,
+    GenerateParams,
+    generate_scenario,
+)
 from connectors.sandbox.scenario import NewJobEvent
 from connectors.sandbox.travel import haversine_km
 from connectors.sandbox.truth import holds, true_equipment, true_skills
@@ -55,6 +60,37 @@ def test_every_job_can_be_done_by_someone_on_the_fleet(day_40x160) -> None:
             and equipment <= set(t.equipment)
         ]
         assert able, f"{job.id} ({job.truth.job_type}) needs {skills} {equipment}"
+
+
+@pytest.mark.parametrize("techs", [3, 12, 40])
+def test_trades_are_staffed_in_proportion_to_the_work(techs: int) -> None:
+    """Each trade's share of the fleet is within one technician of its share of the season's
+    work (drawing trades at random left some 12-truck fleets one plumber short of three)."""
+    for seed in (1, 2, 3):
+        scenario = generate_scenario(GenerateParams(techs, techs * 4, seed=seed))
+
+        def trade_of_tech(t) -> str:  # the fleet's trades, read off what each holds
+            if "commercial_refrigeration" in t.skills:
+                return "refrigeration"
+            if "journeyman_electrician" in t.skills:
+                return "electrical"
+            if (
+                "drain_machine" in t.equipment
+                or "pipe_threader" in t.equipment
+                or ({"backflow", "tankless_water_heater"} & set(t.skills))
+            ):
+                return "plumbing"
+            return "hvac"
+
+        fleet = [trade_of_tech(t) for t in scenario.technicians]
+        mix = _WINTER_MIX if scenario.day.month in (10, 11, 12, 1, 2, 3, 4) else _SUMMER_MIX
+        staffed = [t for t in fleet if t != "refrigeration"]
+        trades = ("hvac", "plumbing", "electrical")
+        work = {t: sum(w for k, w in mix.items() if k.startswith(t + ".")) for t in trades}
+        for trade in trades:
+            expected = len(staffed) * work[trade] / sum(work.values())
+            assert fleet.count(trade) >= 1
+            assert abs(fleet.count(trade) - expected) < 1, (trade, fleet)
 
 
 def test_jobs_cluster_in_neighbourhoods(day_40x160) -> None:

@@ -186,6 +186,8 @@ _TYPOS: tuple[tuple[str, str], ...] = (
     (r"celing|cieling|ceilling", "ceiling"),
     (r"panal|pannel", "panel"),
     (r"estimte|estamate|esimate", "estimate"),
+    # "Singed" is a real word, so only its place before a proposal shows the slip.
+    (r"singed(?=\s+(?:the\s+|our\s+|your\s+)?(?:proposal|estimate|quote|contract|bid))", "signed"),
     (r"replacment|replacemnt|replacemet", "replacement"),
     (r"instal|instll|intall", "install"),
     (r"installl|instaled|installd", "installed"),

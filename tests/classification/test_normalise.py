@@ -42,6 +42,7 @@ def test_pm_is_maintenance_but_two_pm_is_a_time() -> None:
         ("Apporved quote - ugprade 100A panel", "approved quote - upgrade 100a panel"),
         ("Naven tankless per siged estimate", "navien tankless per signed estimate"),
         ("panl is warm", "panel is warm"),
+        ("Singed proposal for Trane 3 ton AC", "signed proposal for trane 3 ton ac"),
     ],
 )
 def test_a_dropped_or_swapped_letter_in_a_known_word_is_put_right(raw: str, expected: str) -> None:

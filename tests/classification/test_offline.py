@@ -73,6 +73,11 @@ def test_labeled_sets_meet_the_targets(path: object) -> None:
             "hvac.thermostat",
         ),
         ("Fuga de agua", "tubería gotea debajo del fregadero, puso una cubeta", "plumbing.leak"),
+        (
+            "Install new AC + furnace",
+            "Singed proposal for Trane 3 ton AC and 96% furnace. Old equipment haul away.",
+            "hvac.install",
+        ),
     ],
 )
 def test_job_type_follows_the_rules(

@@ -246,21 +246,20 @@ def build_problem(
 
 
 def _heads(appointments: Iterable[Appointment]) -> set[str]:
-    """Per technician, the committed appointment they go to next: the one they are driving to,
-    else the earliest scheduled of those dispatched to them."""
-    best: dict[str, tuple[int, datetime, str]] = {}
+    """Per technician, the appointment they are driving to (the earliest scheduled, should the
+    platform show two)."""
+    best: dict[str, tuple[datetime, str]] = {}
     for a in appointments:
-        if a.status not in (Lifecycle.DISPATCHED, Lifecycle.EN_ROUTE) or not a.technician_ids:
+        if a.status is not Lifecycle.EN_ROUTE or not a.technician_ids:
             continue
         rank = (
-            0 if a.status is Lifecycle.EN_ROUTE else 1,
             a.window.start if a.window is not None else datetime.max.replace(tzinfo=UTC),
             a.external_id,
         )
         tech = a.technician_ids[0]
         if tech not in best or rank < best[tech]:
             best[tech] = rank
-    return {rank[2] for rank in best.values()}
+    return {rank[1] for rank in best.values()}
 
 
 def _job(
@@ -285,6 +284,7 @@ def _job(
     windows: tuple[opt.Window, ...] = ()
     told: opt.Window | None = None
     pin: opt.Pin | None = None
+    anytime = False  # reached whenever the technician gets there: no window to keep
     if appointment is not None:
         promised = appointment.arrival_window or appointment.window
         if promised is not None:
@@ -294,13 +294,18 @@ def _job(
             told = _window(promised, frame, hard=False) if appointment.arrival_window else None
         status = appointment.status
         if status.is_started and appointment.technician_ids:
-            # Dispatched or driving there: it stays with its technician, and the one they are
-            # heading for (or were sent to first) stays their next stop.
+            # Dispatched or driving there: it stays with its technician. The one they are
+            # driving to stays their next stop and is reached whenever the drive ends; one only
+            # loaded on their app keeps its window and may wait behind an emergency.
             pin = opt.Pin(appointment.technician_ids[0], sequence=0 if head else None)
-            windows = ()
-            if now_minute is not None:
-                windows = (opt.Window(now_minute, now_minute + 24 * 60, hard=True),)
-    if now_minute is not None and pin is None:
+            if head or status is not Lifecycle.DISPATCHED:
+                anytime = True
+                windows = ()
+                if now_minute is not None:
+                    windows = (opt.Window(now_minute, now_minute + 24 * 60, hard=True),)
+            else:  # committed: better late than dropped
+                windows = tuple(opt.Window(w.start, w.end, hard=False) for w in windows)
+    if now_minute is not None and not anytime:
         # Nothing not yet started can start in the past.
         windows = tuple(
             opt.Window(max(w.start, now_minute), w.end, w.hard)

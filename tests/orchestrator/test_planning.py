@@ -188,9 +188,10 @@ def test_stops_under_way_shape_the_day_and_nothing_starts_in_the_past() -> None:
     assert all(a.planned_start.tzinfo is not None for a in assignments)
 
 
-def test_the_visit_a_technician_was_sent_to_first_stays_their_next_stop() -> None:
-    """Of two visits dispatched to one technician, the earlier stays first; the other is only
-    kept with them, and a visit they are driving to outranks both."""
+def test_only_the_visit_being_driven_to_stays_next_and_dispatched_ones_keep_their_window() -> None:
+    """A visit the technician drives to stays their next stop; visits only loaded on their app
+    stay with them, keep their promised window (soft: late beats dropped) and may wait behind
+    an emergency."""
 
     def sent(
         appointment_id: str, job_id: str, tech: str, hour: int, status: Lifecycle
@@ -202,6 +203,7 @@ def test_the_visit_a_technician_was_sent_to_first_stays_their_next_stop() -> Non
             technician_ids=(tech,),
             status=status,
             window=TimeWindow(start=_at(hour), end=_at(hour + 1)),
+            arrival_window=TimeWindow(start=_at(hour), end=_at(hour + 2)),
         )
 
     appointments = [
@@ -210,21 +212,25 @@ def test_the_visit_a_technician_was_sent_to_first_stays_their_next_stop() -> Non
         sent("A3", "J3", "T2", 9, Lifecycle.DISPATCHED),
         sent("A4", "J4", "T2", 12, Lifecycle.EN_ROUTE),
     ]
-    data = _inputs([_tech("T1"), _tech("T2")], [_job(f"J{k}") for k in range(1, 5)], appointments)
+    jobs = [_job(f"J{k}") for k in range(1, 5)]
+    emergency = _job("J5", urgency=Urgency.EMERGENCY, status=Lifecycle.UNSCHEDULED)
+    data = _inputs([_tech("T1"), _tech("T2")], [*jobs, emergency], appointments)
     problem = build_problem(
         data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations, now=_at(8, 30)
     )
-    pins = {j.id: j.pin for j in problem.jobs}
-    assert {k: (p.technician, p.sequence) for k, p in pins.items() if p is not None} == {
-        "J1": ("T1", None),
-        "J2": ("T1", 0),
-        "J3": ("T2", None),
-        "J4": ("T2", 0),
-    }
+    by_id = {j.id: j for j in problem.jobs}
+    pins = {k: (j.pin.technician, j.pin.sequence) for k, j in by_id.items() if j.pin is not None}
+    assert pins == {"J1": ("T1", None), "J2": ("T1", None), "J3": ("T2", None), "J4": ("T2", 0)}
+    # Dispatched: the promised window, soft; driving there: whenever the drive ends.
+    assert [(w.start, w.end, w.hard) for w in by_id["J2"].windows] == [(600, 720, False)]
+    assert by_id["J4"].windows[0].start == 8 * 60 + 30 and by_id["J4"].windows[0].hard
     plan = solve(problem, time_limit=1)
     assert check_plan(problem, plan) == []
     routes = {r.technician_id: [s.job_id for s in r.stops] for r in plan.routes}
-    assert routes["T1"][0] == "J2" and routes["T2"][0] == "J4"
+    assert routes["T2"][0] == "J4"
+    assert set(routes["T1"]) >= {"J1", "J2"} and set(routes["T2"]) >= {"J3", "J4"}
+    # The emergency goes first to a technician not driving anywhere, ahead of loaded visits.
+    assert routes["T1"][0] == "J5"
 
 
 def test_soft_promises_let_a_late_visit_happen_rather_than_none() -> None:

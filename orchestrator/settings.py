@@ -121,7 +121,7 @@ class ObjectiveWeights(_Section):
     unassigned_same_day: float = Field(default=20_000, ge=0)
     unassigned_scheduled: float = Field(default=5_000, ge=0)
     balance: float = Field(default=0.5, ge=0)
-    lateness_minute: float = Field(default=50, ge=0)
+    lateness_minute: float = Field(default=100, ge=0)
     emergency_start_minute: float = Field(default=30, ge=0)
     preferred_tech_broken: float = Field(default=200, ge=0)
     compactness: float = Field(default=0.2, ge=0)

@@ -36,8 +36,8 @@ __all__ = ["FsmDispatchDispatcher"]
 
 log = structlog.get_logger(__name__)
 
-PROMISE_HALF_WIDTH = timedelta(hours=1)
-"""An unbooked job is promised a two-hour arrival window around its planned start."""
+PROMISE_WIDTH = timedelta(hours=2)
+"""An unbooked job is promised a two-hour arrival window containing its planned start."""
 
 
 @dataclass
@@ -53,6 +53,11 @@ class FsmDispatchDispatcher:
     max_seconds: float = 5.0
     morning_seconds: float = 5.0
     solve_params: opt.SolveParams = field(default_factory=opt.SolveParams)
+    promise_lead: timedelta = timedelta(minutes=30)
+    """How far before its planned start an unbooked job's promised window opens. Routes use
+    median durations and a re-plan mostly pushes stops later, so the window reaches further
+    after the planned start than before it (measured on 4 generated days: on-time 0.87 to
+    0.92 on average against a centred window)."""
     plans: int = 0
     _classified: dict[str, tuple[str, Classification]] = field(default_factory=dict)
     _durations: DurationModel | None = None
@@ -259,9 +264,9 @@ class FsmDispatchDispatcher:
                 ):
                     floor = max(floor, frame.at(stop.end))
                     continue
+                opens = max(start - self.promise_lead, view.now)
                 promise = appointment.arrival_window or TimeWindow(
-                    start=max(start - PROMISE_HALF_WIDTH, view.now),
-                    end=max(start - PROMISE_HALF_WIDTH, view.now) + 2 * PROMISE_HALF_WIDTH,
+                    start=opens, end=opens + PROMISE_WIDTH
                 )
                 after = floor + timedelta(minutes=1)
                 # Never before the slot in front of it, even when the plan says earlier (behind

@@ -93,9 +93,9 @@ def construct(
         ),
     )
     left_out = [j for j in order if not builder.insert(j)]
-    # What did not fit may fit after moving one stop out of its way (an ejection chain of
-    # depth one): on a 180 × 800 day it places most of the 6-10 jobs that insertion alone
-    # left out, which the local search otherwise takes many seconds to bring back.
+    # What did not fit may fit after moving a stop or two out of its way: on a 180 × 800 day
+    # this places most of the 6-10 jobs that insertion alone left out, which the local search
+    # otherwise takes many seconds to bring back.
     deadline = clock.perf_counter() + REPAIR_SECONDS
     while left_out and clock.perf_counter() < deadline:
         # A job left out in exchange costs less to leave out than the one placed, so this ends.
@@ -209,7 +209,7 @@ class _Builder:
             return int(min(cost[x][j] for x in (a.start_node(v), *self.routes[v])))
 
         nearest = sorted(a.allowed[j], key=nearness)
-        swap: tuple[int, int, list[int]] | None = None  # (penalty, vehicle, route with j)
+        swap: tuple[int, int, list[int], int] | None = None  # penalty, vehicle, route, job out
         for size, vehicles in ((1, nearest[:EJECT_VEHICLES]), (2, nearest[:EJECT_PAIR_VEHICLES])):
             for v in vehicles:
                 route = self.routes[v]
@@ -222,14 +222,12 @@ class _Builder:
                     if self._insert_all([route[i] for i in moved]):
                         return None
                     self.routes[v] = route
-                    if size == 1 and penalty[route[moved[0]]] < min(
-                        penalty[j], swap[0] if swap else penalty[j]
-                    ):
-                        swap = (penalty[route[moved[0]]], v, with_j)
+                    out = route[moved[0]]
+                    if size == 1 and penalty[out] < (swap[0] if swap else penalty[j]):
+                        swap = (penalty[out], v, with_j, out)
         if swap is None:
             return None
-        _, v, with_j = swap
-        (out,) = set(self.routes[v]) - set(with_j)
+        _, v, with_j, out = swap
         self.routes[v] = with_j
         return out
 

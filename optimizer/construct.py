@@ -96,13 +96,30 @@ def construct(
     # What did not fit may fit after moving a stop or two out of its way: on a 180 × 800 day
     # this places most of the 6-10 jobs that insertion alone left out, which the local search
     # otherwise takes many seconds to bring back.
+    left_out = _repair(builder, left_out)
+    if left_out:
+        # Late on a soft window beats left out: what still does not fit may now run late,
+        # as long as its lateness costs less than leaving it out.
+        builder.late_allowed = True
+        left_out = _repair(builder, [j for j in left_out if not builder.insert(j)])
+    return builder.routes
+
+
+def _repair(builder: _Builder, left_out: list[int]) -> list[int]:
+    """Make room for left-out jobs, for up to `REPAIR_SECONDS`; returns those still out."""
     deadline = clock.perf_counter() + REPAIR_SECONDS
-    while left_out and clock.perf_counter() < deadline:
+    left_out = list(left_out)
+    tried = 0
+    while tried < len(left_out) and clock.perf_counter() < deadline:
         # A job left out in exchange costs less to leave out than the one placed, so this ends.
-        out = builder.eject_for(left_out.pop(0))
+        j = left_out.pop(tried)
+        out = builder.eject_for(j)
         if out is not None:
             left_out.append(out)
-    return builder.routes
+        elif not builder.placed(j):
+            left_out.insert(tried, j)
+            tried += 1
+    return left_out
 
 
 def _window_width(arrays: ModelArrays, j: int) -> int:
@@ -130,6 +147,8 @@ class _Builder:
         self.affinity = arrays.affinity.tolist()
         self.windows = list(arrays.windows)
         self.day_opens = min((t.shift_start for t in self.techs), default=0)
+        self.late_allowed = False
+        """Soft windows may be missed (at their lateness cost); else they count as hard."""
         self.fixed = [
             job.pin.start if job.pin is not None and job.pin.start is not None else None
             for job in problem.jobs
@@ -149,8 +168,11 @@ class _Builder:
             a.start_node(v),
             a.end_node(v),
             fixed_starts=[self.fixed[j] for j in route],
-            soft_as_hard=True,
+            soft_as_hard=not self.late_allowed,
         )
+
+    def placed(self, j: int) -> bool:
+        return any(j in route for route in self.routes)
 
     def insert(self, j: int) -> bool:
         a = self.arrays
@@ -181,6 +203,8 @@ class _Builder:
                 + self.soft_cost(v, candidate, timing)
                 - self.soft_cost(v, route, self.timing(v, route))
             )
+            if self.late_allowed and total >= self.arrays.penalty[j]:
+                continue  # so late that leaving the job out costs less
             if best is None or total < best[0]:
                 best = (total, v, candidate)
             feasible_seen += 1
@@ -201,15 +225,36 @@ class _Builder:
             The job left out instead of `j` (None if `j` was placed without loss, or not at
             all).
         """
-        a = self.arrays
-        cost = self.cost
-        penalty = a.penalty
+        nearest = self._nearest(j)
+        placed, swap = self._make_room(j, nearest)
+        if placed or self._clear_for(j, nearest):
+            return None
+        if swap is None:
+            return None
+        v, with_j, out = swap
+        self.routes[v] = with_j
+        return out
+
+    def _nearest(self, j: int) -> list[int]:
+        a, cost = self.arrays, self.cost
 
         def nearness(v: int) -> int:
             return int(min(cost[x][j] for x in (a.start_node(v), *self.routes[v])))
 
-        nearest = sorted(a.allowed[j], key=nearness)
-        swap: tuple[int, int, list[int], int] | None = None  # penalty, vehicle, route, job out
+        return sorted(a.allowed[j], key=nearness)
+
+    def _make_room(
+        self, j: int, nearest: Sequence[int]
+    ) -> tuple[bool, tuple[int, list[int], int] | None]:
+        """Place `j` by moving one stop of a near route (or two of the nearest) elsewhere.
+
+        Returns:
+            Whether `j` was placed; if not, the cheapest swap seen: a vehicle, its route with
+            `j` and the single stop that route would then leave out (which costs less to leave
+            out than `j`).
+        """
+        penalty = self.arrays.penalty
+        swap: tuple[int, list[int], int] | None = None
         for size, vehicles in ((1, nearest[:EJECT_VEHICLES]), (2, nearest[:EJECT_PAIR_VEHICLES])):
             for v in vehicles:
                 route = self.routes[v]
@@ -220,24 +265,45 @@ class _Builder:
                         continue
                     self.routes[v] = with_j
                     if self._insert_all([route[i] for i in moved]):
-                        return None
+                        return True, None
                     self.routes[v] = route
                     out = route[moved[0]]
-                    if size == 1 and penalty[out] < (swap[0] if swap else penalty[j]):
-                        swap = (penalty[out], v, with_j, out)
-        if swap is None:
-            return None
-        _, v, with_j, out = swap
-        self.routes[v] = with_j
-        return out
+                    if size == 1 and penalty[out] < penalty[swap[2] if swap else j]:
+                        swap = (v, with_j, out)
+        return False, swap
 
-    def _insert_all(self, jobs: list[int]) -> bool:
+    def _clear_for(self, j: int, nearest: Sequence[int]) -> bool:
+        """Place `j` by clearing a near route of every stop that is not pinned.
+
+        A job only one or two technicians may do can need most of a day: `j` and the cleared
+        stops then go in wherever they fit, the most constrained first (so designated stops
+        return to their technician first), each making room for itself if it must.
+        """
+        for v in nearest[:EJECT_PAIR_VEHICLES]:
+            route = self.routes[v]
+            movable = route[self.heads[v] :]
+            if len(movable) <= 2:
+                continue  # `_make_room` already tried moving these
+            self.routes[v] = route[: self.heads[v]]
+            if self._insert_all(sorted([j, *movable], key=self._difficulty), make_room=True):
+                return True
+            self.routes[v] = route
+        return False
+
+    def _difficulty(self, j: int) -> tuple[int, int]:
+        """Sort key putting jobs with fewer technicians, then costlier to leave out, first."""
+        return (len(self.arrays.allowed[j]), -self.arrays.penalty[j])
+
+    def _insert_all(self, jobs: list[int], *, make_room: bool = False) -> bool:
         """Insert every job of `jobs`, or none (the routes are left as they were)."""
         saved = [list(r) for r in self.routes]
         for k in jobs:
-            if not self.insert(k):
-                self.routes = saved
-                return False
+            if self.insert(k):
+                continue
+            if make_room and self._make_room(k, self._nearest(k))[0]:
+                continue
+            self.routes = saved
+            return False
         return True
 
     def _cheapest_in(self, v: int, j: int, route: list[int]) -> list[int] | None:

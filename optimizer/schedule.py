@@ -2,7 +2,9 @@
 
 Turns a stop order into times for the construction heuristic, the fallback plan and insertion
 what-ifs. The lunch is taken between two stops (before driving on), as soon as the technician
-is free after its earliest start, or earlier when the next stop would push it past its latest.
+is free after its earliest start, or earlier when the next stop would push it past its latest;
+or in the wait before a stop's window opens, when that wait holds it (the model's breaks may
+fall in any such gap, and the plan checker accepts them there).
 """
 
 from __future__ import annotations
@@ -108,9 +110,18 @@ def time_route(
                 and max(start_without, lunch.earliest) <= lunch.latest
                 and start_without + minutes[k] > lunch.earliest
             )
-            if not on_site and (
-                clock >= lunch.earliest or start_without + minutes[k] > lunch.latest
-            ):
+            # The wait before this stop may hold the lunch, which then delays nothing: eaten
+            # at the doorstep before the window opens, or before driving there.
+            doorstep = max(clock + drive, lunch.earliest)
+            eat_first = max(clock, lunch.earliest)
+            if on_site:
+                pass
+            elif doorstep <= lunch.latest and doorstep + lunch.minutes <= start_without:
+                lunch_start = doorstep
+            elif eat_first <= lunch.latest and eat_first + lunch.minutes + drive <= start_without:
+                lunch_start = eat_first
+                clock = eat_first + lunch.minutes
+            elif clock >= lunch.earliest or start_without + minutes[k] > lunch.latest:
                 lunch_start = max(clock, lunch.earliest)
                 clock = lunch_start + lunch.minutes
         if k == 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 from optimizer import Job, Point, Problem, SolveParams, Technician, Window
@@ -54,3 +55,49 @@ def test_a_job_that_costs_more_to_leave_out_takes_the_place_of_one_that_costs_le
     # The previous plan gave A's morning to the routine job; the same-day job arrives since.
     assert _routes(Problem(crew, (routine, urgent)), initial={0: [0]}) == {"A": ["URGENT"]}
     assert _routes(Problem(crew, (routine, urgent))) == {"A": ["URGENT"]}
+
+
+def test_a_designated_job_that_needs_the_whole_day_clears_its_technician_s_route() -> None:
+    crew = (
+        Technician("A", HOME_A, 480, 1020, skills=frozenset({"boiler"})),
+        Technician("B", HOME_B, 480, 1020),
+    )
+    # Three same-day calls next door to A go in first and fill A's day; the boiler
+    # replacement designated to A then needs all of it, so all three must move over to B.
+    calls = tuple(
+        Job(f"CALL-{k}", NEAR_A, 110, windows=(Window(480, 900),), urgency="same_day")
+        for k in range(3)
+    )
+    boiler = Job(
+        "BOILER",
+        NEAR_A,
+        440,
+        windows=(Window(480, 560),),
+        skills=frozenset({"boiler"}),
+        designated="A",
+    )
+    routes = _routes(Problem(crew, (*calls, boiler)))
+    assert routes["A"] == ["BOILER"]
+    assert sorted(routes["B"]) == ["CALL-0", "CALL-1", "CALL-2"]
+
+
+def _late_day(lateness_minute: float) -> Problem:
+    crew = (Technician("A", HOME_A, 480, 1020, skills=frozenset({"boiler"})),)
+    # The install holds A from 08:10 to 11:30; the repair, promised by 10:00, can then only
+    # start around 11:30: about 90 minutes late on its soft window.
+    install = Job("INSTALL", NEAR_A, 200, windows=(Window(490, 500),), skills=frozenset({"boiler"}))
+    repair = Job(
+        "REPAIR", NEAR_A, 60, windows=(Window(480, 600, hard=False),), skills=frozenset({"boiler"})
+    )
+    problem = Problem(crew, (install, repair))
+    return problem.replace(params=replace(problem.params, lateness_minute=lateness_minute))
+
+
+def test_a_soft_window_job_that_only_fits_late_is_placed_late_rather_than_left_out() -> None:
+    # 90 minutes at 50 a minute cost less than leaving the job out (5,000).
+    assert _routes(_late_day(50)) == {"A": ["INSTALL", "REPAIR"]}
+
+
+def test_a_job_so_late_that_leaving_it_out_costs_less_stays_out() -> None:
+    # At 200 a minute, 90 minutes late cost 18,000: more than leaving the job out.
+    assert _routes(_late_day(200)) == {"A": ["INSTALL"]}

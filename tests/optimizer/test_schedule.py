@@ -1,0 +1,50 @@
+"""Forward timing of a route: where the lunch goes decides whether the day fits."""
+
+from __future__ import annotations
+
+from optimizer import Break, Technician, Window
+from optimizer.schedule import time_route
+from tests.optimizer.conftest import DENVER
+
+DRIVE = 20
+
+
+def _time(lunch: Break, windows: list[tuple[int, int]], minutes: list[int]):  # type: ignore[no-untyped-def]
+    tech = Technician("T0", DENVER, 480, 1020, lunch=lunch)
+    n = len(windows)
+    # Nodes 0..n-1 are the stops, n the start and n + 1 the end: every leg is 20 minutes.
+    travel = [[0 if a == b else DRIVE for b in range(n + 2)] for a in range(n + 2)]
+    return time_route(
+        tech,
+        [(Window(start, end),) for start, end in windows],
+        minutes,
+        list(range(n)),
+        travel,
+        n,
+        n + 1,
+    )
+
+
+def test_the_lunch_fits_in_the_wait_before_a_window_opens() -> None:
+    # A runs to 10:50; B is booked for 12:00 sharp, so the technician waits there from 11:10.
+    # Eating in that wait keeps C (13:50 at the latest) reachable; eating after B misses it.
+    timing = _time(
+        Break(690, 810, 30, on_site=False), [(500, 500), (720, 720), (820, 830)], [150, 87, 60]
+    )
+    assert timing.feasible
+    first, second, third = timing.stops
+    assert timing.lunch_start == 690
+    assert first.end + DRIVE <= timing.lunch_start
+    assert timing.lunch_start + 30 <= second.start == 720
+    assert third.start == 827 and third.late == 0
+
+
+def test_a_wait_too_short_for_the_lunch_does_not_hold_it() -> None:
+    # B opens at 11:40: only 20 minutes of wait once there, too few for a 30-minute lunch.
+    timing = _time(
+        Break(690, 810, 30, on_site=False), [(500, 500), (700, 700), (820, 830)], [150, 87, 60]
+    )
+    assert timing.lunch_start is not None
+    second = timing.stops[1]
+    assert timing.lunch_start >= second.end  # eaten after B, when the technician is free
+    assert not timing.feasible  # which makes C late on its hard window

@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -75,6 +76,15 @@ class ModelArrays:
     @property
     def n_techs(self) -> int:
         return len(self.problem.technicians)
+
+    @cached_property
+    def qualified_counts(self) -> tuple[int, ...]:
+        """Per job, how many of the day's technicians are qualified for it (explanations).
+
+        Computed once: a big day's plan is assembled hundreds of times while it is improved.
+        """
+        techs = self.problem.technicians
+        return tuple(sum(job.qualified(t) for t in techs) for job in self.problem.jobs)
 
     def start_node(self, v: int) -> int:
         return self.n_jobs + v

@@ -267,7 +267,7 @@ def assemble(arrays: ModelArrays, outcome: RoutingOutcome) -> Plan:
     """Turn solver output into a Plan with arrival times, reasons and explanations."""
     problem = arrays.problem
     drive = arrays.drive
-    qualified = [sum(job.qualified(t) for t in problem.technicians) for job in problem.jobs]
+    qualified = arrays.qualified_counts
     routes = []
     for v, tech in enumerate(problem.technicians):
         stops_in = outcome.routes.get(v, [])

@@ -40,6 +40,11 @@ class SolveParams:
             (`parts.py`) instead of as one model.
         part_size: Technicians (neighbouring routes) per part.
         part_seconds: Longest search per part.
+        part_batch: Disjoint parts searched together; the plan does not depend on how many
+            processes share them.
+        part_workers: Worker processes solving a batch's other parts while this process
+            solves its first (None: one per core beyond the first, up to `part_batch` - 1;
+            0: none). Measured on 180 × 800 days on 2 cores: twice the parts per second.
         reinsertion_moves: Add OR-Tools' moves that bring left-out jobs back (relocate or
             exchange and make active, inactive and close-nodes LNS). Measured: they turn a
             12 × 47 day stuck with a job left out into a complete plan; parts, rebuilt from
@@ -57,6 +62,8 @@ class SolveParams:
     parts_above: int = 30
     part_size: int = 10
     part_seconds: float = 1.0
+    part_batch: int = 2
+    part_workers: int | None = None
     reinsertion_moves: bool = True
 
     def __post_init__(self) -> None:
@@ -76,5 +83,9 @@ class SolveParams:
             raise ValueError("max_service_profiles must be >= 1")
         if self.part_size < 2:
             raise ValueError("part_size must be >= 2")
+        if self.part_batch < 1:
+            raise ValueError("part_batch must be >= 1")
+        if self.part_workers is not None and self.part_workers < 0:
+            raise ValueError("part_workers must be >= 0")
         if self.part_seconds <= 0:
             raise ValueError("part_seconds must be > 0")

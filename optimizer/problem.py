@@ -6,9 +6,10 @@ so the optimizer never handles time zones. Everything is immutable; `replace()` 
 
 from __future__ import annotations
 
+import copyreg
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Literal
@@ -27,6 +28,21 @@ __all__ = [
     "Urgency",
     "Window",
 ]
+
+
+def _read_only(items: dict[str, object]) -> MappingProxyType[str, object]:
+    return MappingProxyType(items)
+
+
+def _reduce_mapping_proxy(
+    proxy: MappingProxyType[str, object],
+) -> tuple[Callable[[dict[str, object]], MappingProxyType[str, object]], tuple[dict[str, object]]]:
+    return _read_only, (dict(proxy),)
+
+
+# Problems cross process boundaries (big days are solved part by part in worker processes),
+# and their read-only mappings must pickle.
+copyreg.pickle(MappingProxyType, _reduce_mapping_proxy)
 
 Urgency = Literal["emergency", "same_day", "scheduled"]
 URGENCIES: tuple[Urgency, ...] = ("emergency", "same_day", "scheduled")

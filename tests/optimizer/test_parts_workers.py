@@ -1,0 +1,74 @@
+"""Parts solved in worker processes give the plan one process gives, and survive their loss."""
+
+from __future__ import annotations
+
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from types import MappingProxyType
+
+import pytest
+
+from optimizer import Job, Plan, Problem, SolveParams, check_plan, solve
+from optimizer import parts as parts_module
+from tests.optimizer.conftest import DENVER, small_day
+
+# Parts of 2 to 8 routes on an 8-technician day: it converges long before the limit, so both
+# runs search every part to its stall limit and nothing depends on the clock.
+BY_PARTS = SolveParams(parts_above=4, part_size=2, stall_solutions=500)
+
+
+def _solve(problem: Problem, workers: int) -> Plan:
+    params = SolveParams(**{**_fields(BY_PARTS), "part_workers": workers})
+    plan = solve(problem, time_limit=60, seed=3, params=params)
+    assert check_plan(problem, plan) == []
+    return plan
+
+
+def _fields(params: SolveParams) -> dict[str, object]:
+    return {name: getattr(params, name) for name in params.__dataclass_fields__}
+
+
+def _routes(plan: Plan) -> dict[str, list[str]]:
+    return {r.technician_id: [s.job_id for s in r.stops] for r in plan.routes}
+
+
+@pytest.fixture(scope="module")
+def day() -> Problem:
+    return small_day(5, techs=8, jobs=26)
+
+
+def test_a_worker_process_changes_the_speed_not_the_plan(day: Problem) -> None:
+    alone = _solve(day, workers=0)
+    shared = _solve(day, workers=1)
+    assert 1 in parts_module._POOLS  # the second run did use a worker process
+    assert _routes(shared) == _routes(alone)
+    assert shared.objective == pytest.approx(alone.objective)
+    assert len(alone.unassigned) < len(day.jobs)
+
+
+def test_parts_are_solved_here_when_the_workers_are_gone(day: Problem) -> None:
+    alone = _solve(day, workers=0)
+    dead = ProcessPoolExecutor(max_workers=1)
+    dead.shutdown()
+    saved = dict(parts_module._POOLS)
+    parts_module._POOLS[1] = dead
+    try:
+        with pytest.warns(RuntimeWarning, match="worker processes failed"):
+            rescued = _solve(day, workers=1)
+        assert 1 in parts_module._BROKEN and 1 not in parts_module._POOLS
+    finally:
+        parts_module._POOLS.clear()
+        parts_module._POOLS.update(saved)
+        parts_module._BROKEN.discard(1)
+    assert _routes(rescued) == _routes(alone)
+
+
+def test_a_problem_survives_the_trip_to_a_worker() -> None:
+    day = small_day(1)
+    tech = day.technicians[0]
+    job = Job("J1", DENVER, 60, service_minutes_by_technician={tech.id: 45})
+    problem = day.replace(jobs=(job,))
+    copy = pickle.loads(pickle.dumps(problem))
+    assert copy == problem
+    assert isinstance(copy.jobs[0].service_minutes_by_technician, MappingProxyType)
+    assert copy.jobs[0].minutes_for(tech) == 45

@@ -15,6 +15,7 @@ that left a job unassigned.)
 from __future__ import annotations
 
 import time as clock
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -145,9 +146,16 @@ def solve_routing(
 
     search = _search_parameters(params, time_limit - (clock.perf_counter() - t0), n_jobs)
     best = [float("inf")]
+    # Callbacks hold the model weakly: OR-Tools keeps them alive from C++, where Python's
+    # collector cannot see the cycle, and a strong reference kept every model (~10 MB per part
+    # of a big day) until the process ended.
+    model = weakref.ref(routing)
 
     def on_solution() -> None:
-        value = routing.CostVar().Value() / SCALE
+        alive = model()
+        if alive is None:
+            return
+        value = alive.CostVar().Value() / SCALE
         if value < best[0]:
             best[0] = value
             if progress is not None:
@@ -212,9 +220,13 @@ def _add_stall_limit(routing: pywrapcp.RoutingModel, stall: int) -> None:
     would never stall.)
     """
     state = {"best": float("inf"), "since": 0}
+    model = weakref.ref(routing)  # not a strong reference: see solve_routing
 
     def improved() -> None:
-        value = routing.CostVar().Value()
+        alive = model()
+        if alive is None:
+            return
+        value = alive.CostVar().Value()
         if value < state["best"]:
             state["best"], state["since"] = value, 0
 

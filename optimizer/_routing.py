@@ -147,8 +147,8 @@ def solve_routing(
     search = _search_parameters(params, time_limit - (clock.perf_counter() - t0), n_jobs)
     best = [float("inf")]
     # Callbacks hold the model weakly: OR-Tools keeps them alive from C++, where Python's
-    # collector cannot see the cycle, and a strong reference kept every model (~10 MB per part
-    # of a big day) until the process ended.
+    # collector cannot see the cycle, and a strong reference kept every model until the process
+    # ended (a 40 × 160 day grew by 55 to 120 MB per 3 s solve).
     model = weakref.ref(routing)
 
     def on_solution() -> None:

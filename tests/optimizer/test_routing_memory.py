@@ -1,5 +1,5 @@
-"""A solved model is freed: the service re-plans all day, and each model of a big day's part
-held about 10 MB (a 40-technician simulated day once grew past 18 GB)."""
+"""A solved model is freed: the service re-plans all day, and a simulated 40-technician day
+whose models were kept grew past 18 GB."""
 
 from __future__ import annotations
 

@@ -146,16 +146,10 @@ def solve_routing(
 
     search = _search_parameters(params, time_limit - (clock.perf_counter() - t0), n_jobs)
     best = [float("inf")]
-    # Callbacks hold the model weakly: OR-Tools keeps them alive from C++, where Python's
-    # collector cannot see the cycle, and a strong reference kept every model until the process
-    # ended (a 40 × 160 day grew by 55 to 120 MB per 3 s solve).
-    model = weakref.ref(routing)
+    cost = _cost_reader(routing)
 
     def on_solution() -> None:
-        alive = model()
-        if alive is None:
-            return
-        value = alive.CostVar().Value() / SCALE
+        value = cost() / SCALE
         if value < best[0]:
             best[0] = value
             if progress is not None:
@@ -212,6 +206,22 @@ def _search_parameters(
     return search
 
 
+def _cost_reader(routing: pywrapcp.RoutingModel) -> Callable[[], float]:
+    """The current solution's cost, for callbacks registered on `routing`.
+
+    It holds the model weakly: OR-Tools keeps callbacks alive from C++, where Python's collector
+    cannot see the cycle, and a strong reference kept every model until the process ended (a
+    40 × 160 day grew by 55 to 120 MB per 3 s solve).
+    """
+    model = weakref.ref(routing)
+
+    def read() -> float:
+        alive = model()
+        return float("inf") if alive is None else float(alive.CostVar().Value())
+
+    return read
+
+
 def _add_stall_limit(routing: pywrapcp.RoutingModel, stall: int) -> None:
     """Finish the search after `stall` limit checks (search steps) without a better solution.
 
@@ -220,13 +230,10 @@ def _add_stall_limit(routing: pywrapcp.RoutingModel, stall: int) -> None:
     would never stall.)
     """
     state = {"best": float("inf"), "since": 0}
-    model = weakref.ref(routing)  # not a strong reference: see solve_routing
+    cost = _cost_reader(routing)
 
     def improved() -> None:
-        alive = model()
-        if alive is None:
-            return
-        value = alive.CostVar().Value()
+        value = cost()
         if value < state["best"]:
             state["best"], state["since"] = value, 0
 

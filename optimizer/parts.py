@@ -87,7 +87,7 @@ def improve_by_parts(
     batch_size = params.part_batch
     workers = params.part_workers
     if workers is None:
-        workers = min(batch_size - 1, (os.cpu_count() or 1) - 1)
+        workers = (os.cpu_count() or 1) - 1
     pool = _pool(min(workers, batch_size - 1))
     timings: dict[int, RoutingOutcome] = {}
     current = score(routes, timings)
@@ -155,7 +155,7 @@ def _next_batch(
     """Up to `batch_size` disjoint parts, centred on vehicles popped from `order`.
 
     A centre whose part would share a route or an offered job with one already in the batch
-    goes back to the front of `order`, for the next batch.
+    goes back to the end of `order` (where it is popped from), for the next batch.
     """
     centres = _centres(arrays, routes)
     served = {j for route in routes for j in route}

@@ -49,6 +49,9 @@ class SolveParams:
             exchange and make active, inactive and close-nodes LNS). Measured: they turn a
             12 × 47 day stuck with a job left out into a complete plan; parts, rebuilt from
             scratch each time, are faster without them.
+        recreate: On days solved as one model, once the search reaches its first local
+            optimum, spend the rest of the time rebuilding a few neighbouring routes at a
+            time (`recreate.py`). False: guided local search until the time limit.
     """
 
     solution_limit: int | None = None
@@ -65,6 +68,7 @@ class SolveParams:
     part_batch: int = 2
     part_workers: int | None = None
     reinsertion_moves: bool = True
+    recreate: bool = True
 
     def __post_init__(self) -> None:
         if self.first_solution not in FIRST_SOLUTIONS:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from optimizer._routing import RoutingOutcome, solve_routing
+from optimizer._splice import splice
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 
@@ -119,19 +120,7 @@ def improve_by_parts(
         ):
             if outcome is None:
                 continue
-            trial_routes = [list(r) for r in routes]
-            trial_timings = dict(timings)
-            jobs = part.jobs
-            for k, v in enumerate(part.vehicles):
-                trial_routes[v] = [jobs[j] for j, _ in outcome.routes[k]]
-                trial_timings[v] = RoutingOutcome(
-                    {v: [(jobs[j], start) for j, start in outcome.routes[k]]},
-                    {v: outcome.route_starts[k]},
-                    {v: outcome.route_ends[k]},
-                    {v: outcome.lunches[k]} if k in outcome.lunches else {},
-                    outcome.status,
-                    0.0,
-                )
+            trial_routes, trial_timings = splice(routes, timings, part.vehicles, part.jobs, outcome)
             value = score(trial_routes, trial_timings)
             if value >= current - 1e-6:
                 continue

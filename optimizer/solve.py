@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time as clock
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -21,10 +22,15 @@ from optimizer.params import SolveParams
 from optimizer.parts import improve_by_parts
 from optimizer.plan import Plan, Route, Stop, UnassignedJob
 from optimizer.problem import Job, Point, Problem, Technician
+from optimizer.recreate import improve_by_recreate
 from optimizer.schedule import RouteTiming, time_route
 from optimizer.travel import OfflineTravel, TravelMatrix, TravelTimes
 
 __all__ = ["Progress", "node_points", "solve", "travel_matrix"]
+
+FIRST_STALL = 2000
+"""Search steps without improvement that end the whole-model search before ruin and recreate
+(its first plateau: about 0.1-0.3 s on a 12 × 47 day)."""
 
 Progress = Callable[[float, float], None]
 """Called with (seconds since `solve` began, objective) each time a better plan is found."""
@@ -99,6 +105,9 @@ def solve(
             solver_status=plan.solver_status,
             solve_seconds=clock.perf_counter() - started,
         )
+    if settings.recreate:
+        plan = _recreated(arrays, routes, settings, seed, started + time_limit, progress, started)
+        return replace(plan, solve_seconds=clock.perf_counter() - started)
     outcome = solve_routing(
         arrays,
         time_limit=time_limit,
@@ -162,6 +171,50 @@ def _by_parts(
             merged.routes, merged.route_starts, merged.route_ends, merged.lunches, status, 0.0
         ),
     )
+
+
+def _recreated(
+    arrays: ModelArrays,
+    routes: list[list[int]] | None,
+    settings: SolveParams,
+    seed: int,
+    deadline: float,
+    progress: Progress | None,
+    started: float,
+) -> Plan:
+    """Guided local search to its first plateau, then ruin and recreate until the deadline."""
+    if routes is None:
+        routes = construct(arrays, seed=seed)
+    if progress is not None:
+        progress(clock.perf_counter() - started, _timed_plan(arrays, routes, "").objective)
+    first = solve_routing(
+        arrays,
+        time_limit=deadline - clock.perf_counter(),
+        params=replace(settings, stall_solutions=settings.stall_solutions or FIRST_STALL),
+        initial=routes,
+    )
+    if first is None:
+        first = _timed_outcome(arrays, routes)
+
+    def score(current: list[list[int]], timings: dict[int, RoutingOutcome]) -> float:
+        return assemble(arrays, _merge(arrays, current, timings, first)).objective
+
+    def report(value: float) -> None:
+        if progress is not None:
+            progress(clock.perf_counter() - started, value)
+
+    start = first_routes(first, arrays.n_techs)
+    report(score(start, {}))
+    routes, timings = improve_by_recreate(
+        arrays,
+        start,
+        deadline=deadline,
+        seed=seed,
+        params=settings,
+        score=score,
+        on_improvement=report,
+    )
+    return assemble(arrays, _merge(arrays, routes, timings, first))
 
 
 def first_routes(outcome: RoutingOutcome, n_techs: int) -> list[list[int]]:

@@ -166,6 +166,11 @@ def solve_routing(
         start_from = routing.ReadAssignmentFromRoutes(routes, True)
         if start_from is not None:
             solution = routing.SolveFromAssignmentWithParameters(start_from, search)
+            if solution is None:
+                # The routes were valid but the search ended without keeping a solution (a
+                # stall limit met inside its first move does that): the caller's routes beat
+                # OR-Tools' own first solution, which on a mid-day re-plan dropped a pinned job.
+                return None
     if solution is None:
         if search.first_solution_strategy == routing_enums_pb2.FirstSolutionStrategy.AUTOMATIC:
             search.first_solution_strategy = (

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import random
 import time as clock
+from dataclasses import replace
 
 import pytest
 
 from optimizer import Plan, Problem, SolveParams, check_plan, solve
 from optimizer import recreate as recreate_module
+from optimizer._routing import solve_routing
+from optimizer.construct import construct
 from optimizer.matrices import ModelArrays
 from optimizer.solve import travel_matrix
 from tests.optimizer.conftest import QUICK
@@ -68,3 +71,22 @@ def test_dearer_plans_are_accepted_early_and_never_at_the_end() -> None:
     assert early == pytest.approx(recreate_module.ACCEPT_WORSE, rel=0.01)
     assert late == 0.0
     assert recreate_module._threshold(QUICK, now, now + 100) == 0.0
+
+
+def test_a_warm_start_the_search_could_not_keep_falls_back_to_the_given_routes(
+    day_4x14: Problem,
+) -> None:
+    """A stall limit met before the search keeps its first solution ends it with none.
+
+    OR-Tools' own first solution must not replace the routes given (mid-day, it dropped a
+    pinned job); the caller's routes are the fallback, and the plan keeps every job on them.
+    """
+    stalled = SolveParams(stall_solutions=1)
+    arrays = ModelArrays.build(day_4x14, travel_matrix(day_4x14), stalled)
+    routes = construct(arrays, seed=0)
+    assert solve_routing(arrays, time_limit=5, params=stalled, initial=routes) is None
+    plan = solve(day_4x14, time_limit=5, params=replace(stalled, recreate=False))
+    assert check_plan(day_4x14, plan) == []
+    assert plan.solver_status == "construction"
+    placed = {day_4x14.jobs[j].id for route in routes for j in route}
+    assert {s.job_id for r in plan.routes for s in r.stops} == placed

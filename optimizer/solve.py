@@ -1,9 +1,11 @@
 """`solve(problem) -> Plan`: the construction, then OR-Tools' local search, never "no plan".
 
 The construction heuristic (`construct.py`) gives a valid plan in one pass; it is fed to the
-OR-Tools model as its first solution. If the solver finds nothing in its budget (or refuses the
-routes), the construction's own plan is returned, timed and checked, with whatever did not fit
-left unassigned with its reason.
+OR-Tools model as its first solution. Days of up to `SolveParams.parts_above` technicians are
+searched as one model until the search first stalls, then by ruin and recreate
+(`recreate.py`); bigger days part by part (`parts.py`). If the solver finds nothing in its
+budget (or refuses the routes), the construction's own plan is returned, timed and checked,
+with whatever did not fit left unassigned with its reason.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from connectors.records import (
     Technician,
     TimeWindow,
 )
+from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.log import bind_correlation
 from orchestrator.planning import (
     DayFrame,
@@ -129,8 +130,9 @@ class DispatchPipeline:
                 initial = {}
                 for a in previous_row[1]:
                     initial.setdefault(a.technician_external_id, []).append(a.job_external_id)
-            plan = opt.solve(
+            plan = solve_handing_on(
                 problem,
+                only_dispatched(data.appointments),
                 time_limit=self.time_limit or self.settings.planning.time_limit_seconds,
                 params=self.solve_params,
                 initial=initial,

@@ -19,6 +19,7 @@ import structlog
 import optimizer as opt
 from connectors.records import Appointment, Classification, Job, Lifecycle, Technician, TimeWindow
 from optimizer.durations import DurationModel, DurationSample, fit_durations
+from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.durations_fit import duration_params
 from orchestrator.planning import DayFrame, PlanningInput, TechnicianPosition, build_problem
 from orchestrator.settings import ObjectiveWeights, PlanningSettings
@@ -187,7 +188,13 @@ class FsmDispatchDispatcher:
             if self._last_plan
             else None
         )
-        plan = opt.solve(problem, time_limit=budget, initial=initial, params=self.solve_params)
+        plan = solve_handing_on(
+            problem,
+            only_dispatched(data.appointments),
+            time_limit=budget,
+            initial=initial,
+            params=self.solve_params,
+        )
         if self._last_plan is None:
             self.morning = (problem, plan)
         self._last_plan = plan

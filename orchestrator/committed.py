@@ -1,0 +1,67 @@
+"""Committed visits a technician can no longer fit go to someone who can, instead of nobody.
+
+A visit only loaded on a technician's app (dispatched, not yet driven to) stays with that
+technician: the re-plan pins it there. When an overrun or a late emergency leaves them no room
+for it, the optimizer can only report it `pinned_infeasible`, and the customer would be dropped.
+On a generated 12 × 47 day an emergency was, exactly so: dispatched at 13:59, never reached,
+where the baseline's coordinator handed it on. Such visits are planned again with their pin
+released, so any qualified technician may take them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+
+import optimizer as opt
+from connectors.records import Appointment, Lifecycle
+
+__all__ = ["only_dispatched", "solve_handing_on"]
+
+
+def only_dispatched(appointments: Iterable[Appointment]) -> set[str]:
+    """Job ids whose visit is loaded on a technician's app but not yet driven to."""
+    return {a.job_id for a in appointments if a.status is Lifecycle.DISPATCHED and a.technician_ids}
+
+
+def solve_handing_on(
+    problem: opt.Problem,
+    movable: set[str],
+    *,
+    time_limit: float,
+    initial: Mapping[str, Sequence[str]] | None = None,
+    params: opt.SolveParams | None = None,
+    travel: opt.TravelTimes | None = None,
+) -> opt.Plan:
+    """`opt.solve`; then, if pinned visits in `movable` did not fit, again with them unpinned.
+
+    The second search starts from the first plan and gets half the time again; the visits
+    keep their windows, and the churn weight still prefers their technician.
+    """
+    plan = opt.solve(problem, time_limit=time_limit, initial=initial, params=params, travel=travel)
+    stuck = {
+        u.job_id for u in plan.unassigned if u.reason == "pinned_infeasible" and u.job_id in movable
+    }
+    if not stuck:
+        return plan
+    jobs = tuple(
+        replace(job, pin=None) if job.id in stuck and _releasable(job.pin) else job
+        for job in problem.jobs
+    )
+    previous = dict(problem.previous)
+    for job in problem.jobs:
+        if job.id in stuck and job.pin is not None:
+            previous.setdefault(job.id, job.pin.technician)
+    released = replace(problem, jobs=jobs, previous=previous)
+    return opt.solve(
+        released,
+        time_limit=max(0.5, time_limit / 2),
+        initial={r.technician_id: [s.job_id for s in r.stops] for r in plan.routes},
+        params=params,
+        travel=travel,
+    )
+
+
+def _releasable(pin: opt.Pin | None) -> bool:
+    """A pin with no fixed start or position: the visit has not begun."""
+    return pin is not None and pin.start is None and pin.sequence is None

@@ -67,6 +67,8 @@ def improve_by_recreate(
     )
     routes = [list(r) for r in routes]
     timings: dict[int, RoutingOutcome] = {}
+    if arrays.n_jobs == 0 or arrays.n_techs == 0:
+        return routes, timings  # nothing to move: do not spin until the deadline
     current = best = score(routes, timings)
     kept = (routes, timings)
     since_gain = 0
@@ -114,8 +116,6 @@ def _ruin(
     arrays: ModelArrays, routes: Sequence[Sequence[int]], rng: random.Random
 ) -> tuple[list[int], list[int]]:
     """The vehicles nearest a random job, and their jobs then the unassigned near it."""
-    if arrays.n_jobs == 0:
-        return [], []
     drive = arrays.drive
     target = rng.randrange(arrays.n_jobs)
     size = min(rng.choice(ROUTES_PER_MOVE), arrays.n_techs)

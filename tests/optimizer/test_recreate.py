@@ -8,13 +8,13 @@ from dataclasses import replace
 
 import pytest
 
-from optimizer import Plan, Problem, SolveParams, check_plan, solve
+from optimizer import Plan, Problem, SolveParams, Technician, check_plan, solve
 from optimizer import recreate as recreate_module
 from optimizer._routing import solve_routing
 from optimizer.construct import construct
 from optimizer.matrices import ModelArrays
 from optimizer.solve import travel_matrix
-from tests.optimizer.conftest import QUICK
+from tests.optimizer.conftest import DENVER, QUICK
 
 WITHOUT = SolveParams(stall_solutions=QUICK.stall_solutions, recreate=False)
 
@@ -90,3 +90,15 @@ def test_a_warm_start_the_search_could_not_keep_falls_back_to_the_given_routes(
     assert plan.solver_status == "construction"
     placed = {day_4x14.jobs[j].id for route in routes for j in route}
     assert {s.job_id for r in plan.routes for s in r.stops} == placed
+
+
+def test_a_day_without_jobs_returns_at_once_rather_than_at_the_deadline() -> None:
+    crew = (Technician("T0", DENVER, 480, 960), Technician("T1", DENVER, 480, 960))
+    problem = Problem(crew, ())
+    arrays = ModelArrays.build(problem, travel_matrix(problem), SolveParams())
+    deadline = clock.perf_counter() + 30
+    routes, timings = recreate_module.improve_by_recreate(
+        arrays, [[], []], deadline=deadline, seed=0, params=SolveParams(), score=lambda r, t: 0.0
+    )
+    assert clock.perf_counter() < deadline
+    assert routes == [[], []] and timings == {}

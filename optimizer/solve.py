@@ -38,6 +38,10 @@ Progress = Callable[[float, float], None]
 """Called with (seconds since `solve` began, objective) each time a better plan is found."""
 
 
+Improver = Callable[..., tuple[list[list[int]], dict[int, RoutingOutcome]]]
+"""`improve_by_parts` or `improve_by_recreate`: routes in, better routes and their timings out."""
+
+
 def node_points(problem: Problem) -> list[Point]:
     """Matrix order: job locations, technicians' starts, technicians' ends."""
     return (
@@ -100,13 +104,7 @@ def solve(
             progress,
             started,
         )
-        return Plan(
-            routes=plan.routes,
-            unassigned=plan.unassigned,
-            cost=plan.cost,
-            solver_status=plan.solver_status,
-            solve_seconds=clock.perf_counter() - started,
-        )
+        return replace(plan, solve_seconds=clock.perf_counter() - started)
     if settings.recreate:
         plan = _recreated(arrays, routes, settings, seed, started + time_limit, progress, started)
         return replace(plan, solve_seconds=clock.perf_counter() - started)
@@ -146,24 +144,8 @@ def _by_parts(
 ) -> Plan:
     """The construction, improved part by part until the deadline."""
     first = _timed_outcome(arrays, routes)
-    if progress is not None:
-        progress(clock.perf_counter() - started, assemble(arrays, first).objective)
-
-    def score(current: list[list[int]], timings: dict[int, RoutingOutcome]) -> float:
-        return assemble(arrays, _merge(arrays, current, timings, first)).objective
-
-    def report(value: float) -> None:
-        assert progress is not None
-        progress(clock.perf_counter() - started, value)
-
-    routes, timings = improve_by_parts(
-        arrays,
-        [list(r) for r in first_routes(first, arrays.n_techs)],
-        deadline=deadline,
-        seed=seed,
-        params=settings,
-        score=score,
-        on_improvement=report if progress is not None else None,
+    routes, timings = _improve(
+        improve_by_parts, arrays, first, settings, seed, deadline, progress, started
     )
     status = "feasible" if timings else "construction"
     merged = _merge(arrays, routes, timings, first)
@@ -197,26 +179,47 @@ def _recreated(
     )
     if first is None:
         first = _timed_outcome(arrays, routes)
+    routes, timings = _improve(
+        improve_by_recreate, arrays, first, settings, seed, deadline, progress, started
+    )
+    return assemble(arrays, _merge(arrays, routes, timings, first))
+
+
+def _improve(
+    improve: Improver,
+    arrays: ModelArrays,
+    first: RoutingOutcome,
+    settings: SolveParams,
+    seed: int,
+    deadline: float,
+    progress: Progress | None,
+    started: float,
+) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
+    """Run an improver from `first`, scoring candidate routes as whole plans.
+
+    Routes the improver did not re-solve keep `first`'s timings. The starting plan is reported
+    to `progress`, then every improvement.
+    """
 
     def score(current: list[list[int]], timings: dict[int, RoutingOutcome]) -> float:
         return assemble(arrays, _merge(arrays, current, timings, first)).objective
 
     def report(value: float) -> None:
-        if progress is not None:
-            progress(clock.perf_counter() - started, value)
+        assert progress is not None
+        progress(clock.perf_counter() - started, value)
 
     start = first_routes(first, arrays.n_techs)
-    report(score(start, {}))
-    routes, timings = improve_by_recreate(
+    if progress is not None:
+        report(score(start, {}))
+    return improve(
         arrays,
         start,
         deadline=deadline,
         seed=seed,
         params=settings,
         score=score,
-        on_improvement=report,
+        on_improvement=report if progress is not None else None,
     )
-    return assemble(arrays, _merge(arrays, routes, timings, first))
 
 
 def first_routes(outcome: RoutingOutcome, n_techs: int) -> list[list[int]]:

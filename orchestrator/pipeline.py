@@ -176,7 +176,8 @@ class DispatchPipeline:
                             platform=self.platform,
                             appointment_id=appointment.external_id,
                             window=scheduled,
-                            arrival_window=appointment.arrival_window,
+                            # An earlier day's promise is spent; it is not written back.
+                            arrival_window=frame.current(appointment.arrival_window),
                             plan_id=plan_id,
                             reason=f"{kind} plan",
                             session=session,

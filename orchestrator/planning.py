@@ -75,6 +75,10 @@ class DayFrame:
     def clock(self, value: time) -> int:
         return value.hour * 60 + value.minute
 
+    def current(self, window: TimeWindow | None) -> TimeWindow | None:
+        """`window` unless it ended before this day began (an earlier day's, now spent)."""
+        return window if window is not None and window.end >= self.origin else None
+
 
 @dataclass(frozen=True, slots=True)
 class TechnicianPosition:
@@ -286,14 +290,18 @@ def _job(
     pin: opt.Pin | None = None
     anytime = False  # reached whenever the technician gets there: no window to keep
     if appointment is not None:
-        promised = appointment.arrival_window or appointment.window
+        arrival = frame.current(appointment.arrival_window)
+        promised = arrival or frame.current(appointment.window)
+        # A visit booked for an earlier day that never happened is booked again: no window,
+        # and nobody is committed to it any more.
+        missed = promised is None and (appointment.arrival_window or appointment.window)
         if promised is not None:
-            if promised.end < frame.origin or promised.start >= frame.origin + timedelta(days=1):
-                return None  # another day's appointment
+            if promised.start >= frame.origin + timedelta(days=1):
+                return None  # a later day's appointment
             windows = (_window(promised, frame, hard=promised_hard),)
-            told = _window(promised, frame, hard=False) if appointment.arrival_window else None
+            told = _window(promised, frame, hard=False) if arrival else None
         status = appointment.status
-        if status.is_started and appointment.technician_ids:
+        if status.is_started and appointment.technician_ids and not missed:
             # Dispatched or driving there: it stays with its technician. The one they are
             # driving to stays their next stop and is reached whenever the drive ends; one only
             # loaded on their app keeps its window and may wait behind an emergency.

@@ -17,7 +17,7 @@ def simulate(
     scenario: Annotated[Path, typer.Option("--scenario", help="Scenario file (YAML or JSON).")],
     dispatcher: Annotated[
         str, typer.Option("--dispatcher", help="baseline, fsm-dispatch or both.")
-    ] = "baseline",
+    ] = "both",
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write {scenario, runs: {name: KPIs}} here.")
     ] = None,

@@ -75,6 +75,9 @@ class FsmDispatchDispatcher:
                 DurationSample(v.job_type, v.minutes, v.technician_id, v.day) for v in view.history
             ]
             self._durations = fit_durations(samples, duration_params(self.routing_quantile))
+        # Each morning plans afresh: yesterday's routes are no warm start, and moving a visit
+        # off yesterday's technician is no churn.
+        self._last_plan = None
         await self._replan(view, reason="morning plan")
 
     async def on_event(self, view: DispatchView, event: DispatchEvent) -> None:
@@ -195,7 +198,7 @@ class FsmDispatchDispatcher:
             initial=initial,
             params=self.solve_params,
         )
-        if self._last_plan is None:
+        if self.morning is None:
             self.morning = (problem, plan)
         self._last_plan = plan
         self.plans += 1
@@ -208,6 +211,8 @@ class FsmDispatchDispatcher:
         """Where each technician is now, from the status events: on site, or after a visit."""
         out: dict[str, TechnicianPosition] = {}
         for event in view.status_events:  # oldest first: the last one per technician wins
+            if event.occurred_at.astimezone(view.zone).date() != view.today:
+                continue  # each day starts from home
             tech_id = event.technician_id
             appointment = view.appointments.get(event.subject_id)
             if tech_id is None or appointment is None:
@@ -272,7 +277,8 @@ class FsmDispatchDispatcher:
                     floor = max(floor, frame.at(stop.end))
                     continue
                 opens = max(start - self.promise_lead, view.now)
-                promise = appointment.arrival_window or TimeWindow(
+                # A promise for an earlier day is spent: the customer is given a new one.
+                promise = frame.current(appointment.arrival_window) or TimeWindow(
                     start=opens, end=opens + PROMISE_WIDTH
                 )
                 after = floor + timedelta(minutes=1)

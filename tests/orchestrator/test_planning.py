@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from connectors.records import (
@@ -251,6 +251,32 @@ def test_soft_promises_let_a_late_visit_happen_rather_than_none() -> None:
         promised_windows_hard=False,
     )
     assert hard.job("J1").windows[0].hard and not soft.job("J1").windows[0].hard
+
+
+def test_a_visit_missed_on_an_earlier_day_is_planned_again_and_a_later_days_is_not() -> None:
+    """Yesterday's window is spent: the job is planned today with no window and no technician
+    bound to it, where it used to be skipped as another day's appointment for ever after."""
+    yesterday = TimeWindow(start=_at(10) - timedelta(days=1), end=_at(12) - timedelta(days=1))
+    tomorrow = TimeWindow(start=_at(10) + timedelta(days=1), end=_at(12) + timedelta(days=1))
+    appointments = [
+        Appointment(
+            **KEY,
+            external_id="A1",
+            job_id="J1",
+            technician_ids=("T1",),
+            status=Lifecycle.DISPATCHED,
+            window=yesterday,
+            arrival_window=yesterday,
+        ),
+        Appointment(**KEY, external_id="A2", job_id="J2", window=tomorrow, arrival_window=tomorrow),
+    ]
+    data = _inputs([_tech("T1"), _tech("T2")], [_job("J1"), _job("J2")], appointments)
+    problem = build_problem(data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations)
+    assert [j.id for j in problem.jobs] == ["J1"]
+    missed = problem.job("J1")
+    assert missed.windows == () and missed.pin is None and missed.told_window is None
+    plan = solve(problem, time_limit=1)
+    assert check_plan(problem, plan) == [] and not plan.unassigned
 
 
 def test_a_designated_technician_who_is_off_leaves_the_job_unassigned_not_reassigned() -> None:

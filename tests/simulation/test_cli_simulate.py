@@ -17,7 +17,9 @@ SEED = (
 def test_simulate_writes_the_kpi_json(tmp_path: Path) -> None:
     """The JSON has the scenario name and the baseline's KPIs with the required keys."""
     out = tmp_path / "kpis.json"
-    result = CliRunner().invoke(app, ["simulate", "--scenario", str(SEED), "--json", str(out)])
+    result = CliRunner().invoke(
+        app, ["simulate", "--scenario", str(SEED), "--dispatcher", "baseline", "--json", str(out)]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert data["scenario"] == "seed-day-12x47"
@@ -25,6 +27,35 @@ def test_simulate_writes_the_kpi_json(tmp_path: Path) -> None:
     assert kpis["jobs_total"] == 49
     assert 0 < kpis["utilization"] < 1 and 0 < kpis["on_time_rate"] <= 1
     assert kpis["wrong_skill_dispatches"] == 0 and kpis["double_bookings"] == 0
+
+
+def test_by_default_both_dispatchers_play_the_day(tmp_path: Path) -> None:
+    """The command exists to compare: without --dispatcher, the JSON holds both runs."""
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(SMALL_DAY)
+    out = tmp_path / "kpis.json"
+    result = CliRunner().invoke(app, ["simulate", "--scenario", str(scenario), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    runs = json.loads(out.read_text())["runs"]
+    assert set(runs) == {"baseline", "fsm-dispatch"}
+    assert all(kpis["jobs_completed"] == 2 for kpis in runs.values())
+
+
+SMALL_DAY = """
+name: small
+timezone: America/Denver
+date: 2026-12-01
+technicians:
+  - {id: T, name: Tess, home: {lat: 39.70, lon: -105.00}, shift: {start: "08:00", end: "16:00"}}
+customers: [{id: C1}, {id: C2}]
+jobs:
+  - {id: J1, customer: C1, location: {lat: 39.71, lon: -105.01}, summary: Toilet install,
+     description: new toilet, booked_window: {start: "08:00", end: "10:00"},
+     truth: {job_type: plumbing.fixture_install, duration_minutes: 60}}
+  - {id: J2, customer: C2, location: {lat: 39.72, lon: -105.02}, summary: Faucet replace,
+     description: kitchen faucet, booked_window: {start: "12:00", end: "16:00"},
+     truth: {job_type: plumbing.fixture_install, duration_minutes: 60}}
+"""
 
 
 def test_an_unknown_dispatcher_or_a_bad_file_exits_with_a_reason(tmp_path: Path) -> None:

@@ -5,8 +5,8 @@ A generated day has the shape of a real residential/light-commercial contractor'
 - geography: a metro area with a handful of neighbourhood clusters where the jobs concentrate,
   technicians living around the metro;
 - a fleet whose trades, skills and equipment follow the job mix (HVAC heavy in winter and summer,
-  plumbers with drain machines, electricians, a commercial-refrigeration tech when the fleet is big
-  enough), with a few gas certifications that expire;
+  plumbers with drain machines, electricians, commercial-refrigeration techs for that share of the
+  work once the fleet is big enough), with a few gas certifications that expire;
 - jobs whose trade mix follows the season, each written as customers write tickets (shorthand,
   typos, brand names, calm words on emergencies), with the true requirements stated in `truth`;
 - booked 2- and 4-hour windows for most jobs, long-tailed (log-normal) true durations;
@@ -307,6 +307,22 @@ def _staffing(n: int, mix: dict[str, float]) -> list[str]:
     return [t for t, c in zip(trades, counts, strict=True) for _ in range(c)]
 
 
+def _refrigeration_techs(n: int, mix: dict[str, float]) -> int:
+    """Commercial-refrigeration technicians on a fleet of `n`: none below six trucks, then that
+    trade's share of the work in minutes, at least one.
+
+    Counted in minutes because refrigeration calls run long; a single one for any fleet size left
+    a 40-truck day with 8 refrigeration calls (22 hours of work) for one technician.
+    """
+    if n < 6:
+        return 0
+    minutes = {kind: w * _DURATION[kind][0] for kind, w in mix.items()}
+    share = sum(m for kind, m in minutes.items() if kind.startswith("refrigeration.")) / sum(
+        minutes.values()
+    )
+    return max(1, round(n * share))
+
+
 def _pick(rng: random.Random, weights: dict[str, float]) -> str:
     keys = list(weights)
     return rng.choices(keys, [weights[k] for k in keys])[0]
@@ -362,10 +378,11 @@ class _Builder:
     # -- fleet ---------------------------------------------------------------------------------
     def fleet(self) -> None:
         n = self.p.technicians
-        trades = _staffing(n - 1 if n >= 6 else n, _WINTER_MIX if self.winter else _SUMMER_MIX)
+        mix = _WINTER_MIX if self.winter else _SUMMER_MIX
+        refrigeration = _refrigeration_techs(n, mix)
+        trades = _staffing(n - refrigeration, mix)
         self.rng.shuffle(trades)
-        if n >= 6:
-            trades.append("refrigeration")
+        trades += ["refrigeration"] * refrigeration
         for i, trade in enumerate(trades):
             skills: set[str] = set()
             equipment: set[str] = set()

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from connectors.sandbox import load_scenario
 from connectors.sandbox.generate import (
+    _DURATION,
     _SUMMER_MIX,
     _WINTER_MIX,
     GenerateParams,
@@ -91,6 +92,22 @@ def test_trades_are_staffed_in_proportion_to_the_work(techs: int) -> None:
             expected = len(staffed) * work[trade] / sum(work.values())
             assert fleet.count(trade) >= 1
             assert abs(fleet.count(trade) - expected) < 1, (trade, fleet)
+
+
+@pytest.mark.parametrize(
+    ("techs", "day"), [(12, date(2026, 1, 14)), (40, date(2026, 1, 14)), (120, date(2026, 7, 8))]
+)
+def test_refrigeration_techs_follow_that_trades_minutes_of_work(techs: int, day: date) -> None:
+    """Commercial refrigeration is about 5 % of the season's work in minutes: one technician on
+    12 trucks, two on 40, six on 120 (a single one for any fleet left 40-truck days with 22
+    hours of refrigeration calls for one person)."""
+    scenario = generate_scenario(GenerateParams(techs, techs * 4, seed=3, day=day))
+    held = sum("commercial_refrigeration" in t.skills for t in scenario.technicians)
+    mix = _WINTER_MIX if day.month == 1 else _SUMMER_MIX
+    minutes = {kind: w * _DURATION[kind][0] for kind, w in mix.items()}
+    share = minutes["refrigeration.commercial"] / sum(minutes.values())
+    assert held == max(1, round(techs * share))
+    assert held == {12: 1, 40: 2, 120: 6}[techs]
 
 
 def test_jobs_cluster_in_neighbourhoods(day_40x160) -> None:

@@ -6,6 +6,11 @@ for it, the optimizer can only report it `pinned_infeasible`, and the customer w
 On a generated 12 × 47 day an emergency was, exactly so: dispatched at 13:59, never reached,
 where the baseline's coordinator handed it on. Such visits are planned again with their pin
 released, so any qualified technician may take them.
+
+The other way round, a visit loaded on the only gas fitter's app (a four-hour water heater
+install) kept a gas leak waiting until the install was done. When an emergency is left out, the
+dispatched visits of the technicians who could take it are released too, and that plan is kept
+if it reaches more emergencies: the coordinator's "pull the install, send them to the leak".
 """
 
 from __future__ import annotations
@@ -33,33 +38,59 @@ def solve_handing_on(
     params: opt.SolveParams | None = None,
     travel: opt.TravelTimes | None = None,
 ) -> opt.Plan:
-    """`opt.solve`; then, if pinned visits in `movable` did not fit, again with them unpinned.
+    """`opt.solve`; then, if visits in `movable` are stuck or in an emergency's way, again
+    with them unpinned.
 
-    The second search starts from the first plan and gets half the time again; the visits
-    keep their windows, and the churn weight still prefers their technician.
+    Stuck: pinned to a technician who can no longer fit them. In the way: loaded on the app of
+    a technician qualified for an emergency the plan left out. The second search starts from
+    the first plan and gets half the time again; the visits keep their windows, and the churn
+    weight still prefers their technician. Releasing visits only in an emergency's way is kept
+    only when more emergencies are reached.
     """
     plan = opt.solve(problem, time_limit=time_limit, initial=initial, params=params, travel=travel)
     stuck = {
         u.job_id for u in plan.unassigned if u.reason == "pinned_infeasible" and u.job_id in movable
     }
-    if not stuck:
+    in_the_way = _in_an_emergencys_way(problem, plan, movable)
+    release = {
+        job.id for job in problem.jobs if job.id in stuck | in_the_way and _releasable(job.pin)
+    }
+    if not release:
         return plan
-    jobs = tuple(
-        replace(job, pin=None) if job.id in stuck and _releasable(job.pin) else job
-        for job in problem.jobs
-    )
+    jobs = tuple(replace(job, pin=None) if job.id in release else job for job in problem.jobs)
     previous = dict(problem.previous)
     for job in problem.jobs:
-        if job.id in stuck and job.pin is not None:
+        if job.id in release and job.pin is not None:
             previous.setdefault(job.id, job.pin.technician)
-    released = replace(problem, jobs=jobs, previous=previous)
-    return opt.solve(
-        released,
+    second = opt.solve(
+        replace(problem, jobs=jobs, previous=previous),
         time_limit=max(0.5, time_limit / 2),
         initial={r.technician_id: [s.job_id for s in r.stops] for r in plan.routes},
         params=params,
         travel=travel,
     )
+    if release & stuck or _emergencies_left(problem, second) < _emergencies_left(problem, plan):
+        return second
+    return plan
+
+
+def _in_an_emergencys_way(problem: opt.Problem, plan: opt.Plan, movable: set[str]) -> set[str]:
+    """Movable visits pinned to a technician qualified for an emergency the plan left out."""
+    waiting = [
+        problem.job(u.job_id)
+        for u in plan.unassigned
+        if u.reason != "no_qualified_technician" and problem.job(u.job_id).urgency == "emergency"
+    ]
+    able = {t.id for t in problem.technicians for job in waiting if job.qualified(t)}
+    return {
+        job.id
+        for job in problem.jobs
+        if job.id in movable and job.pin is not None and job.pin.technician in able
+    }
+
+
+def _emergencies_left(problem: opt.Problem, plan: opt.Plan) -> int:
+    return sum(problem.job(u.job_id).urgency == "emergency" for u in plan.unassigned)
 
 
 def _releasable(pin: opt.Pin | None) -> bool:

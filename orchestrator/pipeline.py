@@ -24,6 +24,7 @@ from connectors.records import (
     Classification,
     Customer,
     Job,
+    Lifecycle,
     Location,
     RecordKey,
     Technician,
@@ -155,9 +156,18 @@ class DispatchPipeline:
                 by_job = {a.job_id: a for a in data.appointments}
                 for planned in assignments:
                     appointment = by_job.get(planned.job_external_id)
-                    if appointment is None or appointment.status.is_started:
-                        continue  # unbooked jobs need a booking first; started ones stay put
-                    if tuple(appointment.technician_ids) != (planned.technician_external_id,):
+                    if appointment is None:
+                        continue  # an unbooked job needs a booking first
+                    crew_changes = tuple(appointment.technician_ids) != (
+                        planned.technician_external_id,
+                    )
+                    # Visits under way stay put; a dispatched one moves only when the plan
+                    # handed it on (its technician can no longer fit it).
+                    if appointment.status.is_started and not (
+                        appointment.status is Lifecycle.DISPATCHED and crew_changes
+                    ):
+                        continue
+                    if crew_changes:
                         writes += queue_assignment(
                             self.store,
                             account=self.account,

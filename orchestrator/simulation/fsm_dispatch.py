@@ -234,16 +234,18 @@ class FsmDispatchDispatcher:
         return out
 
     @staticmethod
-    def _committed_elsewhere(view: DispatchView, route: opt.Route) -> list[datetime]:
-        """Ends of the visits this technician is committed to that the plan left out of the
-        route (a pinned visit it could not fit): nothing new may be booked over them."""
-        stops = {s.job_id for s in route.stops}
+    def _committed_elsewhere(
+        view: DispatchView, route: opt.Route, planned: set[str]
+    ) -> list[datetime]:
+        """Ends of the visits this technician is committed to that the plan left out of every
+        route (a pinned visit nobody could fit): nothing new may be booked over them. A visit
+        the plan handed on to another technician (in `planned`) no longer holds this one."""
         return [
             a.window.end
             for a in view.appointments.values()
             if a.status in (Lifecycle.DISPATCHED, Lifecycle.EN_ROUTE)
             and route.technician_id in a.technician_ids
-            and a.job_id not in stops
+            and a.job_id not in planned
             and a.window is not None
         ]
 
@@ -255,12 +257,11 @@ class FsmDispatchDispatcher:
         the plan's order: early arrival inside the promised window is welcome, and a visit
         that finishes off its estimate triggers a re-plan.
         """
-        served: set[str] = set()
+        served = {stop.job_id for route in plan.routes for stop in route.stops}
         for route in plan.routes:
             todo: list[tuple[opt.Stop, Appointment, TimeWindow]] = []
-            floor = max([view.now, *self._committed_elsewhere(view, route)])
+            floor = max([view.now, *self._committed_elsewhere(view, route, served)])
             for stop in route.stops:
-                served.add(stop.job_id)
                 appointments = [
                     a
                     for a in view.appointments_of(stop.job_id)
@@ -296,9 +297,8 @@ class FsmDispatchDispatcher:
                 if limit is not None:
                     end = min(end, limit)
                 window = TimeWindow(start=scheduled, end=max(end, scheduled + timedelta(minutes=1)))
-                if appointment.status is not Lifecycle.DISPATCHED and tuple(
-                    appointment.technician_ids
-                ) != (route.technician_id,):
+                # A dispatched visit on another technician's route was handed on: it moves too.
+                if tuple(appointment.technician_ids) != (route.technician_id,):
                     appointment = await view.assign(appointment.external_id, [route.technician_id])
                 if (
                     appointment.window is None

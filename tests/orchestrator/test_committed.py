@@ -73,3 +73,39 @@ def test_only_visits_loaded_but_not_driven_to_are_movable() -> None:
         appointment(5, Lifecycle.SCHEDULED, ("T1",)),
     ]
     assert only_dispatched(appointments) == {"J1"}
+
+
+def _leak_day(leak_skills: frozenset[str]) -> opt.Problem:
+    """T0, the only gas fitter, has a four-hour install loaded; a gas leak comes in."""
+    fitter = opt.Technician("T0", HERE, 480, 780, skills=frozenset({"gas_fitter"}))
+    other = opt.Technician("T1", HERE, 480, 1020)
+    install = opt.Job(
+        "INSTALL", NEAR, 240, windows=(opt.Window(500, 620, hard=False),), pin=opt.Pin("T0")
+    )
+    leak = opt.Job("LEAK", NEAR, 90, skills=leak_skills, urgency="emergency")
+    return opt.Problem((fitter, other), (install, leak))
+
+
+def test_a_dispatched_visit_in_an_emergencys_way_is_handed_on() -> None:
+    problem = _leak_day(frozenset({"gas_fitter"}))
+    # Pinned, the install fills the fitter's day and the leak waits.
+    held = opt.solve(problem, time_limit=5, params=QUICK)
+    assert [u.job_id for u in held.unassigned] == ["LEAK"]
+    plan = solve_handing_on(problem, {"INSTALL"}, time_limit=5, params=QUICK)
+    assert (_tech_of(plan, "LEAK"), _tech_of(plan, "INSTALL")) == ("T0", "T1")
+    assert plan.unassigned == ()
+    released = opt.Problem(
+        problem.technicians, (opt.Job("INSTALL", NEAR, 240), problem.jobs[1]), problem.params
+    )
+    assert opt.check_plan(released, plan) == []
+
+
+def test_visits_stay_put_when_releasing_them_reaches_no_more_emergencies() -> None:
+    # Nobody holds the skill the leak needs: moving the install would not help it.
+    problem = _leak_day(frozenset({"boiler"}))
+    plan = solve_handing_on(problem, {"INSTALL"}, time_limit=5, params=QUICK)
+    assert _tech_of(plan, "INSTALL") == "T0"
+    assert [(u.job_id, u.reason) for u in plan.unassigned] == [("LEAK", "no_qualified_technician")]
+    # Not a movable visit (under way): it stays, and so does the leak's wait.
+    plan = solve_handing_on(_leak_day(frozenset({"gas_fitter"})), set(), time_limit=5, params=QUICK)
+    assert _tech_of(plan, "INSTALL") == "T0" and _tech_of(plan, "LEAK") is None

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from connectors.records import Classification, Customer, Job, Technician, Urgency
+from connectors.records import (
+    Appointment,
+    Classification,
+    Customer,
+    Job,
+    Lifecycle,
+    Technician,
+    TimeOff,
+    Urgency,
+)
 from connectors.sandbox import load_scenario
 from connectors.sandbox.platform import SandboxFSM
 from optimizer import check_plan
@@ -91,3 +100,40 @@ def test_an_override_reaches_the_plan(store: Store, tmp_path: Path) -> None:
     )
     result = pipeline.plan_day(DAY)
     assert result.problem.job("J001").urgency == "emergency"
+
+
+def test_a_dispatched_visit_the_plan_hands_on_is_reassigned_in_the_fsm(
+    store: Store, tmp_path: Path
+) -> None:
+    """T01 has an afternoon visit on the app, then is called away from 09:00: the plan gives the
+    visit to someone else, and that move is queued (a dispatched visit is otherwise left be)."""
+    _synced(store)
+    appointments = store.list(Appointment, account=ACCOUNT)
+    visit = next(
+        a
+        for a in appointments
+        if a.window is not None and a.window.start.astimezone(ZONE).hour >= 12
+    )
+    later = (visit.modified_at or datetime.now(ZONE)) + timedelta(minutes=1)
+    dispatched = {"status": Lifecycle.DISPATCHED, "technician_ids": ("T01",), "modified_at": later}
+    tech = next(t for t in store.list(Technician, account=ACCOUNT) if t.external_id == "T01")
+    away = TimeOff(
+        start=datetime(2026, 12, 1, 9, tzinfo=ZONE), end=datetime(2026, 12, 1, 23, tzinfo=ZONE)
+    )
+    called_away = {"time_off": (away,), "modified_at": (tech.modified_at or later) + timedelta(1)}
+    store.upsert([visit.model_copy(update=dispatched), tech.model_copy(update=called_away)])
+    result = _pipeline(store, tmp_path, CountingClassifier()).plan_day(DAY, kind="morning")
+    # Every rule holds but the pin the plan released.
+    broken = check_plan(result.problem, result.plan)
+    assert [(v.rule, v.job_id) for v in broken] == [("pin", visit.job_id)]
+    taken_by = next(
+        r.technician_id for r in result.plan.routes for s in r.stops if s.job_id == visit.job_id
+    )
+    assert taken_by != "T01"
+    moves = [
+        row.payload["technician_ids"]
+        for row in store.outbox()
+        if row.payload.get("kind") == "assign"
+        and row.payload["appointment_id"] == visit.external_id
+    ]
+    assert moves == [[taken_by]]

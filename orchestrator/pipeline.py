@@ -158,16 +158,15 @@ class DispatchPipeline:
                     appointment = by_job.get(planned.job_external_id)
                     if appointment is None:
                         continue  # an unbooked job needs a booking first
-                    crew_changes = tuple(appointment.technician_ids) != (
-                        planned.technician_external_id,
-                    )
                     # Visits under way stay put; a dispatched one moves only when the plan
-                    # handed it on (its technician can no longer fit it).
-                    if appointment.status.is_started and not (
-                        appointment.status is Lifecycle.DISPATCHED and crew_changes
-                    ):
+                    # handed it on to someone not on its crew.
+                    handed_on = (
+                        appointment.status is Lifecycle.DISPATCHED
+                        and planned.technician_external_id not in appointment.technician_ids
+                    )
+                    if appointment.status.is_started and not handed_on:
                         continue
-                    if crew_changes:
+                    if tuple(appointment.technician_ids) != (planned.technician_external_id,):
                         writes += queue_assignment(
                             self.store,
                             account=self.account,

@@ -297,8 +297,13 @@ class FsmDispatchDispatcher:
                 if limit is not None:
                     end = min(end, limit)
                 window = TimeWindow(start=scheduled, end=max(end, scheduled + timedelta(minutes=1)))
-                # A dispatched visit on another technician's route was handed on: it moves too.
-                if tuple(appointment.technician_ids) != (route.technician_id,):
+                # A dispatched visit keeps its crew, unless the plan handed it on to another
+                # technician: then it moves too.
+                if (
+                    route.technician_id not in appointment.technician_ids
+                    if appointment.status is Lifecycle.DISPATCHED
+                    else tuple(appointment.technician_ids) != (route.technician_id,)
+                ):
                     appointment = await view.assign(appointment.external_id, [route.technician_id])
                 if (
                     appointment.window is None

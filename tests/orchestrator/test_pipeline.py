@@ -137,3 +137,25 @@ def test_a_dispatched_visit_the_plan_hands_on_is_reassigned_in_the_fsm(
         and row.payload["appointment_id"] == visit.external_id
     ]
     assert moves == [[taken_by]]
+
+
+def test_a_dispatched_crew_visit_the_plan_keeps_is_left_as_it_is(
+    store: Store, tmp_path: Path
+) -> None:
+    """Two technicians on one dispatched visit: the plan routes it with the first, and nothing
+    is written back (the crew is not cut down to one)."""
+    _synced(store)
+    visit = next(a for a in store.list(Appointment, account=ACCOUNT) if a.window is not None)
+    crew = {
+        "status": Lifecycle.DISPATCHED,
+        "technician_ids": ("T01", "T02"),
+        "modified_at": (visit.modified_at or datetime.now(ZONE)) + timedelta(minutes=1),
+    }
+    store.upsert([visit.model_copy(update=crew)])
+    result = _pipeline(store, tmp_path, CountingClassifier()).plan_day(DAY, kind="morning")
+    assert check_plan(result.problem, result.plan) == []
+    assert visit.job_id in {s.job_id for r in result.plan.routes for s in r.stops}
+    writes = [
+        row.payload for row in store.outbox() if row.payload["appointment_id"] == visit.external_id
+    ]
+    assert writes == []

@@ -172,6 +172,9 @@ class Technician:
                 stacklevel=3,
             )
             object.__setattr__(self, "lunch", None)
+        elif self.lunch is not None and self.lunch.earliest < self.shift_start:
+            # A day that starts late (on site until then, say): lunch comes after the start.
+            object.__setattr__(self, "lunch", replace(self.lunch, earliest=self.shift_start))
 
     @property
     def end_point(self) -> Point:

@@ -272,3 +272,14 @@ def test_parts_start_around_the_jobs_left_unassigned(day_40x150: Problem) -> Non
     empty = [[] for _ in routes]
     named = _nearest_to_unassigned(arrays, empty)
     assert named and all(any(v in arrays.allowed[j] for j in range(arrays.n_jobs)) for v in named)
+
+
+def test_a_day_that_starts_after_the_lunch_window_opens_eats_after_it_starts() -> None:
+    """Free at 12:50 (on site until then), lunch window 11:30-13:30: lunch is not planned
+    back at 11:30, before the technician's day in the plan began."""
+    tech = Technician("T", DENVER, 770, 1020, lunch=Break(690, 810, 30, on_site=False))
+    assert tech.lunch is not None and tech.lunch.earliest == 770
+    job = Job("J", Point(39.75, -104.98), 60, windows=(Window(780, 900),))
+    plan = solve_checked(Problem((tech,), (job,)))
+    (route,) = plan.routes
+    assert route.lunch_start is not None and 770 <= route.lunch_start <= 810

@@ -11,7 +11,7 @@ Sync brings the platform's records in; this turns them into a plan. Each run:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -38,6 +38,7 @@ from orchestrator.planning import (
     PlanningInput,
     build_problem,
     plan_assignments,
+    technician_positions,
 )
 from orchestrator.settings import Settings
 from orchestrator.store import Store
@@ -112,6 +113,17 @@ class DispatchPipeline:
             )
             frame = DayFrame(day, self._zone())
             data = self._inputs()
+            if now is not None:
+                # During the day each technician goes on from where they are, when they are free.
+                events = self.store.status_events(
+                    self.account, self.platform, since=frame.origin, until=now + timedelta(1)
+                )
+                data = replace(
+                    data,
+                    positions=technician_positions(
+                        events, data, self._minutes, now=now, zone=self._zone()
+                    ),
+                )
             previous_row = self.store.current_plan(self.account, day)
             previous = (
                 {a.job_external_id: a.technician_external_id for a in previous_row[1]}
@@ -203,6 +215,9 @@ class DispatchPipeline:
             return DayResult(
                 plan, problem, plan_id, writes, classified, [u.job_id for u in plan.unassigned]
             )
+
+    def _minutes(self, job: Job, tech: Technician | None) -> float:
+        return self.durations(job, tech) if tech is not None else 60
 
     def _inputs(self) -> PlanningInput:
         account, platform = self.account, self.platform

@@ -21,6 +21,7 @@ from connectors.records import (
     Lifecycle,
     Location,
     SlaTier,
+    StatusEvent,
     Technician,
     TimeWindow,
     Urgency,
@@ -36,6 +37,7 @@ __all__ = [
     "PlanningInput",
     "build_problem",
     "plan_assignments",
+    "technician_positions",
     "weights_to_params",
 ]
 
@@ -86,6 +88,47 @@ class TechnicianPosition:
 
     point: GeoPoint
     free_at: datetime
+
+
+def technician_positions(
+    events: Iterable[StatusEvent],
+    data: PlanningInput,
+    on_site_minutes: Callable[[Job, Technician | None], float],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> dict[str, TechnicianPosition]:
+    """Where each technician is at `now` and when they are free, from today's status events.
+
+    On site: there, free when `on_site_minutes` says the visit ends (not sooner than ten minutes
+    from now). After a visit (completed, on hold, canceled): there, free now. Technicians with
+    no event today are absent: their day starts from home.
+    """
+    today = now.astimezone(zone).date()
+    appointments = {a.external_id: a for a in data.appointments}
+    jobs = {j.external_id: j for j in data.jobs}
+    techs = {t.external_id: t for t in data.technicians}
+    out: dict[str, TechnicianPosition] = {}
+    for event in sorted(events, key=lambda e: e.occurred_at):  # the last one per technician wins
+        if event.occurred_at > now or event.occurred_at.astimezone(zone).date() != today:
+            continue  # each day starts from home
+        tech_id = event.technician_id
+        appointment = appointments.get(event.subject_id)
+        if tech_id is None or appointment is None:
+            continue
+        job = jobs.get(appointment.job_id)
+        location = data.locations.get(job.location_id or "") if job else None
+        if job is None or location is None or location.point is None:
+            continue
+        if event.status is Lifecycle.ON_SITE:
+            minutes = on_site_minutes(job, techs.get(tech_id))
+            free = max(event.occurred_at + timedelta(minutes=minutes), now + timedelta(minutes=10))
+            out[tech_id] = TechnicianPosition(location.point, free)
+        elif event.status in (Lifecycle.COMPLETED, Lifecycle.ON_HOLD, Lifecycle.CANCELED):
+            if tech_id in out and out[tech_id].point != location.point:
+                continue  # canceled elsewhere while here
+            out[tech_id] = TechnicianPosition(location.point, now)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,13 @@ from connectors.records import Appointment, Classification, Job, Lifecycle, Tech
 from optimizer.durations import DurationModel, DurationSample, fit_durations
 from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.durations_fit import duration_params
-from orchestrator.planning import DayFrame, PlanningInput, TechnicianPosition, build_problem
+from orchestrator.planning import (
+    DayFrame,
+    PlanningInput,
+    TechnicianPosition,
+    build_problem,
+    technician_positions,
+)
 from orchestrator.settings import ObjectiveWeights, PlanningSettings
 from orchestrator.simulation.events import (
     DispatchEvent,
@@ -209,29 +215,20 @@ class FsmDispatchDispatcher:
 
     def _positions(self, view: DispatchView) -> dict[str, TechnicianPosition]:
         """Where each technician is now, from the status events: on site, or after a visit."""
-        out: dict[str, TechnicianPosition] = {}
-        for event in view.status_events:  # oldest first: the last one per technician wins
-            if event.occurred_at.astimezone(view.zone).date() != view.today:
-                continue  # each day starts from home
-            tech_id = event.technician_id
-            appointment = view.appointments.get(event.subject_id)
-            if tech_id is None or appointment is None:
-                continue
-            job = view.jobs.get(appointment.job_id)
-            location = view.location_of(job) if job else None
-            if location is None or location.point is None:
-                continue
-            if event.status is Lifecycle.ON_SITE:
-                minutes = self._minutes(job, view.technicians.get(tech_id), p50=True)
-                free = max(
-                    event.occurred_at + timedelta(minutes=minutes), view.now + timedelta(minutes=10)
-                )
-                out[tech_id] = TechnicianPosition(location.point, free)
-            elif event.status in (Lifecycle.COMPLETED, Lifecycle.ON_HOLD, Lifecycle.CANCELED):
-                if tech_id in out and out[tech_id].point != location.point:
-                    continue  # canceled elsewhere while here
-                out[tech_id] = TechnicianPosition(location.point, view.now)
-        return out
+        data = PlanningInput(
+            technicians=list(view.technicians.values()),
+            jobs=list(view.jobs.values()),
+            appointments=list(view.appointments.values()),
+            customers=view.customers,
+            locations=view.locations,
+        )
+        return technician_positions(
+            view.status_events,
+            data,
+            lambda job, tech: self._minutes(job, tech, p50=True),
+            now=view.now,
+            zone=view.zone,
+        )
 
     @staticmethod
     def _committed_elsewhere(

@@ -238,6 +238,20 @@ class Store:
         with self._session(session) as s:
             return [kind.model_validate(data) for data in s.execute(query).scalars()]
 
+    def status_events(
+        self, account: str, platform: str, *, since: datetime, until: datetime
+    ) -> builtins.list[StatusEvent]:
+        """Status events that occurred in [since, until), oldest first (by the time index)."""
+        row: Any = StatusEventRow
+        query = (
+            select(row.data)
+            .where(row.account == account, row.platform == platform)
+            .where(row.occurred_at >= since, row.occurred_at < until)
+            .order_by(row.occurred_at, row.id)
+        )
+        with self._session(None) as s:
+            return [StatusEvent.model_validate(data) for data in s.execute(query).scalars()]
+
     def count(self, kind: type[Record], *, account: str | None = None) -> int:
         row: Any = _ROW_OF[kind]
         query = select(row.id)

@@ -13,6 +13,8 @@ from connectors.records import (
     Customer,
     Job,
     Lifecycle,
+    Location,
+    StatusEvent,
     Technician,
     TimeOff,
     Urgency,
@@ -159,3 +161,42 @@ def test_a_dispatched_crew_visit_the_plan_keeps_is_left_as_it_is(
         row.payload for row in store.outbox() if row.payload["appointment_id"] == visit.external_id
     ]
     assert writes == []
+
+
+def test_a_re_plan_during_the_day_starts_each_technician_from_where_they_are(
+    store: Store, tmp_path: Path
+) -> None:
+    """T01 has been on site since 12:00 at a job; the 12:30 re-plan starts T01 from there once
+    that visit is due to end (50 minutes here), not from home at the start of the shift. An
+    event from yesterday, or later than now, does not count."""
+    _synced(store)
+    visit = next(a for a in store.list(Appointment, account=ACCOUNT) if a.window is not None)
+    job = next(j for j in store.list(Job, account=ACCOUNT) if j.external_id == visit.job_id)
+    place = next(
+        loc for loc in store.list(Location, account=ACCOUNT) if loc.external_id == job.location_id
+    )
+    noon = datetime(2026, 12, 1, 12, tzinfo=ZONE)
+
+    def event(n: int, status: Lifecycle, at: datetime) -> StatusEvent:
+        return StatusEvent(
+            platform=PLATFORM, account=ACCOUNT, external_id=f"test-{n}", subject="appointment",
+            subject_id=visit.external_id, status=status, occurred_at=at, technician_id="T01",
+        )  # fmt: skip
+
+    on_site = {"status": Lifecycle.ON_SITE, "technician_ids": ("T01",), "modified_at": noon}
+    store.upsert([
+        visit.model_copy(update=on_site),
+        event(1, Lifecycle.COMPLETED, noon - timedelta(days=1)),
+        event(2, Lifecycle.ON_SITE, noon),
+        event(3, Lifecycle.COMPLETED, noon + timedelta(hours=3)),
+    ])  # fmt: skip
+    pipeline = _pipeline(store, tmp_path, CountingClassifier())
+    result = pipeline.plan_day(DAY, now=noon + timedelta(minutes=30))
+    t01 = result.problem.technician("T01")
+    assert (t01.start.lat, t01.start.lon) == (place.point.lat, place.point.lon)
+    assert t01.shift_start == 12 * 60 + 50
+    assert check_plan(result.problem, result.plan) == []
+    # Another technician with no event today starts from home.
+    home = next(t for t in store.list(Technician, account=ACCOUNT) if t.external_id == "T02").home
+    t02 = result.problem.technician("T02")
+    assert (t02.start.lat, t02.start.lon) == (home.lat, home.lon)

@@ -51,10 +51,9 @@ def solve_handing_on(
     stuck = {
         u.job_id for u in plan.unassigned if u.reason == "pinned_infeasible" and u.job_id in movable
     }
-    in_the_way = _in_an_emergencys_way(problem, plan, movable)
-    release = {
-        job.id for job in problem.jobs if job.id in stuck | in_the_way and _releasable(job.pin)
-    }
+    jobs_by_id = {job.id: job for job in problem.jobs}
+    wanted = stuck | _in_an_emergencys_way(problem, jobs_by_id, plan, movable)
+    release = {job_id for job_id in wanted if _releasable(jobs_by_id[job_id].pin)}
     if not release:
         return plan
     jobs = tuple(replace(job, pin=None) if job.id in release else job for job in problem.jobs)
@@ -69,28 +68,26 @@ def solve_handing_on(
         params=params,
         travel=travel,
     )
-    if release & stuck or _emergencies_left(problem, second) < _emergencies_left(problem, plan):
-        return second
-    return plan
+    fewer_waiting = _emergencies_left(jobs_by_id, second) < _emergencies_left(jobs_by_id, plan)
+    return second if release & stuck or fewer_waiting else plan
 
 
-def _in_an_emergencys_way(problem: opt.Problem, plan: opt.Plan, movable: set[str]) -> set[str]:
+def _in_an_emergencys_way(
+    problem: opt.Problem, jobs_by_id: Mapping[str, opt.Job], plan: opt.Plan, movable: set[str]
+) -> set[str]:
     """Movable visits pinned to a technician qualified for an emergency the plan left out."""
     waiting = [
-        problem.job(u.job_id)
+        jobs_by_id[u.job_id]
         for u in plan.unassigned
-        if u.reason != "no_qualified_technician" and problem.job(u.job_id).urgency == "emergency"
+        if u.reason != "no_qualified_technician" and jobs_by_id[u.job_id].urgency == "emergency"
     ]
     able = {t.id for t in problem.technicians for job in waiting if job.qualified(t)}
-    return {
-        job.id
-        for job in problem.jobs
-        if job.id in movable and job.pin is not None and job.pin.technician in able
-    }
+    pins = {job_id: jobs_by_id[job_id].pin for job_id in movable & jobs_by_id.keys()}
+    return {job_id for job_id, pin in pins.items() if pin is not None and pin.technician in able}
 
 
-def _emergencies_left(problem: opt.Problem, plan: opt.Plan) -> int:
-    return sum(problem.job(u.job_id).urgency == "emergency" for u in plan.unassigned)
+def _emergencies_left(jobs_by_id: Mapping[str, opt.Job], plan: opt.Plan) -> int:
+    return sum(jobs_by_id[u.job_id].urgency == "emergency" for u in plan.unassigned)
 
 
 def _releasable(pin: opt.Pin | None) -> bool:

@@ -116,12 +116,15 @@ class DispatchPipeline:
             if now is not None:
                 # During the day each technician goes on from where they are, when they are free.
                 events = self.store.status_events(
-                    self.account, self.platform, since=frame.origin, until=now + timedelta(1)
+                    self.account,
+                    self.platform,
+                    since=frame.origin,
+                    until=frame.origin + timedelta(days=1),
                 )
                 data = replace(
                     data,
                     positions=technician_positions(
-                        events, data, self._minutes, now=now, zone=self._zone()
+                        events, data, self._minutes, now=now, zone=frame.zone
                     ),
                 )
             previous_row = self.store.current_plan(self.account, day)

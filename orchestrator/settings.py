@@ -122,7 +122,11 @@ class ObjectiveWeights(_Section):
     unassigned_scheduled: float = Field(default=5_000, ge=0)
     balance: float = Field(default=0.5, ge=0)
     lateness_minute: float = Field(default=100, ge=0)
-    emergency_start_minute: float = Field(default=30, ge=0)
+    emergency_start_minute: float = Field(default=300, ge=0)
+    """Above `lateness_minute` plus the told-window cost (120 a minute): a booked customer is
+    made a little late rather than an emergency left waiting, as a coordinator would. Measured on
+    10 generated 12 × 47 days: emergency response p50 summed over the days 1,334 → 809 minutes
+    at 30 → 300 a minute, with the same completions (441, 444) and on-time rate."""
     preferred_tech_broken: float = Field(default=200, ge=0)
     compactness: float = Field(default=0.2, ge=0)
     overtime_minute: float = Field(default=3, ge=0)

@@ -301,3 +301,31 @@ def test_after_the_lunch_window_a_re_plan_plans_no_lunch_and_warns_of_nothing() 
     )
     assert afternoon.technician("T1").lunch is None
     assert morning.technician("T1").lunch is not None
+
+
+def test_an_emergency_goes_ahead_of_a_booked_visit_it_makes_half_an_hour_late() -> None:
+    """A coordinator sends the one technician to the burst pipe first and calls the booked
+    customer: a minute an emergency waits outweighs a minute a promise is missed."""
+    booked = Appointment(
+        **KEY,
+        external_id="A1",
+        job_id="J1",
+        arrival_window=TimeWindow(start=_at(8), end=_at(8, 45)),
+        window=TimeWindow(start=_at(8), end=_at(8, 45)),
+    )
+    emergency = _job("J2", urgency=Urgency.EMERGENCY, status=Lifecycle.UNSCHEDULED)
+    data = _inputs([_tech("T1")], [_job("J1"), emergency], [booked])
+    problem = build_problem(
+        data,
+        frame=FRAME,
+        weights=ObjectiveWeights(),
+        durations=_durations,
+        now=_at(8),
+        promised_windows_hard=False,
+    )
+    plan = solve(problem, time_limit=1)
+    assert check_plan(problem, plan) == []
+    (route,) = plan.routes
+    assert [s.job_id for s in route.stops] == ["J2", "J1"]
+    # Not a free choice: the booked customer is seen late, and the emergency within minutes.
+    assert route.stops[0].start <= 8 * 60 + 20 and route.stops[1].start > 8 * 60 + 45

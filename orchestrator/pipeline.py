@@ -77,7 +77,8 @@ class DispatchPipeline:
     solve_params: opt.SolveParams | None = None
     on_plan: Callable[[opt.Plan], None] | None = None
 
-    def _zone(self) -> ZoneInfo:
+    def zone(self) -> ZoneInfo:
+        """The account's time zone (the settings' default when the account names none)."""
         tz = self.settings.account(self.account).timezone or self.settings.timezone
         return ZoneInfo(tz)
 
@@ -109,9 +110,9 @@ class DispatchPipeline:
     ) -> DayResult:
         with bind_correlation("plan", account=self.account, day=day.isoformat()) as correlation_id:
             classified = self.classify_new(
-                now or datetime.combine(day, datetime.min.time(), self._zone())
+                now or datetime.combine(day, datetime.min.time(), self.zone())
             )
-            frame = DayFrame(day, self._zone())
+            frame = DayFrame(day, self.zone())
             data = self._inputs()
             if now is not None:
                 # During the day each technician goes on from where they are, when they are free.

@@ -1,23 +1,31 @@
-"""Wiring of the running service from settings: store, connectors, senders, app, scheduler."""
+"""Wiring of the running service from settings: store, connectors, senders, pipelines, app,
+scheduler."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from starlette.applications import Starlette
 
+from connectors.records import Classification, Customer, Job
 from notifications import Sender, SlackResponder, SlackSender, SlackUpdater, TwilioSmsSender
+from orchestrator.classification.engines import build_classifier
 from orchestrator.errors import ConfigError
+from orchestrator.fitted_durations import FittedDurations
+from orchestrator.pipeline import DispatchPipeline
 from orchestrator.platforms import PlatformRegistry, build_connectors
 from orchestrator.service import DispatchService
 from orchestrator.settings import Secrets, Settings, load_secrets
 from orchestrator.store import Store, make_engine, upgrade
+from orchestrator.ticket_classifier import ticket_of
 from orchestrator.web import create_app
 
-__all__ = ["build_runtime_app", "build_senders"]
+__all__ = ["build_pipelines", "build_runtime_app", "build_senders"]
 
 
 def build_senders(settings: Settings, secrets: Secrets) -> dict[str, Sender]:
@@ -60,6 +68,31 @@ def build_senders(settings: Settings, secrets: Secrets) -> dict[str, Sender]:
     return senders
 
 
+def build_pipelines(
+    settings: Settings, store: Store, accounts: Iterable[tuple[str, str]]
+) -> dict[str, DispatchPipeline]:
+    """A dispatch pipeline per enabled (platform, account): the settings' classifier, and
+    durations fitted on the account's own completed visits."""
+    engine = build_classifier(settings.classification)
+
+    def classify(job: Job, customer: Customer | None, now: datetime) -> Classification:
+        return engine(ticket_of(job, customer, now=now, outdoor_temp_f=None)).to_record()
+
+    quantile = settings.planning.routing_quantile
+    return {
+        account: DispatchPipeline(
+            store,
+            settings,
+            account,
+            platform,
+            classify,
+            durations=FittedDurations(store, account, platform, quantile),
+        )
+        for platform, account in accounts
+        if settings.account(account).enabled
+    }
+
+
 def build_runtime_app(
     settings: Settings, *, registry: PlatformRegistry | None = None, secrets: Secrets | None = None
 ) -> Starlette:
@@ -70,7 +103,8 @@ def build_runtime_app(
     store = Store(engine)
     http = httpx.AsyncClient(timeout=httpx.Timeout(20, connect=5))
     connectors = build_connectors(settings, secrets, http, registry)
-    service = DispatchService(settings, store, connectors, senders)
+    pipelines = build_pipelines(settings, store, connectors)
+    service = DispatchService(settings, store, connectors, senders, pipelines)
     signing = (
         secrets.slack_signing_secret.get_secret_value() if secrets.slack_signing_secret else None
     )

@@ -1,4 +1,4 @@
-"""The long-running service: scheduled syncs, write-backs, messages, approvals, webhooks.
+"""The long-running service: scheduled syncs, plans, write-backs, messages, approvals, webhooks.
 
 APScheduler 3 runs the periodic jobs in the app's event loop (4.x is still alpha). Each job is
 idempotent and works through the store, so a missed or repeated run loses nothing; each runs
@@ -7,9 +7,10 @@ at most once at a time (max_instances=1) and a late run is still run (misfire gr
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,6 +19,7 @@ from connectors.errors import AuthError, ConnectorError, TransientError
 from connectors.protocol import Connector
 from notifications import OutboxWorker, Sender
 from orchestrator.approvals import expire_due
+from orchestrator.pipeline import DayResult, DispatchPipeline
 from orchestrator.settings import Settings
 from orchestrator.store import Store
 from orchestrator.sync import sync_account
@@ -44,6 +46,8 @@ class DispatchService:
     store: Store
     connectors: Mapping[tuple[str, str], Connector]
     senders: Mapping[str, Sender] = field(default_factory=dict)
+    pipelines: Mapping[str, DispatchPipeline] = field(default_factory=dict)
+    """Account id → its dispatch pipeline; accounts without one are synced but not planned."""
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     health: dict[str, AccountHealth] = field(default_factory=dict)
 
@@ -73,6 +77,29 @@ class DispatchService:
         state.ok, state.needs_reauth, state.last_error = True, False, None
         state.last_success = self.clock()
 
+    async def plan_once(self, account_id: str) -> list[DayResult]:
+        """Re-plan the rest of the account's day from where each technician is; from
+        `planning.next_day_from` on, lay out the next day too.
+
+        The solver runs in a worker thread so webhooks are answered meanwhile. A failure is
+        logged and the next run tries again: the plans and their write-backs are stored in one
+        transaction, so a failed run leaves nothing half done.
+        """
+        pipeline = self.pipelines[account_id]
+        now = self.clock()
+        local = now.astimezone(pipeline.zone())
+        results: list[DayResult] = []
+        try:
+            results.append(await asyncio.to_thread(pipeline.plan_day, local.date(), now=now))
+            if local.time() >= time.fromisoformat(self.settings.planning.next_day_from):
+                tomorrow = local.date() + timedelta(days=1)
+                results.append(
+                    await asyncio.to_thread(pipeline.plan_day, tomorrow, kind="next_day")
+                )
+        except Exception as exc:  # noqa: BLE001 - the scheduler must keep running
+            log.error("planning failed; will retry", account=account_id, error=repr(exc))
+        return results
+
     async def deliver_once(self) -> None:
         await drain_writebacks(self.store, dict(self.connectors), now=self.clock)
         if self.senders:
@@ -97,12 +124,29 @@ class DispatchService:
                 self._bound_sync(connector),
                 seconds=account.sync.interval_minutes * 60,
             )
+        every = self.settings.planning.replan_every_minutes
+        for account_id in self.pipelines:
+            if every > 0 and self.settings.account(account_id).enabled:
+                # The first run waits a minute, for the first sync to bring the day in.
+                self._add(
+                    scheduler,
+                    f"plan:{account_id}",
+                    self._bound_plan(account_id),
+                    seconds=every * 60,
+                    first_in=timedelta(minutes=1),
+                )
         self._add(scheduler, "deliver", self.deliver_once, seconds=10)
         self._add(scheduler, "housekeeping", self.housekeeping_once, seconds=60)
 
     def _bound_sync(self, connector: Connector) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             await self.sync_once(connector)
+
+        return run
+
+    def _bound_plan(self, account_id: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            await self.plan_once(account_id)
 
         return run
 
@@ -113,6 +157,7 @@ class DispatchService:
         func: Callable[[], Awaitable[None]],
         *,
         seconds: float,
+        first_in: timedelta = timedelta(0),
     ) -> None:
         scheduler.add_job(
             func,
@@ -123,5 +168,5 @@ class DispatchService:
             max_instances=1,
             coalesce=True,
             misfire_grace_time=120,
-            next_run_time=datetime.now(UTC),
+            next_run_time=datetime.now(UTC) + first_in,
         )

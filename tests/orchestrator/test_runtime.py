@@ -32,6 +32,7 @@ def test_the_running_app_syncs_its_accounts_and_reports_health(tmp_path: Path) -
     registry = PlatformRegistry()
     registry.register("sandbox", lambda account, secrets, http: platform)  # type: ignore[arg-type, return-value]
     app = build_runtime_app(_settings(tmp_path), registry=registry)
+    assert set(app.state.service.pipelines) == {"acme"}  # planned on a schedule too
     with serve(app) as url:
         assert httpx.get(f"{url}/healthz", timeout=5).json()["status"] == "ok"
         engine = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")

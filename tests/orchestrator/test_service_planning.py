@@ -1,0 +1,188 @@
+"""`serve` plans each account on a schedule: the rest of today from where technicians are, the
+next day from the afternoon on; the plan's assignments reach the platform; a failed run is
+logged and tried again."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from structlog.testing import capture_logs
+
+from connectors.records import (
+    Appointment,
+    Classification,
+    Job,
+    Lifecycle,
+    StatusEvent,
+    Technician,
+    Urgency,
+)
+from connectors.sandbox import load_scenario
+from connectors.sandbox.platform import SandboxFSM
+from optimizer import check_plan
+from orchestrator.bundled import BUNDLED_SCENARIO as BUNDLED
+from orchestrator.fitted_durations import FittedDurations
+from orchestrator.pipeline import DispatchPipeline
+from orchestrator.service import DispatchService
+from orchestrator.settings import Settings, load_settings
+from orchestrator.store import Store
+from orchestrator.ticket_classifier import OfflineTicketClassifier
+
+ZONE = ZoneInfo("America/Denver")
+ACCOUNT, PLATFORM = "demo", "sandbox"
+DAY = date(2026, 12, 1)
+
+
+def _settings(tmp_path: Path, planning: str = "") -> Settings:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"accounts:\n  - id: {ACCOUNT}\n    platform: {PLATFORM}\n{planning}")
+    return load_settings(path)
+
+
+def _service(
+    store: Store, settings: Settings, platform: SandboxFSM, at: datetime
+) -> DispatchService:
+    pipeline = DispatchPipeline(
+        store,
+        settings,
+        ACCOUNT,
+        PLATFORM,
+        OfflineTicketClassifier(),
+        durations=lambda job, tech: 50,
+        time_limit=1,
+    )
+    return DispatchService(
+        settings,
+        store,
+        {(PLATFORM, ACCOUNT): platform},
+        pipelines={ACCOUNT: pipeline},
+        clock=lambda: at,
+    )
+
+
+async def _board(platform: SandboxFSM) -> dict[str, tuple[str, ...]]:
+    """Job id → technicians, as the platform shows its appointments now."""
+    board: dict[str, tuple[str, ...]] = {}
+    async for page in platform.fetch_appointments(None):
+        for appointment in page:
+            board[appointment.job_id] = appointment.technician_ids
+    return board
+
+
+async def test_a_morning_run_plans_today_only_and_the_platform_shows_the_plan(
+    store: Store, tmp_path: Path
+) -> None:
+    platform = SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT)
+    service = _service(
+        store, _settings(tmp_path), platform, datetime(2026, 12, 1, 6, 45, tzinfo=ZONE)
+    )
+    await service.sync_once(platform)
+    assert not any((await _board(platform)).values())  # nobody assigned before the plan
+    results = await service.plan_once(ACCOUNT)
+    assert [r.problem is not None for r in results] == [True]  # before 14:00: today only
+    (today,) = results
+    assert check_plan(today.problem, today.plan) == []
+    assert store.current_plan(ACCOUNT, DAY) is not None
+    assert store.current_plan(ACCOUNT, DAY + timedelta(days=1)) is None
+    await service.deliver_once()
+    board = await _board(platform)
+    planned = {job: tech for job, tech in today.plan.assignment().items() if job in board}
+    assert len(planned) > 10
+    assert all(board[job] == (tech,) for job, tech in planned.items())
+
+
+async def test_an_afternoon_run_also_lays_out_the_next_day(store: Store, tmp_path: Path) -> None:
+    platform = SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT)
+    service = _service(store, _settings(tmp_path), platform, datetime(2026, 12, 1, 15, tzinfo=ZONE))
+    await service.sync_once(platform)
+    results = await service.plan_once(ACCOUNT)
+    assert len(results) == 2
+    tomorrow = store.current_plan(ACCOUNT, DAY + timedelta(days=1))
+    assert tomorrow is not None and tomorrow[0].kind == "next_day"
+    # Today's re-plan starts nothing before 15:00.
+    assert all(stop.start >= 15 * 60 for route in results[0].plan.routes for stop in route.stops)
+
+
+async def test_a_failed_run_is_logged_and_the_next_one_plans(store: Store, tmp_path: Path) -> None:
+    platform = SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT)
+    service = _service(store, _settings(tmp_path), platform, datetime(2026, 12, 1, 7, tzinfo=ZONE))
+    await service.sync_once(platform)
+    pipeline = service.pipelines[ACCOUNT]
+    working = pipeline.classify
+
+    def broken(*_: object) -> Classification:
+        raise RuntimeError("classifier down")
+
+    pipeline.classify = broken
+    with capture_logs() as logs:
+        assert await service.plan_once(ACCOUNT) == []
+    failed = [e for e in logs if e["event"] == "planning failed; will retry"]
+    assert failed and failed[0]["account"] == ACCOUNT and "classifier down" in failed[0]["error"]
+    assert store.current_plan(ACCOUNT, DAY) is None and store.outbox() == []
+    pipeline.classify = working
+    assert len(await service.plan_once(ACCOUNT)) == 1
+
+
+def test_each_account_gets_a_planning_job_unless_turned_off(store: Store, tmp_path: Path) -> None:
+    platform = SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT)
+    at = datetime(2026, 12, 1, 7, tzinfo=ZONE)
+    scheduler = AsyncIOScheduler()
+    _service(store, _settings(tmp_path), platform, at).schedule(scheduler)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert jobs[f"plan:{ACCOUNT}"].trigger.interval == timedelta(minutes=15)
+    assert jobs[f"plan:{ACCOUNT}"].max_instances == 1
+    off = _settings(tmp_path, "planning:\n  replan_every_minutes: 0\n")
+    scheduler = AsyncIOScheduler()
+    _service(store, off, platform, at).schedule(scheduler)
+    assert f"plan:{ACCOUNT}" not in {job.id for job in scheduler.get_jobs()}
+
+
+def test_durations_come_from_the_accounts_own_visits_and_are_refitted_daily(
+    store: Store,
+) -> None:
+    key = {"platform": PLATFORM, "account": ACCOUNT}
+    tech = Technician(**key, external_id="T1", name="Ana")
+    now = {"at": datetime(2026, 12, 1, 7, tzinfo=ZONE)}
+    durations = FittedDurations(store, ACCOUNT, PLATFORM, 0.5, clock=lambda: now["at"])
+    job = Job(
+        **key,
+        external_id="J0",
+        classification=Classification(
+            trade="plumbing", job_type="plumbing.water_heater_install", urgency=Urgency.SCHEDULED
+        ),
+    )
+    typical = durations(job, tech)
+    assert durations.samples == 0
+
+    def visit(k: int, minutes: int) -> list[object]:
+        arrived = datetime(2026, 11, 20 + k, 9, tzinfo=ZONE)
+        appointment = Appointment(**key, external_id=f"A{k}", job_id=f"J{k}")
+        events = [
+            StatusEvent(
+                **key,
+                external_id=f"S{k}-{status.value}",
+                subject="appointment",
+                subject_id=f"A{k}",
+                status=status,
+                occurred_at=at,
+                technician_id="T1",
+            )
+            for status, at in (
+                (Lifecycle.ON_SITE, arrived),
+                (Lifecycle.COMPLETED, arrived + timedelta(minutes=minutes)),
+            )
+        ]
+        return [appointment, Job(**key, external_id=f"J{k}"), *events]
+
+    for k in range(6):
+        store.upsert(visit(k, 420))  # type: ignore[arg-type]
+        store.save_classification(
+            Job(**key, external_id=f"J{k}").key, job.classification, content_hash=f"h{k}"
+        )  # type: ignore[arg-type]
+    assert durations(job, tech) == typical  # the model of the morning stays for the day
+    now["at"] += timedelta(days=1)
+    longer = durations(job, tech)
+    assert durations.samples == 6 and longer > typical

@@ -252,6 +252,12 @@ _URGENT_HVAC: dict[str, list[tuple[str, str, str]]] = {
 _WINDOWS = (("08:00", "10:00"), ("10:00", "12:00"), ("12:00", "14:00"), ("14:00", "16:00"),
             ("08:00", "12:00"), ("12:00", "16:00"))  # fmt: skip
 _WINDOW_WEIGHTS = (3, 3, 3, 2, 5, 4)
+_ALL_DAY_MINUTES = 180
+"""Job types whose typical visit lasts this long (installs, panel upgrades) are booked to start
+in the morning, as an office books them: a six-hour install arriving at 14:00 would run into
+the evening."""
+_MORNING_WINDOWS = (("08:00", "10:00"), ("08:00", "12:00"))
+_MORNING_WEIGHTS = (3, 5)
 _SHIFTS = (("07:00", "16:00"), ("07:30", "16:30"), ("08:00", "17:00"))
 _ABBREVIATIONS = {
     "please": "pls", "through": "thru", "customer": "cust", "tomorrow": "tmrw", "because": "bc",
@@ -516,7 +522,11 @@ class _Builder:
         tier = self.rng.choices(("standard", "gold", "platinum"), (88, 8, 4))[0]
         window = None
         if booked:
-            start, end = self.rng.choices(_WINDOWS, _WINDOW_WEIGHTS)[0]
+            long_job = median >= _ALL_DAY_MINUTES
+            start, end = self.rng.choices(
+                _MORNING_WINDOWS if long_job else _WINDOWS,
+                _MORNING_WEIGHTS if long_job else _WINDOW_WEIGHTS,
+            )[0]
             window = {"start": start, "end": end}
         street = f"{self.rng.randint(100, 9899)} {self.rng.choice(_STREETS)} {self.rng.choice(_SUFFIXES)}"
         job = {

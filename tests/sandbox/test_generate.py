@@ -131,6 +131,16 @@ def test_durations_have_a_long_tail_and_most_jobs_are_booked(day_40x160) -> None
     assert any(not j.truth.customer_home for j in day_40x160.jobs)
 
 
+def test_installs_are_booked_to_start_in_the_morning(day_40x160) -> None:
+    """An office books a five-hour install for a morning arrival; shorter visits get windows
+    all day long."""
+    booked = [j for j in day_40x160.jobs if j.booked_window is not None]
+    long_jobs = [j for j in booked if _DURATION[j.truth.job_type][0] >= 180]
+    short_jobs = [j for j in booked if _DURATION[j.truth.job_type][0] < 180]
+    assert long_jobs and all(j.booked_window.start.hour == 8 for j in long_jobs)
+    assert any(j.booked_window.start.hour >= 12 for j in short_jobs)
+
+
 def test_tickets_read_like_customers_wrote_them(day_40x160) -> None:
     """Shorthand and typos appear; texts are not all the same template."""
     texts = [j.description for j in day_40x160.all_jobs()]

@@ -19,7 +19,7 @@ app = typer.Typer(
 
 def _register_subcommands() -> None:
     # One line per area; keep alphabetical.
-    from orchestrator.cli import bench, config, db, demo, jobs, mappings, serve, sync
+    from orchestrator.cli import bench, config, db, demo, jobs, mappings, plan, serve, sync
 
     app.add_typer(bench.app, name="bench")
     app.add_typer(config.app, name="config")
@@ -27,6 +27,7 @@ def _register_subcommands() -> None:
     app.add_typer(demo.app, name="demo")
     app.add_typer(jobs.app, name="jobs")
     app.add_typer(mappings.app, name="mappings")
+    app.add_typer(plan.app, name="plan")
     app.add_typer(serve.app, name="serve")
     app.add_typer(sync.app, name="sync")
     from orchestrator.cli import scenario

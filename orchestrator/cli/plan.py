@@ -1,0 +1,95 @@
+"""`fsm-dispatch plan`: plan one account's day from the store now, as `serve` does on schedule."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from orchestrator.cli.context import ConfigOption, console, exit_with, load_or_exit, open_store
+
+app = typer.Typer(help="Plan a day from the synced store and queue its write-backs.")
+
+
+@app.callback(invoke_without_command=True)
+def plan(
+    config: ConfigOption = None,
+    account: Annotated[
+        str | None, typer.Option(help="The account (default: the only enabled one).")
+    ] = None,
+    day: Annotated[
+        str,
+        typer.Option(help="today (the rest of it, from where everyone is), tomorrow or a date."),
+    ] = "tomorrow",
+    seconds: Annotated[
+        float | None,
+        typer.Option(min=0.1, help="Solver budget (default: planning.time_limit_seconds)."),
+    ] = None,
+) -> None:
+    """Classify, plan and queue the day's assignments; `serve` writes them to the platform.
+
+    Prints each technician's route and every job left unassigned with its reason.
+    """
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from rich.table import Table
+
+    from orchestrator.errors import ConfigError, StoreError
+    from orchestrator.runtime import build_pipelines
+
+    settings = load_or_exit(config)
+    enabled = [a for a in settings.accounts if a.enabled]
+    chosen = [a for a in enabled if account is None or a.id == account]
+    if account is None and len(enabled) > 1:
+        names = ", ".join(a.id for a in enabled)
+        exit_with([f"several accounts are enabled; choose one with --account ({names})"])
+    if not chosen:
+        exit_with([f"no enabled account {account!r}" if account else "no enabled account"])
+    target = chosen[0]
+    zone = ZoneInfo(target.timezone or settings.timezone)
+    now = datetime.now(UTC)
+    today = now.astimezone(zone).date()
+    named = {"today": today, "tomorrow": today + timedelta(days=1)}
+    try:
+        when = named[day] if day in named else date.fromisoformat(day)
+    except ValueError:
+        exit_with([f"--day: expected today, tomorrow or YYYY-MM-DD, got {day!r}"])
+    try:
+        with open_store(settings) as store:
+            pipelines = build_pipelines(settings, store, [(target.platform.value, target.id)])
+            pipeline = pipelines[target.id]
+            if seconds is not None:
+                pipeline.time_limit = seconds
+            result = pipeline.plan_day(when, now=now if when == today else None, kind="manual")
+    except (ConfigError, StoreError) as exc:
+        exit_with(getattr(exc, "problems", None) or [str(exc)])
+    routes = Table(
+        "technician", "stops", "first start", "back", "drive min", title=f"{target.id} {when}"
+    )
+    for route in result.plan.routes:
+        if not route.stops:
+            continue
+        routes.add_row(
+            route.technician_id,
+            " → ".join(s.job_id for s in route.stops),
+            _clock(route.stops[0].start),
+            _clock(route.end),
+            str(sum(s.travel_minutes for s in route.stops) + route.return_minutes),
+        )
+    console.print(routes)
+    if result.plan.unassigned:
+        left = Table("job", "reason", "detail", title="left unassigned")
+        for job in result.plan.unassigned:
+            left.add_row(job.job_id, job.reason, job.detail)
+        console.print(left)
+    console.print(
+        f"{len(result.plan.assignment())} jobs planned, {len(result.plan.unassigned)} unassigned, "
+        f"{result.writes_queued} write-backs queued (plan {result.plan_id}); "
+        "`fsm-dispatch serve` delivers them."
+    )
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"

@@ -1,0 +1,45 @@
+"""`fsm-dispatch plan` plans a synced day on demand: routes, what was left out and why, and the
+write-backs queued for `serve`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from orchestrator.cli import app
+from orchestrator.store import Store, make_engine
+
+
+def test_plan_prints_the_routes_and_queues_the_write_backs(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"database: {{url: 'sqlite:///{db}'}}\naccounts:\n  - id: demo\n    platform: sandbox\n"
+    )
+    synced = CliRunner().invoke(app, ["sync", "--config", str(config)])
+    assert synced.exit_code == 0, synced.output
+    result = CliRunner().invoke(
+        app, ["plan", "--config", str(config), "--day", "2026-12-01", "--seconds", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "T01" in result.output and "write-backs queued" in result.output
+    engine = make_engine(f"sqlite:///{db}")
+    store = Store(engine)
+    plan = store.current_plan("demo", date(2026, 12, 1))
+    assert plan is not None and plan[0].kind == "manual" and len(plan[1]) > 30
+    assert len(store.outbox()) > 30
+    engine.dispose()
+
+
+def test_plan_refuses_a_bad_day_or_account(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"database: {{url: 'sqlite:///{tmp_path / 's.db'}'}}\n"
+        "accounts:\n  - id: demo\n    platform: sandbox\n"
+    )
+    bad_day = CliRunner().invoke(app, ["plan", "--config", str(config), "--day", "friday"])
+    assert bad_day.exit_code == 2 and "expected today, tomorrow or YYYY-MM-DD" in bad_day.output
+    missing = CliRunner().invoke(app, ["plan", "--config", str(config), "--account", "acme"])
+    assert missing.exit_code == 2 and "no enabled account 'acme'" in missing.output

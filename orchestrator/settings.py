@@ -117,7 +117,9 @@ class AccountSettings(_Section):
 
 class ObjectiveWeights(_Section):
     drive_minute: float = Field(default=1.0, ge=0)
-    unassigned_emergency: float = Field(default=100_000, ge=0)
+    unassigned_emergency: float = Field(default=1_000_000, ge=0)
+    """Above a whole day of `emergency_start_minute` (300 × 540 minutes): an emergency reached
+    late today is never left for tomorrow to save its waiting cost."""
     unassigned_same_day: float = Field(default=20_000, ge=0)
     unassigned_scheduled: float = Field(default=5_000, ge=0)
     balance: float = Field(default=0.5, ge=0)
@@ -125,8 +127,9 @@ class ObjectiveWeights(_Section):
     emergency_start_minute: float = Field(default=300, ge=0)
     """Above `lateness_minute` plus the told-window cost (120 a minute): a booked customer is
     made a little late rather than an emergency left waiting, as a coordinator would. Measured on
-    10 generated 12 × 47 days: emergency response p50 summed over the days 1,334 → 809 minutes
-    at 30 → 300 a minute, with the same completions (441, 444) and on-time rate."""
+    10 generated 12 × 47 days: emergency response p50 summed over the days 1,155 → 798 minutes
+    at 30 → 300 a minute (the baseline coordinator: 1,037), with the same completions (441, 444)
+    and on-time rate."""
     preferred_tech_broken: float = Field(default=200, ge=0)
     compactness: float = Field(default=0.2, ge=0)
     overtime_minute: float = Field(default=3, ge=0)

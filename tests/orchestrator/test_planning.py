@@ -329,3 +329,21 @@ def test_an_emergency_goes_ahead_of_a_booked_visit_it_makes_half_an_hour_late() 
     assert [s.job_id for s in route.stops] == ["J2", "J1"]
     # Not a free choice: the booked customer is seen late, and the emergency within minutes.
     assert route.stops[0].start <= 8 * 60 + 20 and route.stops[1].start > 8 * 60 + 45
+
+
+def test_an_emergency_only_reachable_in_the_afternoon_is_still_planned() -> None:
+    """The one technician is out until 14:30: six and a half hours of waiting cost a lot, but
+    leaving the emergency for tomorrow must cost more."""
+    away = _tech("T1", time_off=(TimeOff(start=_at(7), end=_at(14, 30)),))
+    emergency = _job("J1", urgency=Urgency.EMERGENCY, status=Lifecycle.UNSCHEDULED)
+    problem = build_problem(
+        _inputs([away], [emergency], []),
+        frame=FRAME,
+        weights=ObjectiveWeights(),
+        durations=_durations,
+        now=_at(8),
+    )
+    plan = solve(problem, time_limit=1)
+    assert check_plan(problem, plan) == []
+    assert plan.assignment() == {"J1": "T1"}
+    assert plan.routes[0].stops[0].start >= 14 * 60 + 30

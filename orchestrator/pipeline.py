@@ -38,6 +38,7 @@ from orchestrator.planning import (
     PlanningInput,
     build_problem,
     plan_assignments,
+    shift_left,
     technician_positions,
 )
 from orchestrator.settings import Settings
@@ -219,6 +220,11 @@ class DispatchPipeline:
             return DayResult(
                 plan, problem, plan_id, writes, classified, [u.job_id for u in plan.unassigned]
             )
+
+    def shift_left(self, day: date, now: datetime) -> bool:
+        """Whether anyone is still on shift on `day` after `now`: a re-plan has work to do."""
+        technicians = self.store.list(Technician, account=self.account, platform=self.platform)
+        return shift_left(technicians, DayFrame(day, self.zone()), now)
 
     def _minutes(self, job: Job, tech: Technician | None) -> float:
         return self.durations(job, tech) if tech is not None else 60

@@ -178,6 +178,16 @@ def _shift_minutes(tech: Technician, frame: DayFrame) -> tuple[int, int] | None:
     return frame.minutes(start), frame.minutes(end)
 
 
+def shift_left(technicians: Iterable[Technician], frame: DayFrame, now: datetime) -> bool:
+    """Whether any active technician still has working time on the frame's day after `now`."""
+    now_minute = frame.minutes(now)
+    for tech in technicians:
+        span = _shift_minutes(tech, frame) if tech.active else None
+        if span is not None and span[1] > now_minute:
+            return True
+    return False
+
+
 def _urgency(job: Job) -> Urgency:
     if job.classification is not None:
         return job.classification.urgency

@@ -78,8 +78,8 @@ class DispatchService:
         state.last_success = self.clock()
 
     async def plan_once(self, account_id: str) -> list[DayResult]:
-        """Re-plan the rest of the account's day from where each technician is; from
-        `planning.next_day_from` on, lay out the next day too.
+        """Re-plan the rest of the account's day from where each technician is, while anyone is
+        still on shift; from `planning.next_day_from` on, lay out the next day too.
 
         The solver runs in a worker thread so webhooks are answered meanwhile. A failure is
         logged and the next run tries again: the plans and their write-backs are stored in one
@@ -90,7 +90,10 @@ class DispatchService:
         local = now.astimezone(pipeline.zone())
         results: list[DayResult] = []
         try:
-            results.append(await asyncio.to_thread(pipeline.plan_day, local.date(), now=now))
+            # Once every shift is over, a re-plan of today has nobody to route: skip it
+            # rather than store an empty plan every few minutes all evening.
+            if pipeline.shift_left(local.date(), now):
+                results.append(await asyncio.to_thread(pipeline.plan_day, local.date(), now=now))
             if local.time() >= time.fromisoformat(self.settings.planning.next_day_from):
                 tomorrow = local.date() + timedelta(days=1)
                 results.append(

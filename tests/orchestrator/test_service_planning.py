@@ -106,6 +106,20 @@ async def test_an_afternoon_run_also_lays_out_the_next_day(store: Store, tmp_pat
     assert all(stop.start >= 15 * 60 for route in results[0].plan.routes for stop in route.stops)
 
 
+async def test_an_evening_run_lays_out_tomorrow_and_leaves_today_alone(
+    store: Store, tmp_path: Path
+) -> None:
+    platform = SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT)
+    # Every shift of the bundled day is over by 17:00.
+    service = _service(store, _settings(tmp_path), platform, datetime(2026, 12, 1, 19, tzinfo=ZONE))
+    await service.sync_once(platform)
+    (only,) = await service.plan_once(ACCOUNT)
+    assert store.current_plan(ACCOUNT, DAY) is None
+    tomorrow = store.current_plan(ACCOUNT, DAY + timedelta(days=1))
+    assert tomorrow is not None and tomorrow[0].kind == "next_day"
+    assert tomorrow[0].id == only.plan_id
+
+
 async def test_a_failed_run_is_logged_and_the_next_one_plans(store: Store, tmp_path: Path) -> None:
     platform = SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT)
     service = _service(store, _settings(tmp_path), platform, datetime(2026, 12, 1, 7, tzinfo=ZONE))

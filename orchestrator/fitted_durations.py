@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from connectors.records import Appointment, Job, Lifecycle, Technician
 from optimizer.durations import DurationModel, DurationSample, fit_durations
@@ -57,12 +57,14 @@ def store_history(
 @dataclass
 class FittedDurations:
     """`durations(job, technician)` for the pipeline: the routing quantile of the job's type
-    for that technician, from the account's history, refitted when the date changes."""
+    for that technician, from the account's history, refitted when the account's local date
+    changes (in the small hours there, not at midnight UTC in the middle of a shift)."""
 
     store: Store
     account: str
     platform: str
     routing_quantile: float
+    zone: tzinfo = UTC
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     _model: DurationModel | None = field(default=None, repr=False)
     _fitted_on: date | None = field(default=None, repr=False)
@@ -77,7 +79,8 @@ class FittedDurations:
 
     def model(self) -> DurationModel:
         now = self.clock()
-        if self._model is None or self._fitted_on != now.date():
+        today = now.astimezone(self.zone).date()
+        if self._model is None or self._fitted_on != today:
             history = store_history(
                 self.store,
                 self.account,
@@ -86,5 +89,5 @@ class FittedDurations:
                 until=now,
             )
             self._model = fit_durations(history, duration_params(self.routing_quantile))
-            self._fitted_on, self.samples = now.date(), len(history)
+            self._fitted_on, self.samples = today, len(history)
         return self._model

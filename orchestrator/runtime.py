@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -86,7 +87,13 @@ def build_pipelines(
             account,
             platform,
             classify,
-            durations=FittedDurations(store, account, platform, quantile),
+            durations=FittedDurations(
+                store,
+                account,
+                platform,
+                quantile,
+                zone=ZoneInfo(settings.account(account).timezone or settings.timezone),
+            ),
         )
         for platform, account in accounts
         if settings.account(account).enabled

@@ -160,7 +160,7 @@ def test_durations_come_from_the_accounts_own_visits_and_are_refitted_daily(
     key = {"platform": PLATFORM, "account": ACCOUNT}
     tech = Technician(**key, external_id="T1", name="Ana")
     now = {"at": datetime(2026, 12, 1, 7, tzinfo=ZONE)}
-    durations = FittedDurations(store, ACCOUNT, PLATFORM, 0.5, clock=lambda: now["at"])
+    durations = FittedDurations(store, ACCOUNT, PLATFORM, 0.5, zone=ZONE, clock=lambda: now["at"])
     job = Job(
         **key,
         external_id="J0",
@@ -197,6 +197,8 @@ def test_durations_come_from_the_accounts_own_visits_and_are_refitted_daily(
             Job(**key, external_id=f"J{k}").key, job.classification, content_hash=f"h{k}"
         )  # type: ignore[arg-type]
     assert durations(job, tech) == typical  # the model of the morning stays for the day
-    now["at"] += timedelta(days=1)
+    now["at"] = datetime(2026, 12, 1, 18, 30, tzinfo=ZONE)  # already 2 December in UTC
+    assert durations(job, tech) == typical
+    now["at"] = datetime(2026, 12, 2, 6, tzinfo=ZONE)
     longer = durations(job, tech)
     assert durations.samples == 6 and longer > typical

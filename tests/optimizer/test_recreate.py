@@ -10,10 +10,10 @@ from ortools.constraint_solver import pywrapcp
 
 from optimizer import Plan, Problem, SolveParams, Technician, check_plan, solve
 from optimizer import recreate as recreate_module
-from optimizer._routing import solve_routing
-from optimizer.construct import construct
+from optimizer._routing import RoutingOutcome, solve_routing
+from optimizer.construct import Reinserter, construct
 from optimizer.matrices import ModelArrays
-from optimizer.solve import travel_matrix
+from optimizer.solve import _merge, _timed_outcome, assemble, travel_matrix
 from tests.optimizer.conftest import DENVER, QUICK
 
 WITHOUT = SolveParams(stall_solutions=QUICK.stall_solutions, recreate=False)
@@ -114,3 +114,56 @@ def test_a_day_without_jobs_returns_at_once_rather_than_at_the_deadline() -> Non
     )
     assert clock.perf_counter() < deadline
     assert routes == [[], []] and timings == {}
+
+
+def test_string_moves_keep_every_job_once_pinned_stops_in_place_and_plans_valid(
+    day_12x47: Problem,
+) -> None:
+    arrays = ModelArrays.build(day_12x47, travel_matrix(day_12x47), SolveParams())
+    routes = construct(arrays, seed=1)
+    base = _timed_outcome(arrays, routes)
+    timings: dict[int, RoutingOutcome] = {}
+    pinned = {
+        j: v for v, route in enumerate(routes) for j in route if day_12x47.jobs[j].pin is not None
+    }
+    assert pinned  # the generated day has stops under way
+    reinserter, rng = Reinserter(arrays), random.Random(7)
+    changed = 0
+    for _ in range(150):
+        trial = recreate_module._string_move(arrays, reinserter, routes, timings, rng)
+        if trial is None:
+            continue
+        trial_routes, trial_timings = trial
+        served = [j for route in trial_routes for j in route]
+        assert len(served) == len(set(served))
+        assert all(j in trial_routes[v] for j, v in pinned.items())
+        plan = assemble(arrays, _merge(arrays, trial_routes, trial_timings, base))
+        assert check_plan(day_12x47, plan) == []
+        changed += trial_routes != routes
+        routes, timings = trial_routes, trial_timings
+    assert changed > 50
+
+
+def test_string_moves_alone_improve_the_construction(
+    day_12x47: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(recreate_module, "STRING_SHARE", 1.0)
+    arrays = ModelArrays.build(day_12x47, travel_matrix(day_12x47), SolveParams())
+    routes = construct(arrays, seed=1)
+    base = _timed_outcome(arrays, routes)
+
+    def score(current: list[list[int]], timings: dict[int, RoutingOutcome]) -> float:
+        return assemble(arrays, _merge(arrays, current, timings, base)).objective
+
+    start = score(routes, {})
+    better, timings = recreate_module.improve_by_recreate(
+        arrays,
+        routes,
+        deadline=clock.perf_counter() + 1.0,
+        seed=3,
+        params=SolveParams(),
+        score=score,
+    )
+    plan = assemble(arrays, _merge(arrays, better, timings, base))
+    assert check_plan(day_12x47, plan) == []
+    assert plan.objective < start * 0.97

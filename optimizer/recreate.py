@@ -62,12 +62,14 @@ def improve_by_recreate(
     params: SolveParams,
     score: Score,
     on_improvement: Callable[[float], None] | None = None,
+    string_share: float = STRING_SHARE,
+    moves: int | None = None,
 ) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
     """Ruin and recreate parts of the day until `deadline` (a `perf_counter` time).
 
-    With `params.stall_solutions` set, the search also ends after `STALL_MOVES` moves without
+    With `params.stall_solutions` set, the search also ends after `STALL_MOVES` rebuilds without
     gain; every step is then seeded or counted, so the same input gives the same plan (unless
-    the deadline comes first).
+    the deadline comes first). With `moves`, it ends after that many moves.
 
     Returns:
         The routes, and for each vehicle a move rebuilt, the solver's timing of its route.
@@ -89,11 +91,13 @@ def improve_by_recreate(
     since_gain = 0
     reinserter = Reinserter(arrays)
     began = clock.perf_counter()
-    while clock.perf_counter() < deadline:
+    made = 0
+    while clock.perf_counter() < deadline and (moves is None or made < moves):
         if params.stall_solutions is not None and since_gain >= STALL_MOVES:
             break
+        made += 1
         trial: tuple[list[list[int]], dict[int, RoutingOutcome]] | None
-        if rng.random() < STRING_SHARE:
+        if rng.random() < string_share:
             trial = _string_move(arrays, reinserter, routes, timings, rng)
         else:
             # Only rebuilds count toward the stall: string moves are many and small.

@@ -40,12 +40,25 @@ SEARCH = SearchParams(
     ruin_visits=15,
     ruin_sequence=15,
 )
-# The second run also ruins whole routes (one close to a random visit, picked at random against
-# SISR): strings alone leave C203 at 597.7 from every start, where emptying a route reaches the
-# optimum 588.7. Over the Solomon instances at hand (the 8 developer ones and C203, R104, R112,
-# RC204) and seeds 0 and 1, runs of plain SISR + SISR-or-route sum 17.8 and 22.8 shorter than
-# two runs of plain SISR; neither kind wins on every instance, which is why both run.
-RUN_SEARCH = (SEARCH, dataclasses.replace(SEARCH, route_ruin=1))
+# The second run ruins differently from the first. On routes of a dozen customers or fewer
+# (type 1 instances) it also empties whole routes (one close to a random visit, picked at
+# random against SISR); over the Solomon instances at hand (the 8 developer ones and C203, R104,
+# R112, RC204), seeds 0 and 1, that summed 17.8 and 22.8 shorter than two runs of plain SISR
+# (R104 986.9 → 971.5). On longer routes (type 2: wide windows) it removes longer strings
+# instead (30 visits, strings of 30), where removing 15 of 30 stops barely reshapes a route:
+# on R201, RC201, C201, C203 and RC204 over seeds 0-2 that was shorter or equal in 14 of 15
+# runs (C203 588.7, its optimum, every time, against 597.7 with route ruin on two seeds).
+ROUTE_RUIN_SEARCH = dataclasses.replace(SEARCH, route_ruin=1)
+LONG_ROUTE = 12
+"""Average customers a route (in the first construction) from which routes count as long."""
+LONG_ROUTE_SEARCH = dataclasses.replace(SEARCH, ruin_visits=30, ruin_sequence=30)
+
+
+def run_search(run: int, customers_per_route: float) -> SearchParams:
+    """The search settings of restart `run` (0 first) on routes of this average length."""
+    if run == 0:
+        return SEARCH
+    return LONG_ROUTE_SEARCH if customers_per_route >= LONG_ROUTE else ROUTE_RUIN_SEARCH
 
 
 def _cost(data: ScaledInstance, routes: list[list[int]]) -> int:
@@ -118,7 +131,7 @@ def search(
     """Construct, then improve until `deadline` (a `time.monotonic()` value).
 
     On small instances the budget is split between `RESTARTS` independent runs, each from its
-    own construction and with its own ruin (`RUN_SEARCH`): the iterated local search settles
+    own construction and with its own ruin (`run_search`): the iterated local search settles
     into quite different basins from different starts, and the best of two shorter runs beats
     one long run on average.
 
@@ -150,7 +163,7 @@ def search(
         # A fresh model per run: a solved OR-Tools model keeps its first solution builder and
         # finds nothing on a second iterated local search.
         model = RoutingModel(data)
-        params = RUN_SEARCH[run % len(RUN_SEARCH)]
+        params = run_search(run, instance.customers / max(1, len(routes)))
         improved = model.improve(start, params, remaining / (runs - run))
         if improved is not None and _cost(data, improved) < best_cost:
             best, best_cost, source = improved, _cost(data, improved), "search"

@@ -18,6 +18,7 @@ from connectors.records import (
     Shift,
     Sla,
     SlaTier,
+    StatusEvent,
     Technician,
     TimeOff,
     TimeWindow,
@@ -30,6 +31,7 @@ from orchestrator.planning import (
     TechnicianPosition,
     build_problem,
     plan_assignments,
+    technician_positions,
 )
 from orchestrator.settings import ObjectiveWeights
 
@@ -347,3 +349,61 @@ def test_an_emergency_only_reachable_in_the_afternoon_is_still_planned() -> None
     assert check_plan(problem, plan) == []
     assert plan.assignment() == {"J1": "T1"}
     assert plan.routes[0].stops[0].start >= 14 * 60 + 30
+
+
+def _on_site_since(since: datetime) -> tuple[Appointment, StatusEvent]:
+    appointment = Appointment(
+        **KEY, external_id="A1", job_id="J1", technician_ids=("T1",), status=Lifecycle.ON_SITE
+    )
+    event = StatusEvent(
+        **KEY,
+        external_id="S1",
+        subject="appointment",
+        subject_id="A1",
+        status=Lifecycle.ON_SITE,
+        occurred_at=since,
+        technician_id="T1",
+    )
+    return appointment, event
+
+
+def test_a_visit_running_long_is_not_taken_to_end_in_ten_minutes() -> None:
+    appointment, event = _on_site_since(_at(8))
+    data = _inputs([_tech("T1")], [_job("J1")], [appointment])
+
+    def free_at(now: datetime) -> datetime:
+        positions = technician_positions([event], data, _durations, now=now, zone=ZONE)
+        return positions["T1"].free_at
+
+    assert free_at(_at(8, 20)) == _at(9)  # within its hour: ends when estimated
+    assert free_at(_at(8, 56)) == _at(9, 10)  # near its end: a quarter of its time again
+    assert free_at(_at(10)) == _at(10, 30)  # two hours on site: another half hour
+    assert free_at(_at(12)) == _at(13)
+
+
+def test_an_emergency_goes_to_a_farther_technician_rather_than_wait_behind_a_long_visit() -> None:
+    """T1 has been three hours on a one-hour visit next door to the emergency; T2 is free,
+    twenty-odd minutes away. A coordinator sends T2."""
+    appointment, event = _on_site_since(_at(8))
+    far = _tech("T2", home=GeoPoint(lat=39.80, lon=-104.95))
+    emergency = _job("J9", urgency=Urgency.EMERGENCY, status=Lifecycle.UNSCHEDULED)
+    data = _inputs([_tech("T1"), far], [emergency, _job("J1")], [appointment])
+    now = _at(11)
+    data = PlanningInput(
+        data.technicians,
+        data.jobs,
+        data.appointments,
+        data.customers,
+        data.locations,
+        positions=technician_positions([event], data, _durations, now=now, zone=ZONE),
+    )
+    problem = build_problem(
+        data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations, now=now
+    )
+    # Not seen today: T2 leaves home now, not at the start of the shift.
+    assert problem.technician("T2").shift_start == 11 * 60
+    plan = solve(problem, time_limit=1)
+    assert check_plan(problem, plan) == []
+    assert plan.assignment() == {"J9": "T2"}
+    (route,) = [r for r in plan.routes if r.stops]
+    assert route.stops[0].arrive > 11 * 60 + 15  # from home, twenty-odd minutes away

@@ -170,9 +170,9 @@ def _string_move(
         taken = [j for j in route[first : first + length] if jobs[j].pin is None]
         cut += taken
         trial[v] = [j for j in route if j not in taken]
-    served = {j for route in trial for j in route}
+    served = {j for route in trial for j in route}.union(cut)
     spare = sorted(
-        (j for j in range(arrays.n_jobs) if j not in served and j not in cut),
+        (j for j in range(arrays.n_jobs) if j not in served),
         key=lambda j: int(drive[target, j]),
     )[:UNASSIGNED_PER_MOVE]
     offered = cut + spare

@@ -80,8 +80,7 @@ class DispatchPipeline:
 
     def zone(self) -> ZoneInfo:
         """The account's time zone (the settings' default when the account names none)."""
-        tz = self.settings.account(self.account).timezone or self.settings.timezone
-        return ZoneInfo(tz)
+        return self.settings.zone(self.account)
 
     def classify_new(self, now: datetime) -> int:
         """Classify jobs whose ticket text changed since their last classification."""

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -92,7 +91,7 @@ def build_pipelines(
                 account,
                 platform,
                 quantile,
-                zone=ZoneInfo(settings.account(account).timezone or settings.timezone),
+                zone=settings.zone(account),
             ),
         )
         for platform, account in accounts

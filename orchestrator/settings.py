@@ -245,6 +245,10 @@ class Settings(BaseSettings):
         known = ", ".join(a.id for a in self.accounts) or "none configured"
         raise ConfigError([f"accounts: no account {account_id!r} (known: {known})"])
 
+    def zone(self, account_id: str) -> ZoneInfo:
+        """The account's time zone (the settings' default when the account names none)."""
+        return ZoneInfo(self.account(account_id).timezone or self.timezone)
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -32,7 +32,6 @@ def plan(
     Prints each technician's route and every job left unassigned with its reason.
     """
     from datetime import UTC, datetime, timedelta
-    from zoneinfo import ZoneInfo
 
     from rich.table import Table
 
@@ -48,7 +47,7 @@ def plan(
     if not chosen:
         exit_with([f"no enabled account {account!r}" if account else "no enabled account"])
     target = chosen[0]
-    zone = ZoneInfo(target.timezone or settings.timezone)
+    zone = settings.zone(target.id)
     now = datetime.now(UTC)
     today = now.astimezone(zone).date()
     named = {"today": today, "tomorrow": today + timedelta(days=1)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -389,14 +390,8 @@ def test_an_emergency_goes_to_a_farther_technician_rather_than_wait_behind_a_lon
     emergency = _job("J9", urgency=Urgency.EMERGENCY, status=Lifecycle.UNSCHEDULED)
     data = _inputs([_tech("T1"), far], [emergency, _job("J1")], [appointment])
     now = _at(11)
-    data = PlanningInput(
-        data.technicians,
-        data.jobs,
-        data.appointments,
-        data.customers,
-        data.locations,
-        positions=technician_positions([event], data, _durations, now=now, zone=ZONE),
-    )
+    positions = technician_positions([event], data, _durations, now=now, zone=ZONE)
+    data = replace(data, positions=positions)
     problem = build_problem(
         data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations, now=now
     )

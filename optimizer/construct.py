@@ -17,6 +17,7 @@ from itertools import combinations
 
 from optimizer.matrices import SCALE, ModelArrays
 from optimizer.schedule import RouteTiming, time_route
+from optimizer.slack import RouteSlack, route_slack
 
 __all__ = ["Reinserter", "construct"]
 
@@ -175,6 +176,8 @@ class _Builder:
         self.service = arrays.service.tolist()
         self.affinity = arrays.affinity.tolist()
         self.windows = list(arrays.windows)
+        self.starts = [arrays.start_node(v) for v in range(len(self.techs))]
+        self.ends = [arrays.end_node(v) for v in range(len(self.techs))]
         self.day_opens = min((t.shift_start for t in self.techs), default=0)
         self.late_allowed = False
         """Soft windows may be missed (at their lateness cost); else they count as hard."""
@@ -182,23 +185,52 @@ class _Builder:
             job.pin.start if job.pin is not None and job.pin.start is not None else None
             for job in problem.jobs
         ]
+        hard = [bool(w) and w[0].hard for w in self.windows]
+        self._hard = {False: [True] * len(hard), True: hard}
+        """Per job, whether its windows hold, without and with `late_allowed`."""
+        self._known: dict[int, tuple[tuple[int, ...], bool, RouteSlack | None, float]] = {}
+        """Per vehicle: the route last looked at, `late_allowed` then, its slack, start costs."""
 
     def feasible(self, v: int, route: Sequence[int]) -> bool:
         return self.timing(v, route).feasible
 
     def timing(self, v: int, route: Sequence[int]) -> RouteTiming:
-        a = self.arrays
         return time_route(
             self.techs[v],
             [self.windows[j] for j in route],
             [self.service[v][j] for j in route],
             route,
             self.drive,
-            a.start_node(v),
-            a.end_node(v),
+            self.starts[v],
+            self.ends[v],
             fixed_starts=[self.fixed[j] for j in route],
             soft_as_hard=not self.late_allowed,
         )
+
+    def known(self, v: int) -> tuple[RouteSlack | None, float]:
+        """The current route's slack (None if it does not time as feasible) and start costs,
+        remembered until the route changes."""
+        route = tuple(self.routes[v])
+        seen = self._known.get(v)
+        if seen is not None and seen[0] == route and seen[1] == self.late_allowed:
+            return seen[2], seen[3]
+        timing = self.timing(v, route)
+        slack = None
+        if timing.feasible:
+            slack = route_slack(
+                self.techs[v],
+                route,
+                timing,
+                windows=self.windows,
+                minutes=self.service[v],
+                fixed=self.fixed,
+                hard=self._hard[self.late_allowed],
+                drive=self.drive,
+                end_node=self.ends[v],
+            )
+        soft = self.soft_cost(v, route, timing)
+        self._known[v] = (route, self.late_allowed, slack, soft)
+        return slack, soft
 
     def placed(self, j: int) -> bool:
         return any(j in route for route in self.routes)
@@ -209,7 +241,7 @@ class _Builder:
         options: list[tuple[int, int, int]] = []
         for v in a.allowed[j]:
             route = self.routes[v]
-            path = [a.start_node(v), *route, a.end_node(v)]
+            path = [self.starts[v], *route, self.ends[v]]
             bonus = self.affinity[v][j]
             to_j = [row[j] for row in (cost[x] for x in path)]
             from_j = cost[j]
@@ -220,18 +252,26 @@ class _Builder:
         options.sort()
         best: tuple[float, int, list[int]] | None = None
         feasible_seen = 0
+        windows, fixed, hard = self.windows[j], self.fixed[j], self._hard[self.late_allowed][j]
+        drive = self.drive
+        known: dict[int, tuple[RouteSlack | None, float]] = {}
         for delta, v, p in options[:ATTEMPTS_PER_JOB]:
             route = self.routes[v]
+            if v not in known:
+                known[v] = self.known(v)
+            slack, soft = known[v]
+            if slack is not None:
+                before = route[p - 1] if p else self.starts[v]
+                after = route[p] if p < len(route) else self.ends[v]
+                leg_in, leg_out = drive[before][j], drive[j][after]
+                if not slack.admits(p, leg_in, leg_out, windows, fixed, hard, self.service[v][j]):
+                    continue  # surely infeasible: not worth timing
             candidate = [*route[:p], j, *route[p:]]
             timing = self.timing(v, candidate)
             if not timing.feasible:
                 continue
             # Among the cheapest feasible places, count what their start times cost too.
-            total = (
-                delta
-                + self.soft_cost(v, candidate, timing)
-                - self.soft_cost(v, route, self.timing(v, route))
-            )
+            total = delta + self.soft_cost(v, candidate, timing) - soft
             if self.late_allowed and total >= self.arrays.penalty[j]:
                 continue  # so late that leaving the job out costs less
             if best is None or total < best[0]:
@@ -268,7 +308,7 @@ class _Builder:
         a, cost = self.arrays, self.cost
 
         def nearness(v: int) -> int:
-            return int(min(cost[x][j] for x in (a.start_node(v), *self.routes[v])))
+            return int(min(cost[x][j] for x in (self.starts[v], *self.routes[v])))
 
         return sorted(a.allowed[j], key=nearness)
 
@@ -337,7 +377,7 @@ class _Builder:
 
     def _cheapest_in(self, v: int, j: int, route: list[int]) -> list[int] | None:
         """`route` with `j` at its cheapest feasible position (by arcs), or None."""
-        path = [self.arrays.start_node(v), *route, self.arrays.end_node(v)]
+        path = [self.starts[v], *route, self.ends[v]]
         cost = self.cost
         positions = sorted(
             range(self.heads[v], len(route) + 1),

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from optimizer.plan import Plan
-from optimizer.problem import Problem
+from collections.abc import Mapping
 
-__all__ = ["balance_targets", "plan_cost"]
+from optimizer.plan import Plan, Route
+from optimizer.problem import Job, Problem, Technician
+
+__all__ = ["TERMS", "balance_targets", "plan_cost", "route_terms"]
+
+TERMS = (
+    "drive",
+    "compactness",
+    "unassigned",
+    "lateness",
+    "overtime",
+    "preferred_broken",
+    "churn",
+    "told_window",
+    "emergency_wait",
+    "balance",
+)
 
 
 def balance_targets(problem: Problem) -> list[int]:
@@ -25,58 +40,64 @@ def plan_cost(problem: Problem, plan: Plan) -> dict[str, float]:
     w = problem.params
     jobs = {job.id: job for job in problem.jobs}
     techs = {tech.id: tech for tech in problem.technicians}
-    terms = dict.fromkeys(
-        (
-            "drive",
-            "compactness",
-            "unassigned",
-            "lateness",
-            "overtime",
-            "preferred_broken",
-            "churn",
-            "told_window",
-            "emergency_wait",
-            "balance",
-        ),
-        0.0,
-    )
+    terms = dict.fromkeys(TERMS, 0.0)
     targets = dict(zip((t.id for t in problem.technicians), balance_targets(problem), strict=True))
     day_opens = min((t.shift_start for t in problem.technicians), default=0)
     for route in plan.routes:
         tech = techs[route.technician_id]
-        legs = [s.travel_minutes for s in route.stops] + (
-            [route.return_minutes] if route.stops else []
-        )
-        terms["drive"] += w.drive_minute * sum(legs)
-        terms["compactness"] += w.compactness * sum(max(leg - 10, 0) ** 2 / 10 for leg in legs)
-        if route.stops:
-            rate = tech.overtime_cost if tech.overtime_cost is not None else w.overtime_minute
-            terms["overtime"] += rate * max(0, route.end - tech.shift_end)
-        if route.stops:
-            load = route.work_minutes + sum(legs)
-            terms["balance"] += w.balance * max(0, load - targets[tech.id])
-        for stop in route.stops:
-            job = jobs[stop.job_id]
-            soft = [win for win in job.windows if not win.hard]
-            if soft:
-                terms["lateness"] += w.lateness_minute * max(
-                    0, stop.start - max(x.end for x in soft)
-                )
-            if job.told_window is not None:
-                told = job.told_window
-                terms["told_window"] += w.told_window_minute * (
-                    max(0, stop.start - told.end) + max(0, told.start - stop.start)
-                )
-            if job.preferred and tech.id not in job.preferred and job.pin is None:
-                terms["preferred_broken"] += w.preferred_tech_broken
-            previous = problem.previous.get(job.id)
-            if previous is not None and previous != tech.id and job.pin is None:
-                terms["churn"] += w.churn_moved_stop
-            if job.urgency == "emergency":
-                opens = min((x.start for x in job.windows), default=day_opens)
-                terms["emergency_wait"] += w.emergency_start_minute * max(0, stop.start - opens)
+        for name, value in route_terms(
+            problem, tech, route, targets[tech.id], day_opens, jobs
+        ).items():
+            terms[name] += value
     served = {s.job_id for r in plan.routes for s in r.stops}
     terms["unassigned"] = sum(
         w.unassigned_penalty(job) for job in problem.jobs if job.id not in served
     )
+    return terms
+
+
+def route_terms(
+    problem: Problem,
+    tech: Technician,
+    route: Route,
+    target: int,
+    day_opens: int,
+    jobs: Mapping[str, Job],
+) -> dict[str, float]:
+    """What one technician's route costs, by term (all but "unassigned").
+
+    Args:
+        target: The technician's balance target (`balance_targets`).
+        day_opens: The earliest shift start of the day (an emergency without a window waits
+            from then).
+        jobs: The problem's jobs by id.
+    """
+    w = problem.params
+    terms = dict.fromkeys(TERMS, 0.0)
+    legs = [s.travel_minutes for s in route.stops] + ([route.return_minutes] if route.stops else [])
+    terms["drive"] = w.drive_minute * sum(legs)
+    terms["compactness"] = w.compactness * sum(max(leg - 10, 0) ** 2 / 10 for leg in legs)
+    if route.stops:
+        rate = tech.overtime_cost if tech.overtime_cost is not None else w.overtime_minute
+        terms["overtime"] = rate * max(0, route.end - tech.shift_end)
+        load = route.work_minutes + sum(legs)
+        terms["balance"] = w.balance * max(0, load - target)
+    for stop in route.stops:
+        job = jobs[stop.job_id]
+        soft = [win for win in job.windows if not win.hard]
+        if soft:
+            terms["lateness"] += w.lateness_minute * max(0, stop.start - max(x.end for x in soft))
+        if job.told_window is not None:
+            told = job.told_window
+            terms["told_window"] += w.told_window_minute * (
+                max(0, stop.start - told.end) + max(0, told.start - stop.start)
+            )
+        if job.preferred and tech.id not in job.preferred and job.pin is None:
+            terms["preferred_broken"] += w.preferred_tech_broken
+        previous = problem.previous.get(job.id)
+        if previous is not None and previous != tech.id and job.pin is None:
+            terms["churn"] += w.churn_moved_stop
+        if job.urgency == "emergency":
+            opens = min((x.start for x in job.windows), default=day_opens)
+            terms["emergency_wait"] += w.emergency_start_minute * max(0, stop.start - opens)
     return terms

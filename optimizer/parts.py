@@ -32,6 +32,7 @@ import numpy as np
 
 from optimizer._routing import RoutingOutcome, solve_routing
 from optimizer._splice import splice
+from optimizer.assemble import PlanScorer, first_routes, merge_timings
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.recreate import improve_by_recreate
@@ -224,11 +225,10 @@ def _polish(
 ) -> RoutingOutcome:
     """String moves on a part OR-Tools has left: they hand runs of stops between routes, which
     its one- and two-stop moves rarely do."""
-    # `solve` imports this module; its plan assembly is needed only here, at call time.
-    from optimizer.solve import _merge, assemble, first_routes
+    scorer = PlanScorer(model, outcome)
 
     def score(routes: list[list[int]], timings: dict[int, RoutingOutcome]) -> float:
-        return assemble(model, _merge(model, routes, timings, outcome)).objective
+        return scorer(timings)
 
     routes, timings = improve_by_recreate(
         model,
@@ -242,7 +242,7 @@ def _polish(
     )
     if not timings:
         return outcome
-    return _merge(model, routes, timings, outcome)
+    return merge_timings(timings, outcome)
 
 
 def _solve_parts(

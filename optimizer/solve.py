@@ -17,13 +17,13 @@ from dataclasses import replace
 import numpy as np
 
 from optimizer._routing import RoutingOutcome, solve_routing
+from optimizer.assemble import PlanScorer, assemble, first_routes, merge_timings
 from optimizer.construct import construct
-from optimizer.costs import plan_cost
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.parts import improve_by_parts
-from optimizer.plan import Plan, Route, Stop, UnassignedJob
-from optimizer.problem import Job, Point, Problem, Technician
+from optimizer.plan import Plan
+from optimizer.problem import Point, Problem, Technician
 from optimizer.recreate import improve_by_recreate
 from optimizer.schedule import RouteTiming, time_route
 from optimizer.travel import OfflineTravel, TravelMatrix, TravelTimes
@@ -148,7 +148,7 @@ def _by_parts(
         improve_by_parts, arrays, first, settings, seed, deadline, progress, started
     )
     status = "feasible" if timings else "construction"
-    merged = _merge(arrays, routes, timings, first)
+    merged = merge_timings(timings, first)
     return assemble(
         arrays,
         RoutingOutcome(
@@ -182,7 +182,7 @@ def _recreated(
     routes, timings = _improve(
         improve_by_recreate, arrays, first, settings, seed, deadline, progress, started
     )
-    return assemble(arrays, _merge(arrays, routes, timings, first))
+    return assemble(arrays, merge_timings(timings, first))
 
 
 def _improve(
@@ -201,8 +201,10 @@ def _improve(
     to `progress`, then every improvement.
     """
 
+    scorer = PlanScorer(arrays, first)
+
     def score(current: list[list[int]], timings: dict[int, RoutingOutcome]) -> float:
-        return assemble(arrays, _merge(arrays, current, timings, first)).objective
+        return scorer(timings)
 
     def report(value: float) -> None:
         assert progress is not None
@@ -220,35 +222,6 @@ def _improve(
         score=score,
         on_improvement=report if progress is not None else None,
     )
-
-
-def first_routes(outcome: RoutingOutcome, n_techs: int) -> list[list[int]]:
-    return [[j for j, _ in outcome.routes.get(v, [])] for v in range(n_techs)]
-
-
-def _merge(
-    arrays: ModelArrays,
-    routes: list[list[int]],
-    timings: dict[int, RoutingOutcome],
-    base: RoutingOutcome,
-) -> RoutingOutcome:
-    """Solver timings for the re-solved routes, the construction's for the others."""
-    out = RoutingOutcome(
-        dict(base.routes),
-        dict(base.route_starts),
-        dict(base.route_ends),
-        dict(base.lunches),
-        base.status,
-        0.0,
-    )
-    for v, timing in timings.items():
-        out.routes[v] = timing.routes[v]
-        out.route_starts[v] = timing.route_starts[v]
-        out.route_ends[v] = timing.route_ends[v]
-        out.lunches.pop(v, None)
-        if v in timing.lunches:
-            out.lunches[v] = timing.lunches[v]
-    return out
 
 
 def _initial_routes(
@@ -318,115 +291,4 @@ def _time(
             jobs[j].pin.start if jobs[j].pin is not None else None  # type: ignore[union-attr]
             for j in route
         ],
-    )
-
-
-def assemble(arrays: ModelArrays, outcome: RoutingOutcome) -> Plan:
-    """Turn solver output into a Plan with arrival times, reasons and explanations."""
-    problem = arrays.problem
-    drive = arrays.drive
-    qualified = arrays.qualified_counts
-    routes = []
-    for v, tech in enumerate(problem.technicians):
-        stops_in = outcome.routes.get(v, [])
-        lunch = outcome.lunches.get(v) if stops_in else None
-        prev_node, prev_end = arrays.start_node(v), outcome.route_starts[v]
-        prev_start = prev_end
-        stops = []
-        for j, start in stops_in:
-            job = problem.jobs[j]
-            leg = int(drive[prev_node, j])
-            leave = prev_end
-            if tech.lunch is not None and lunch is not None:
-                if prev_end <= lunch < start:
-                    leave = max(prev_end, lunch + tech.lunch.minutes)  # lunch, then drive on
-                elif prev_start <= lunch < prev_end:
-                    leave = prev_end + tech.lunch.minutes  # eaten on site during a long visit
-            arrive = min(start, leave + leg)
-            end = start + job.minutes_for(tech)
-            stops.append(
-                Stop(job.id, arrive, start, end, leg, _explain(job, tech, leg, qualified[j]))
-            )
-            prev_node, prev_start, prev_end = j, start, end
-        back = int(drive[prev_node, arrays.end_node(v)]) if stops else 0
-        finish = prev_end + back
-        if lunch is not None and tech.lunch is not None:
-            if lunch >= prev_end:
-                finish = max(finish, lunch + tech.lunch.minutes + back)
-            elif stops and prev_start <= lunch:
-                finish += tech.lunch.minutes  # eaten on site during the last visit
-        routes.append(
-            Route(
-                technician_id=tech.id,
-                stops=tuple(stops),
-                start=outcome.route_starts[v] if stops else tech.shift_start,
-                end=finish if stops else tech.shift_start,
-                return_minutes=back,
-                lunch_start=lunch,
-                lunch_minutes=tech.lunch.minutes if tech.lunch and lunch is not None else 0,
-            )
-        )
-    served = {s.job_id for r in routes for s in r.stops}
-    unassigned = tuple(
-        _why_unassigned(problem, job, arrays.allowed[j])
-        for j, job in enumerate(problem.jobs)
-        if job.id not in served
-    )
-    plan = Plan(routes=tuple(routes), unassigned=unassigned)
-    return Plan(
-        routes=plan.routes,
-        unassigned=plan.unassigned,
-        cost=plan_cost(problem, plan),
-        solver_status=outcome.status,
-    )
-
-
-def _explain(job: Job, tech: Technician, drive: int, qualified: int) -> str:
-    parts = [
-        f"{qualified} qualified technician{'s' if qualified != 1 else ''}",
-        f"{drive} min drive",
-    ]
-    if job.designated:
-        parts.append("designated technician")
-    elif job.preferred:
-        parts.append(
-            "preferred technician kept"
-            if tech.id in job.preferred
-            else "preferred technician not available"
-        )
-    if job.pin is not None:
-        parts.append("pinned")
-    return "; ".join(parts)
-
-
-def _why_unassigned(problem: Problem, job: Job, allowed: Sequence[int]) -> UnassignedJob:
-    qualified = [t for t in problem.technicians if job.qualified(t)]
-    if not qualified:
-        missing = sorted(job.skills | job.equipment)
-        detail = f"needs {', '.join(missing)}" if missing else "no technician may serve it"
-        if job.designated:
-            detail = f"designated technician {job.designated} lacks what it needs"
-        return UnassignedJob(job.id, "no_qualified_technician", detail)
-    if job.pin is not None:
-        return UnassignedJob(job.id, "pinned_infeasible", f"pinned to {job.pin.technician}")
-    if job.hard_windows:
-        open_ = any(
-            w.start <= t.shift_end + t.overtime_minutes and w.end >= t.shift_start
-            for w in job.windows
-            for t in qualified
-        )
-        if not open_:
-            return UnassignedJob(
-                job.id, "no_room_in_window", "no qualified shift overlaps its window"
-            )
-        return UnassignedJob(
-            job.id,
-            "no_room_in_window",
-            f"{len(qualified)} qualified ({len(allowed)} nearest considered), "
-            "all full in its window",
-        )
-    return UnassignedJob(
-        job.id,
-        "no_room_in_shift",
-        f"{len(qualified)} qualified ({len(allowed)} nearest considered), no room in their shifts",
     )

@@ -6,9 +6,10 @@ from __future__ import annotations
 from optimizer import SolveParams, check_plan
 from optimizer import parts as parts_module
 from optimizer._routing import solve_routing
+from optimizer.assemble import assemble
 from optimizer.construct import construct
 from optimizer.matrices import ModelArrays
-from optimizer.solve import assemble, travel_matrix
+from optimizer.solve import travel_matrix
 from tests.optimizer.conftest import small_day
 
 

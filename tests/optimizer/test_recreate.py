@@ -11,9 +11,10 @@ from ortools.constraint_solver import pywrapcp
 from optimizer import Plan, Problem, SolveParams, Technician, check_plan, solve
 from optimizer import recreate as recreate_module
 from optimizer._routing import RoutingOutcome, solve_routing
+from optimizer.assemble import PlanScorer, assemble, merge_timings
 from optimizer.construct import Reinserter, construct
 from optimizer.matrices import ModelArrays
-from optimizer.solve import _merge, _timed_outcome, assemble, travel_matrix
+from optimizer.solve import _timed_outcome, travel_matrix
 from tests.optimizer.conftest import DENVER, QUICK
 
 WITHOUT = SolveParams(stall_solutions=QUICK.stall_solutions, recreate=False)
@@ -128,7 +129,9 @@ def test_string_moves_keep_every_job_once_pinned_stops_in_place_and_plans_valid(
     }
     assert pinned  # the generated day has stops under way
     reinserter, rng = Reinserter(arrays), random.Random(7)
+    scorer = PlanScorer(arrays, base)
     changed = 0
+    objectives = set()
     for _ in range(150):
         trial = recreate_module._string_move(arrays, reinserter, routes, timings, rng)
         if trial is None:
@@ -137,11 +140,15 @@ def test_string_moves_keep_every_job_once_pinned_stops_in_place_and_plans_valid(
         served = [j for route in trial_routes for j in route]
         assert len(served) == len(set(served))
         assert all(j in trial_routes[v] for j, v in pinned.items())
-        plan = assemble(arrays, _merge(arrays, trial_routes, trial_timings, base))
+        plan = assemble(arrays, merge_timings(trial_timings, base))
         assert check_plan(day_12x47, plan) == []
+        # The scorer, which costs only routes it has not seen, agrees with the whole plan.
+        assert scorer(trial_timings) == pytest.approx(plan.objective, rel=1e-12)
+        objectives.add(round(plan.objective, 6))
         changed += trial_routes != routes
         routes, timings = trial_routes, trial_timings
     assert changed > 50
+    assert len(objectives) > 20
 
 
 def test_string_moves_alone_improve_the_construction(
@@ -153,7 +160,7 @@ def test_string_moves_alone_improve_the_construction(
     base = _timed_outcome(arrays, routes)
 
     def score(current: list[list[int]], timings: dict[int, RoutingOutcome]) -> float:
-        return assemble(arrays, _merge(arrays, current, timings, base)).objective
+        return assemble(arrays, merge_timings(timings, base)).objective
 
     start = score(routes, {})
     better, timings = recreate_module.improve_by_recreate(
@@ -164,6 +171,6 @@ def test_string_moves_alone_improve_the_construction(
         params=SolveParams(),
         score=score,
     )
-    plan = assemble(arrays, _merge(arrays, better, timings, base))
+    plan = assemble(arrays, merge_timings(timings, base))
     assert check_plan(day_12x47, plan) == []
     assert plan.objective < start * 0.97

@@ -179,7 +179,7 @@ def generate_day(techs: int, jobs: int, seed: int) -> Problem:
 
 def _best_at(trace: Sequence[tuple[float, float]], seconds: float) -> float | None:
     values = [value for at, value in trace if at <= seconds]
-    return min(values) if values else None
+    return round(min(values), 2) if values else None
 
 
 def run_field_bench(

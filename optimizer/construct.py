@@ -176,6 +176,10 @@ class _Builder:
         self.service = arrays.service.tolist()
         self.affinity = arrays.affinity.tolist()
         self.windows = list(arrays.windows)
+        exact = [[job.minutes_for(tech) for job in problem.jobs] for tech in self.techs]
+        self.grouped = {v for v, row in enumerate(exact) if row != self.service[v][: len(row)]}
+        """Vehicles whose model minutes are a slower colleague's (see `ModelArrays.service`)."""
+        self.own = exact
         self.starts = [arrays.start_node(v) for v in range(len(self.techs))]
         self.ends = [arrays.end_node(v) for v in range(len(self.techs))]
         self.day_opens = min((t.shift_start for t in self.techs), default=0)
@@ -205,6 +209,7 @@ class _Builder:
             self.ends[v],
             fixed_starts=[self.fixed[j] for j in route],
             soft_as_hard=not self.late_allowed,
+            own_minutes=[self.own[v][j] for j in route] if v in self.grouped else None,
         )
 
     def known(self, v: int) -> tuple[RouteSlack | None, float]:
@@ -256,6 +261,8 @@ class _Builder:
         drive = self.drive
         known: dict[int, tuple[RouteSlack | None, float]] = {}
         for delta, v, p in options[:ATTEMPTS_PER_JOB]:
+            if best is not None and delta >= best[0]:
+                break  # start times only add cost: no later place can be cheaper
             route = self.routes[v]
             if v not in known:
                 known[v] = self.known(v)

@@ -63,6 +63,7 @@ def time_route(
     soft_as_hard: bool = False,
     depart: int | None = None,
     lunch_taken: bool = False,
+    own_minutes: Sequence[int] | None = None,
 ) -> RouteTiming:
     """Time a route of stops `k` at matrix node `nodes[k]`, lasting `minutes[k]`.
 
@@ -79,6 +80,9 @@ def time_route(
         depart: When the technician leaves (default: the shift start, or later so as not
             to wait at the first stop).
         lunch_taken: The lunch is already behind (re-timing the rest of a day).
+        own_minutes: Per stop, the visit's own length for this technician, when `minutes`
+            are longer (a service profile's slowest member): whether the lunch is eaten on
+            site is judged on it, so the lunch falls inside the visit as the plan has it.
     """
     lunch = None if lunch_taken or not nodes else tech.lunch
     lunch_start: int | None = None
@@ -105,10 +109,11 @@ def time_route(
             else:
                 start_without, _ = earliest_start(stop_windows, clock + drive)
             # A long visit spanning the lunch window hosts it: the technician eats on site.
+            own = minutes[k] if own_minutes is None else own_minutes[k]
             on_site = (
-                lunch.hosted_by(minutes[k])
+                lunch.hosted_by(own)
                 and max(start_without, lunch.earliest) <= lunch.latest
-                and start_without + minutes[k] > lunch.earliest
+                and start_without + own > lunch.earliest
             )
             # The wait before this stop may hold the lunch, which then delays nothing: eaten
             # at the doorstep before the window opens, or before driving there.

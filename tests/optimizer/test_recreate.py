@@ -8,7 +8,7 @@ import time as clock
 import pytest
 from ortools.constraint_solver import pywrapcp
 
-from optimizer import Plan, Problem, SolveParams, Technician, check_plan, solve
+from optimizer import Break, Job, Plan, Problem, SolveParams, Technician, Window, check_plan, solve
 from optimizer import recreate as recreate_module
 from optimizer._routing import RoutingOutcome, solve_routing
 from optimizer.assemble import PlanScorer, assemble, merge_timings
@@ -174,3 +174,39 @@ def test_string_moves_alone_improve_the_construction(
     plan = assemble(arrays, merge_timings(timings, base))
     assert check_plan(day_12x47, plan) == []
     assert plan.objective < start * 0.97
+
+
+def test_a_faster_technician_in_a_slower_colleagues_profile_does_not_eat_inside_a_short_visit() -> (
+    None
+):
+    # One service profile for both: the model times T-fast's visits with T-slow's 120 minutes,
+    # but T-fast's own 110 are too short to hold a lunch whose window is 120 minutes wide.
+    lunch = Break(690, 810, 30)
+    slow = Technician("T-slow", DENVER, 480, 1020, lunch=lunch)
+    fast = Technician("T-fast", DENVER, 480, 1020, lunch=lunch)
+    job = Job(
+        "J-long",
+        DENVER,
+        120,
+        windows=(Window(600, 610),),
+        designated="T-fast",
+        service_minutes_by_technician={"T-fast": 110, "T-slow": 120},
+    )
+    problem = Problem((slow, fast), (job,))
+    arrays = ModelArrays.build(problem, travel_matrix(problem), SolveParams(max_service_profiles=1))
+    assert arrays.service[1][0] == 120
+    reinserter = Reinserter(arrays)
+    routes = reinserter.reinsert([[], []], [0])
+    assert routes == [[], [0]]
+    timing = reinserter.timing(1, routes[1])
+    assert timing.feasible and timing.lunch_start is not None
+    moved = RoutingOutcome(
+        {1: [(0, timing.stops[0].start)]},
+        {1: timing.depart},
+        {1: timing.end},
+        {1: timing.lunch_start},
+        "feasible",
+        0.0,
+    )
+    plan = assemble(arrays, merge_timings({1: moved}, _timed_outcome(arrays, [[], []])))
+    assert check_plan(problem, plan) == []

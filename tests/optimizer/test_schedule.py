@@ -48,3 +48,16 @@ def test_a_wait_too_short_for_the_lunch_does_not_hold_it() -> None:
     second = timing.stops[1]
     assert timing.lunch_start >= second.end  # eaten after B, when the technician is free
     assert not timing.feasible  # which makes C late on its hard window
+
+
+def test_the_lunch_is_eaten_on_site_only_if_the_visit_itself_is_long_enough() -> None:
+    # The model may time a visit with a slower colleague's 120 minutes; the technician's own
+    # 110 are too short to hold a lunch whose window is 120 minutes wide.
+    lunch = Break(690, 810, 30)
+    tech = Technician("T0", DENVER, 480, 1020, lunch=lunch)
+    travel = [[0, 5, 5], [5, 0, 5], [5, 5, 0]]
+    as_model = time_route(tech, [()], [120], [0], travel, 1, 2, depart=600)
+    assert as_model.lunch_start == 690  # inside the 605-725 visit
+    own = time_route(tech, [()], [120], [0], travel, 1, 2, depart=600, own_minutes=[110])
+    assert own.lunch_start is not None
+    assert own.lunch_start >= own.stops[0].end  # after the visit, never inside it

@@ -45,6 +45,8 @@ STALL_MOVES = 40
 """With `SolveParams.stall_solutions` set: moves in a row without gain that end the search."""
 STRING_SHARE = 0.95
 """Share of moves that are string moves rather than rebuilds."""
+STRING_PATIENCE = 100
+"""String moves in a row without a better day before rebuilds are drawn as well."""
 STRING_ROUTES = (2, 3, 4)
 """How many routes near the chosen job a string move cuts, drawn at random."""
 STRING_LONGEST = 6
@@ -91,13 +93,13 @@ def improve_by_recreate(
     since_gain = 0
     reinserter = Reinserter(arrays)
     began = clock.perf_counter()
-    made = 0
+    made = last_best = 0
     while clock.perf_counter() < deadline and (moves is None or made < moves):
         if params.stall_solutions is not None and since_gain >= STALL_MOVES:
             break
         made += 1
         trial: tuple[list[list[int]], dict[int, RoutingOutcome]] | None
-        if rng.random() < string_share:
+        if rng.random() < string_share or made - last_best < STRING_PATIENCE:
             trial = _string_move(arrays, reinserter, routes, timings, rng)
         else:
             # Only rebuilds count toward the stall: string moves are many and small.
@@ -110,7 +112,7 @@ def improve_by_recreate(
             current, (routes, timings) = value, trial
         if value >= best - 1e-6:
             continue
-        best, kept, since_gain = value, trial, 0
+        best, kept, since_gain, last_best = value, trial, 0, made
         if on_improvement is not None:
             on_improvement(best)
     return kept

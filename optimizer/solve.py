@@ -3,9 +3,11 @@
 The construction heuristic (`construct.py`) gives a valid plan in one pass; it is fed to the
 OR-Tools model as its first solution. Days of up to `SolveParams.parts_above` technicians are
 searched as one model until the search first stalls, then by ruin and recreate
-(`recreate.py`); bigger days part by part (`parts.py`). If the solver finds nothing in its
-budget (or refuses the routes), the construction's own plan is returned, timed and checked,
-with whatever did not fit left unassigned with its reason.
+(`recreate.py`). Bigger days, whose one model takes seconds just to load, go from the
+construction straight to ruin and recreate (or, with `SolveParams.big_days="parts"`, are
+improved part by part, `parts.py`). If the solver finds nothing in its budget (or refuses the
+routes), the construction's own plan is returned, timed and checked, with whatever did not fit
+left unassigned with its reason.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def solve(
     routes: list[list[int]] | None = None
     if settings.first_solution == "construction" or warm is not None:
         routes = construct(arrays, seed=seed, initial=warm)
-    if arrays.n_techs > settings.parts_above:
+    if arrays.n_techs > settings.parts_above and settings.big_days == "parts":
         plan = _by_parts(
             arrays,
             routes or construct(arrays, seed=seed),
@@ -105,7 +107,7 @@ def solve(
             started,
         )
         return replace(plan, solve_seconds=clock.perf_counter() - started)
-    if settings.recreate:
+    if arrays.n_techs > settings.parts_above or settings.recreate:
         plan = _recreated(arrays, routes, settings, seed, started + time_limit, progress, started)
         return replace(plan, solve_seconds=clock.perf_counter() - started)
     outcome = solve_routing(
@@ -166,17 +168,20 @@ def _recreated(
     progress: Progress | None,
     started: float,
 ) -> Plan:
-    """Guided local search to its first plateau, then ruin and recreate until the deadline."""
+    """Guided local search to its first plateau (on days of up to `parts_above` technicians),
+    then ruin and recreate until the deadline."""
     if routes is None:
         routes = construct(arrays, seed=seed)
-    if progress is not None:
-        progress(clock.perf_counter() - started, _timed_plan(arrays, routes, "").objective)
-    first = solve_routing(
-        arrays,
-        time_limit=deadline - clock.perf_counter(),
-        params=replace(settings, stall_solutions=settings.stall_solutions or FIRST_STALL),
-        initial=routes,
-    )
+    first: RoutingOutcome | None = None
+    if arrays.n_techs <= settings.parts_above:
+        if progress is not None:
+            progress(clock.perf_counter() - started, _timed_plan(arrays, routes, "").objective)
+        first = solve_routing(
+            arrays,
+            time_limit=deadline - clock.perf_counter(),
+            params=replace(settings, stall_solutions=settings.stall_solutions or FIRST_STALL),
+            initial=routes,
+        )
     if first is None:
         first = _timed_outcome(arrays, routes)
     routes, timings = _improve(

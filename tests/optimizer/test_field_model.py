@@ -165,14 +165,15 @@ def test_the_same_input_and_seed_give_the_same_plan(day_4x14: Problem) -> None:
     ]
 
 
-def test_a_big_day_solved_by_parts_is_valid_and_better_than_its_construction(
-    day_40x150: Problem,
+@pytest.mark.parametrize("big_days", ["recreate", "parts"])
+def test_a_big_day_is_valid_and_better_than_its_construction(
+    day_40x150: Problem, big_days: str
 ) -> None:
     trace: list[tuple[float, float]] = []
     plan = solve_checked(
         day_40x150,
         time_limit=4.0,
-        params=SolveParams(parts_above=30),
+        params=SolveParams(parts_above=30, big_days=big_days),
         progress=lambda at, value: trace.append((at, value)),
     )
     assert len(trace) >= 2 and trace[-1][1] < trace[0][1]
@@ -181,6 +182,8 @@ def test_a_big_day_solved_by_parts_is_valid_and_better_than_its_construction(
 
 
 def test_bad_input_is_refused_with_a_precise_message() -> None:
+    with pytest.raises(ValueError, match="big_days 'halves' not one of"):
+        SolveParams(big_days="halves")
     with pytest.raises(ValueError, match="window ends"):
         Window(600, 500)
     with pytest.raises(ValueError, match="designated technician 'T9' unknown"):

@@ -14,7 +14,7 @@ from tests.optimizer.conftest import DENVER, small_day
 
 # Parts of 2 to 8 routes on an 8-technician day: it converges long before the limit, so both
 # runs search every part to its stall limit and nothing depends on the clock.
-BY_PARTS = SolveParams(parts_above=4, part_size=2, stall_solutions=500)
+BY_PARTS = SolveParams(parts_above=4, big_days="parts", part_size=2, stall_solutions=500)
 
 
 def _solve(problem: Problem, workers: int) -> Plan:

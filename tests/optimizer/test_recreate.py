@@ -8,6 +8,7 @@ import time as clock
 import pytest
 from ortools.constraint_solver import pywrapcp
 
+from bench.field import generate_day
 from optimizer import Break, Job, Plan, Problem, SolveParams, Technician, Window, check_plan, solve
 from optimizer import recreate as recreate_module
 from optimizer._routing import RoutingOutcome, solve_routing
@@ -64,14 +65,25 @@ def test_a_move_takes_the_routes_nearest_its_job_and_the_unassigned_near_them(
     assert all(any(v in vehicles for v in arrays.allowed[j]) for j in spare)
 
 
-def test_dearer_plans_are_accepted_early_and_never_at_the_end() -> None:
+def _arrays(problem: Problem) -> ModelArrays:
+    return ModelArrays.build(problem, travel_matrix(problem), SolveParams())
+
+
+def test_dearer_plans_are_accepted_early_and_never_at_the_end(day_12x47: Problem) -> None:
     timed = SolveParams()
     now = clock.perf_counter()
-    early = recreate_module._threshold(timed, now, now + 100)
-    late = recreate_module._threshold(timed, now - 100, now)
+    arrays = _arrays(day_12x47)
+    early = recreate_module._threshold(timed, arrays, now, now + 100)
+    late = recreate_module._threshold(timed, arrays, now - 100, now)
     assert early == pytest.approx(recreate_module.ACCEPT_WORSE, rel=0.01)
     assert late == 0.0
-    assert recreate_module._threshold(QUICK, now, now + 100) == 0.0
+    assert recreate_module._threshold(QUICK, arrays, now, now + 100) == 0.0
+    # A move changes a few routes: on a 180-technician day the same share of the day's cost
+    # would let the search wander anywhere, so it is as much smaller.
+    fleet = _arrays(generate_day(180, 0, 1))
+    assert recreate_module._threshold(timed, fleet, now, now + 100) == pytest.approx(
+        recreate_module.ACCEPT_WORSE * 12 / 180, rel=0.01
+    )
 
 
 def test_a_warm_start_the_search_could_not_keep_falls_back_to_the_given_routes(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from optimizer._routing import RoutingOutcome
-from optimizer.costs import balance_targets, plan_cost, route_terms
+from optimizer.costs import plan_cost, route_terms
 from optimizer.matrices import ModelArrays
 from optimizer.plan import Plan, Route, Stop, UnassignedJob
 from optimizer.problem import Job, Problem, Technician
@@ -123,15 +123,18 @@ def assemble_route(
 class PlanScorer:
     """The objective of candidate days, each given as a base outcome and re-timed routes.
 
-    Equal to `assemble(arrays, merge_timings(timings, base)).objective`; a timed route already
-    seen is not costed again.
+    Equal to `assemble(arrays, merge_timings(timings, base)).objective` for a whole day; a part
+    (`ModelArrays.subset`) is charged balance against the whole day's targets. A timed route
+    already seen is not costed again.
     """
 
     def __init__(self, arrays: ModelArrays, base: RoutingOutcome) -> None:
         self._arrays = arrays
         self._base = base
         problem = arrays.problem
-        self._targets = balance_targets(problem)
+        # A part's targets are the whole day's (`ModelArrays.subset`), so it is scored as the
+        # whole would score it.
+        self._targets = arrays.balance_targets
         self._day_opens = min((t.shift_start for t in problem.technicians), default=0)
         self._jobs = {job.id: job for job in problem.jobs}
         self._penalty = [problem.params.unassigned_penalty(job) for job in problem.jobs]

@@ -41,16 +41,19 @@ class SolveParams:
             model (loading it alone takes seconds on a 180-technician day): they go from the
             construction straight to `big_days`.
         big_days: How days above `parts_above` are improved: "recreate", ruin and recreate of
-            the whole day (`recreate.py`), or "parts", OR-Tools on a few neighbouring routes
-            at a time (`parts.py`). Measured on a 180 × 800 day (seed 1), objective at 5 / 10 /
-            30 s: 25,787 / 24,235 / 22,817 against 28,465 / 26,346 / 24,184 by parts.
+            the whole day, on its two halves at once when a worker process is allowed
+            (`halves.py`), or "parts", OR-Tools on a few neighbouring routes at a time
+            (`parts.py`). Measured on a 180 × 800 day (seed 1), objective at 5 / 10 / 30 s:
+            25,707 / 24,128 / 22,507 by halves, 25,547 / 24,352 / 22,845 by one process,
+            28,465 / 26,346 / 24,184 by parts.
         part_size: Technicians (neighbouring routes) per part.
         part_seconds: Longest search per part.
         part_batch: Disjoint parts searched together; the plan does not depend on how many
             processes share them.
-        part_workers: Worker processes solving a batch's other parts while this process
-            solves its first (None: one per core beyond the first, up to `part_batch` - 1;
-            0: none). Measured on a 180 × 800 day on 2 cores: 1.7 times the parts per second.
+        part_workers: Worker processes solving a batch's other parts (or the other half of
+            a big day) while this process solves its first (None: one per core beyond the
+            first, up to `part_batch` - 1; 0: none). Measured on a 180 × 800 day on 2
+            cores: 1.7 times the parts per second.
         reinsertion_moves: Add OR-Tools' moves that bring left-out jobs back (relocate or
             exchange and make active, inactive and close-nodes LNS). Measured: they turn a
             12 × 47 day stuck with a job left out into a complete plan; parts, rebuilt from

@@ -17,15 +17,12 @@ field` on 180 × 800 days (seeds 1, 2, 3), one process against two: objective at
 
 from __future__ import annotations
 
-import math
-import multiprocessing as mp
 import os
 import pickle
 import random
 import time as clock
-import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -33,9 +30,11 @@ import numpy as np
 from optimizer._routing import RoutingOutcome, solve_routing
 from optimizer._splice import splice
 from optimizer.assemble import PlanScorer, first_routes, merge_timings
+from optimizer.geometry import job_location, route_centres
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.recreate import improve_by_recreate
+from optimizer.workers import retire_pool, worker_pool
 
 __all__ = ["improve_by_parts"]
 
@@ -97,7 +96,7 @@ def improve_by_parts(
     workers = params.part_workers
     if workers is None:
         workers = (os.cpu_count() or 1) - 1
-    pool = _pool(min(workers, batch_size - 1))
+    pool = worker_pool(min(workers, batch_size - 1))
     timings: dict[int, RoutingOutcome] = {}
     current = score(routes, timings)
     order: list[int] = []
@@ -155,7 +154,7 @@ def _next_batch(
     A centre whose part would share a route or an offered job with one already in the batch
     goes back to the end of `order` (where it is popped from), for the next batch.
     """
-    centres = _centres(arrays, routes)
+    centres = route_centres(arrays, routes)
     served = {j for route in routes for j in route}
     taken_vehicles: set[int] = set()
     taken_spare: set[int] = set()
@@ -177,7 +176,7 @@ def _next_batch(
         ]
         if spare:
             centre = centres[vehicles].mean(axis=0)
-            spare.sort(key=lambda j: float(np.hypot(*(_location(arrays, j) - centre))))
+            spare.sort(key=lambda j: float(np.hypot(*(job_location(arrays, j) - centre))))
             spare = spare[:UNASSIGNED_PER_PART]
         if taken_spare.intersection(spare):
             deferred.append(v0)
@@ -268,7 +267,7 @@ def _solve_parts(
             for p, s in zip(batch[1:], seeds[1:], strict=True)
         ]
     except (BrokenExecutor, RuntimeError) as exc:
-        _retire(pool, exc)
+        retire_pool(pool, exc)
         return _solve_parts(None, batch, seconds, params, seeds)
     first = _solve_part(batch[0].model, seconds, params, batch[0].warm, seeds[0])
     rest: list[RoutingOutcome | None] = []
@@ -276,68 +275,20 @@ def _solve_parts(
         try:
             rest.append(future.result())
         except (BrokenExecutor, OSError, pickle.PicklingError) as exc:
-            _retire(pool, exc)
+            retire_pool(pool, exc)
             rest.append(_solve_part(part.model, seconds, params, part.warm, seed))
     return [first, *rest]
-
-
-def _retire(pool: Executor, exc: BaseException) -> None:
-    for workers, kept in list(_POOLS.items()):
-        if kept is pool:
-            del _POOLS[workers]
-            _BROKEN.add(workers)
-            warnings.warn(
-                f"parts are solved in this process only: the worker processes failed ({exc})",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-    pool.shutdown(wait=False, cancel_futures=True)
-
-
-_POOLS: dict[int, Executor] = {}
-_BROKEN: set[int] = set()
-
-
-def _pool(workers: int) -> Executor | None:
-    """A process pool kept for the life of the process (its start costs about a second).
-
-    Workers come from a fork server that imports only this library, so neither the caller's
-    main script nor its threads are copied. None where processes cannot be had that way.
-    """
-    if workers < 1 or workers in _BROKEN or "forkserver" not in mp.get_all_start_methods():
-        return None
-    if workers not in _POOLS:
-        context = mp.get_context("forkserver")
-        context.set_forkserver_preload(["optimizer.parts"])
-        _POOLS[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    return _POOLS[workers]
 
 
 def _nearest_to_unassigned(arrays: ModelArrays, routes: Sequence[Sequence[int]]) -> set[int]:
     """For each unassigned job, the allowed technician whose route centre is nearest to it."""
     served = {j for route in routes for j in route}
-    centres = _centres(arrays, routes)
+    centres = route_centres(arrays, routes)
     out: set[int] = set()
     for j in range(arrays.n_jobs):
         allowed = list(arrays.allowed[j])
         if j in served or not allowed:
             continue
-        gaps = np.hypot(*(centres[allowed] - _location(arrays, j)).T)
+        gaps = np.hypot(*(centres[allowed] - job_location(arrays, j)).T)
         out.add(int(allowed[int(np.argmin(gaps))]))
-    return out
-
-
-def _location(arrays: ModelArrays, j: int) -> np.ndarray:
-    point = arrays.problem.jobs[j].location
-    return np.array([point.lat, point.lon * math.cos(math.radians(point.lat))])
-
-
-def _centres(arrays: ModelArrays, routes: Sequence[Sequence[int]]) -> np.ndarray:
-    """Each route's centre (its jobs', or its technician's start when empty), in flat degrees."""
-    out = np.empty((arrays.n_techs, 2))
-    for v, tech in enumerate(arrays.problem.technicians):
-        if routes[v]:
-            out[v] = np.mean([_location(arrays, j) for j in routes[v]], axis=0)
-        else:
-            out[v] = (tech.start.lat, tech.start.lon * math.cos(math.radians(tech.start.lat)))
     return out

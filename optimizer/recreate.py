@@ -72,12 +72,15 @@ def improve_by_recreate(
     on_improvement: Callable[[float], None] | None = None,
     string_share: float = STRING_SHARE,
     moves: int | None = None,
+    cooling: tuple[float, float] | None = None,
 ) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
     """Ruin and recreate parts of the day until `deadline` (a `perf_counter` time).
 
     With `params.stall_solutions` set, the search also ends after `STALL_MOVES` rebuilds without
     gain; every step is then seeded or counted, so the same input gives the same plan (unless
-    the deadline comes first). With `moves`, it ends after that many moves.
+    the deadline comes first). With `moves`, it ends after that many moves. `cooling` (start,
+    end) is the span over which dearer days stop being accepted, when this call is one round
+    of a longer search (default: from now to `deadline`).
 
     Returns:
         The routes, and for each vehicle a move rebuilt, the solver's timing of its route.
@@ -98,7 +101,7 @@ def improve_by_recreate(
     kept = (routes, timings)
     since_gain = 0
     reinserter = Reinserter(arrays)
-    began = clock.perf_counter()
+    began, cooled = cooling or (clock.perf_counter(), deadline)
     made = last_best = 0
     while clock.perf_counter() < deadline and (moves is None or made < moves):
         if params.stall_solutions is not None and since_gain >= STALL_MOVES:
@@ -114,7 +117,7 @@ def improve_by_recreate(
         if trial is None:
             continue
         value = score(*trial)
-        if value < current * (1 + _threshold(params, arrays, began, deadline)) - 1e-6:
+        if value < current * (1 + _threshold(params, arrays, began, cooled)) - 1e-6:
             current, (routes, timings) = value, trial
         if value >= best - 1e-6:
             continue

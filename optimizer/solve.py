@@ -21,6 +21,7 @@ import numpy as np
 from optimizer._routing import RoutingOutcome, solve_routing
 from optimizer.assemble import PlanScorer, assemble, first_routes, merge_timings
 from optimizer.construct import construct
+from optimizer.halves import improve_by_halves
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.parts import improve_by_parts
@@ -184,9 +185,8 @@ def _recreated(
         )
     if first is None:
         first = _timed_outcome(arrays, routes)
-    routes, timings = _improve(
-        improve_by_recreate, arrays, first, settings, seed, deadline, progress, started
-    )
+    improver = improve_by_halves if arrays.n_techs > settings.parts_above else improve_by_recreate
+    routes, timings = _improve(improver, arrays, first, settings, seed, deadline, progress, started)
     return assemble(arrays, merge_timings(timings, first))
 
 

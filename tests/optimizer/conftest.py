@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 
@@ -19,6 +22,7 @@ from optimizer import (
     check_plan,
     solve,
 )
+from optimizer import workers as workers_module
 
 DENVER = Point(39.74, -104.99)
 QUICK = SolveParams(stall_solutions=3000)
@@ -123,3 +127,20 @@ def emergency_gas_leak(day_4x14: Problem) -> Job:
         urgency="emergency",
         priority=4,
     )
+
+
+@contextmanager
+def dead_worker_pool() -> Iterator[None]:
+    """The one-worker pool replaced by a shut-down one, as if its process had died; the real
+    pool is given back afterwards."""
+    dead = ProcessPoolExecutor(max_workers=1)
+    dead.shutdown()
+    saved = dict(workers_module.POOLS)
+    workers_module.POOLS[1] = dead
+    try:
+        yield
+        assert 1 in workers_module.BROKEN and 1 not in workers_module.POOLS
+    finally:
+        workers_module.POOLS.clear()
+        workers_module.POOLS.update(saved)
+        workers_module.BROKEN.discard(1)

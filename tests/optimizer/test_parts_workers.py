@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pickle
-from concurrent.futures import ProcessPoolExecutor
 from types import MappingProxyType
 
 import pytest
 
 from optimizer import Job, Plan, Problem, SolveParams, check_plan, solve
-from optimizer import parts as parts_module
-from tests.optimizer.conftest import DENVER, small_day
+from optimizer import workers as workers_module
+from tests.optimizer.conftest import DENVER, dead_worker_pool, small_day
 
 # Parts of 2 to 8 routes on an 8-technician day: it converges long before the limit, so both
 # runs search every part to its stall limit and nothing depends on the clock.
@@ -40,7 +39,7 @@ def day() -> Problem:
 def test_a_worker_process_changes_the_speed_not_the_plan(day: Problem) -> None:
     alone = _solve(day, workers=0)
     shared = _solve(day, workers=1)
-    assert 1 in parts_module._POOLS  # the second run did use a worker process
+    assert 1 in workers_module.POOLS  # the second run did use a worker process
     assert _routes(shared) == _routes(alone)
     assert shared.objective == pytest.approx(alone.objective)
     assert len(alone.unassigned) < len(day.jobs)
@@ -48,18 +47,8 @@ def test_a_worker_process_changes_the_speed_not_the_plan(day: Problem) -> None:
 
 def test_parts_are_solved_here_when_the_workers_are_gone(day: Problem) -> None:
     alone = _solve(day, workers=0)
-    dead = ProcessPoolExecutor(max_workers=1)
-    dead.shutdown()
-    saved = dict(parts_module._POOLS)
-    parts_module._POOLS[1] = dead
-    try:
-        with pytest.warns(RuntimeWarning, match="worker processes failed"):
-            rescued = _solve(day, workers=1)
-        assert 1 in parts_module._BROKEN and 1 not in parts_module._POOLS
-    finally:
-        parts_module._POOLS.clear()
-        parts_module._POOLS.update(saved)
-        parts_module._BROKEN.discard(1)
+    with dead_worker_pool(), pytest.warns(RuntimeWarning, match="worker processes failed"):
+        rescued = _solve(day, workers=1)
     assert _routes(rescued) == _routes(alone)
 
 

@@ -1,0 +1,219 @@
+"""Big days on two cores: ruin and recreate on the two halves of the day at once.
+
+A string move touches two to four neighbouring routes, so on a 180-technician day the moves in
+one half of the map hardly ever meet those in the other. Each round splits the fleet in two
+along a random line through the map (the unassigned jobs go with the half of their nearest
+allowed technician), searches one half here and the other in a worker process for the same
+time, then writes both back: each half is kept only if the whole day gets cheaper. The line
+turns every round, so no boundary stays in the way.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import random
+import time as clock
+from collections.abc import Callable, Sequence
+from concurrent.futures import BrokenExecutor, Executor
+
+import numpy as np
+
+from optimizer._routing import RoutingOutcome
+from optimizer._splice import splice
+from optimizer.assemble import PlanScorer, merge_timings
+from optimizer.geometry import job_location, route_centres
+from optimizer.matrices import ModelArrays
+from optimizer.params import SolveParams
+from optimizer.recreate import improve_by_recreate
+from optimizer.schedule import time_route
+from optimizer.workers import POOLS, retire_pool, worker_pool
+
+__all__ = ["improve_by_halves"]
+
+FIRST_ROUND = 1.0
+"""Seconds of the first round; each later one is a second longer, up to `LONGEST_ROUND`
+(short rounds early, so progress is reported while the day still improves fast)."""
+LONGEST_ROUND = 4.0
+
+Half = tuple[list[int], list[int]]
+"""Vehicles, and jobs (their routes' jobs, then unassigned jobs) of one half."""
+
+
+def improve_by_halves(
+    arrays: ModelArrays,
+    routes: list[list[int]],
+    *,
+    deadline: float,
+    seed: int,
+    params: SolveParams,
+    score: Callable[[list[list[int]], dict[int, RoutingOutcome]], float],
+    on_improvement: Callable[[float], None] | None = None,
+) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
+    """Ruin and recreate on two halves of the day at once until `deadline`.
+
+    Without a worker process (one core, `params.part_workers` 0, or a counted search,
+    `params.stall_solutions`, whose plan must not depend on timing), this is
+    `improve_by_recreate` on the whole day.
+    """
+    alone = params.stall_solutions is not None or params.part_workers == 0
+    pool = None if alone or (os.cpu_count() or 1) < 2 else worker_pool(1)
+    if pool is None or arrays.n_techs < 4:
+        return improve_by_recreate(
+            arrays,
+            routes,
+            deadline=deadline,
+            seed=seed,
+            params=params,
+            score=score,
+            on_improvement=on_improvement,
+        )
+    rng = random.Random(seed)
+    cooling = (clock.perf_counter(), deadline)
+    routes = [list(r) for r in routes]
+    timings: dict[int, RoutingOutcome] = {}
+    current = score(routes, timings)
+    seconds = FIRST_ROUND
+    while clock.perf_counter() < deadline - 0.05:
+        end = min(deadline, clock.perf_counter() + seconds)
+        seconds = min(LONGEST_ROUND, seconds + 1.0)
+        halves = _split(arrays, routes, rng.uniform(0, math.pi))
+        parts = [_part(arrays, routes, half) for half in halves]
+        seeds = [rng.randrange(2**31) for _ in halves]
+        try:
+            future = pool.submit(_search, *parts[1], params, seeds[1], end, cooling)
+        except (BrokenExecutor, RuntimeError) as exc:
+            retire_pool(pool, exc)
+            return _alone(arrays, routes, timings, deadline, seed, params, score, on_improvement)
+        here = _search(*parts[0], params, seeds[0], end, cooling)
+        try:
+            there = future.result()
+        except (BrokenExecutor, OSError, pickle.PicklingError) as exc:
+            retire_pool(pool, exc)
+            there = None
+        for half, found in zip(halves, (here, there), strict=True):
+            if found is None:
+                continue
+            trial_routes, trial_timings = splice(routes, timings, *half, found)
+            value = score(trial_routes, trial_timings)
+            if value < current - 1e-6:
+                current, routes, timings = value, trial_routes, trial_timings
+                if on_improvement is not None:
+                    on_improvement(current)
+        if there is None and not _usable(pool):
+            return _alone(arrays, routes, timings, deadline, seed, params, score, on_improvement)
+    return routes, timings
+
+
+def _usable(pool: Executor) -> bool:
+    return pool in POOLS.values()
+
+
+def _alone(
+    arrays: ModelArrays,
+    routes: list[list[int]],
+    timings: dict[int, RoutingOutcome],
+    deadline: float,
+    seed: int,
+    params: SolveParams,
+    score: Callable[[list[list[int]], dict[int, RoutingOutcome]], float],
+    on_improvement: Callable[[float], None] | None,
+) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
+    """The rest of the time in this process, from where the halves left the day."""
+    more_routes, more = improve_by_recreate(
+        arrays,
+        routes,
+        deadline=deadline,
+        seed=seed,
+        params=params,
+        score=lambda r, t: score(r, {**timings, **t}),
+        on_improvement=on_improvement,
+    )
+    return more_routes, {**timings, **more}
+
+
+def _split(arrays: ModelArrays, routes: Sequence[Sequence[int]], angle: float) -> list[Half]:
+    """The fleet cut in two equal halves by a line at `angle` through the route centres."""
+    centres = route_centres(arrays, routes)
+    along = centres @ np.array([math.cos(angle), math.sin(angle)])
+    order = [int(v) for v in np.argsort(along, kind="stable")]
+    middle = len(order) // 2
+    sides = [sorted(order[:middle]), sorted(order[middle:])]
+    side_of = {v: k for k, side in enumerate(sides) for v in side}
+    spare: list[list[int]] = [[], []]
+    served = {j for route in routes for j in route}
+    for j in range(arrays.n_jobs):
+        allowed = arrays.allowed[j]
+        if j in served or not allowed:
+            continue
+        location = job_location(arrays, j)
+        nearest = min(allowed, key=lambda v: float(np.hypot(*(centres[v] - location))))
+        spare[side_of[nearest]].append(j)
+    return [
+        (side, sorted(j for v in side for j in routes[v]) + spare[k])
+        for k, side in enumerate(sides)
+    ]
+
+
+def _part(
+    arrays: ModelArrays, routes: Sequence[Sequence[int]], half: Half
+) -> tuple[ModelArrays, list[list[int]]]:
+    vehicles, jobs = half
+    index = {j: k for k, j in enumerate(jobs)}
+    return arrays.subset(vehicles, jobs), [[index[j] for j in routes[v]] for v in vehicles]
+
+
+def _search(
+    model: ModelArrays,
+    routes: list[list[int]],
+    params: SolveParams,
+    seed: int,
+    deadline: float,
+    cooling: tuple[float, float],
+) -> RoutingOutcome | None:
+    """Ruin and recreate on one half until `deadline`: its whole timed outcome, or None if
+    nothing got cheaper."""
+    base = _timed(model, routes)
+    if base is None:
+        return None
+    scorer = PlanScorer(model, base)
+    found, timings = improve_by_recreate(
+        model,
+        routes,
+        deadline=deadline,
+        seed=seed,
+        params=params,
+        score=lambda r, t: scorer(t),
+        cooling=cooling,
+    )
+    if not timings:
+        return None
+    return merge_timings(timings, base)
+
+
+def _timed(model: ModelArrays, routes: Sequence[Sequence[int]]) -> RoutingOutcome | None:
+    """The half's routes timed as the string moves time them; None if one no longer fits."""
+    problem = model.problem
+    drive = model.drive.tolist()
+    out = RoutingOutcome({}, {}, {}, {}, "feasible", 0.0)
+    for v, tech in enumerate(problem.technicians):
+        route = routes[v]
+        jobs = [problem.jobs[j] for j in route]
+        timing = time_route(
+            tech,
+            [model.windows[j] for j in route],
+            [job.minutes_for(tech) for job in jobs],
+            route,
+            drive,
+            model.start_node(v),
+            model.end_node(v),
+            fixed_starts=[job.pin.start if job.pin is not None else None for job in jobs],
+        )
+        if not timing.feasible:
+            return None
+        out.routes[v] = [(j, stop.start) for j, stop in zip(route, timing.stops, strict=True)]
+        out.route_starts[v], out.route_ends[v] = timing.depart, timing.end
+        if timing.lunch_start is not None:
+            out.lunches[v] = timing.lunch_start
+    return out

@@ -1,0 +1,96 @@
+"""Big days on two cores: two halves searched at once, written back only if the day gains."""
+
+from __future__ import annotations
+
+import math
+import time as clock
+
+import pytest
+
+from optimizer import Plan, Problem, SolveParams, check_plan
+from optimizer import halves as halves_module
+from optimizer import workers as workers_module
+from optimizer.assemble import PlanScorer, assemble, merge_timings
+from optimizer.construct import construct
+from optimizer.matrices import ModelArrays
+from optimizer.solve import _timed_outcome, travel_matrix
+from tests.optimizer.conftest import dead_worker_pool
+
+TIMED = SolveParams()
+"""A search against the clock: the only kind that uses the worker."""
+
+
+def check_clean(problem: Problem, plan: Plan) -> None:
+    violations = check_plan(problem, plan)
+    assert violations == [], [str(v) for v in violations]
+
+
+def _start(problem: Problem) -> tuple[ModelArrays, list[list[int]]]:
+    arrays = ModelArrays.build(problem, travel_matrix(problem), TIMED)
+    return arrays, construct(arrays, seed=0)
+
+
+def test_the_halves_share_out_every_technician_and_every_job_once(day_40x150: Problem) -> None:
+    arrays, routes = _start(day_40x150)
+    routes[0] = []  # its jobs are now unassigned and must go to a half that may do them
+    served = {j for route in routes for j in route}
+    for angle in (0.0, 1.0, 2.5):
+        (left, left_jobs), (right, right_jobs) = halves_module._split(arrays, routes, angle)
+        assert sorted(left + right) == list(range(arrays.n_techs))
+        assert abs(len(left) - len(right)) <= 1
+        assert not set(left_jobs) & set(right_jobs)
+        for vehicles, jobs in ((left, left_jobs), (right, right_jobs)):
+            own = {j for v in vehicles for j in routes[v]}
+            assert own <= set(jobs)
+            for j in set(jobs) - own:
+                assert j not in served
+                assert any(v in vehicles for v in arrays.allowed[j])
+        placeable = {j for j in range(arrays.n_jobs) if j not in served and arrays.allowed[j]}
+        assert placeable <= set(left_jobs) | set(right_jobs)
+    # The line turns with the angle: the halves are not the same for every round.
+    sides = {tuple(halves_module._split(arrays, routes, a)[0][0]) for a in (0.0, math.pi / 2)}
+    assert len(sides) == 2
+
+
+def test_two_halves_at_once_make_the_day_cheaper_and_keep_every_rule(
+    day_40x150: Problem,
+) -> None:
+    arrays, routes = _start(day_40x150)
+    first = _timed_outcome(arrays, routes)
+    scorer = PlanScorer(arrays, first)
+    start = scorer({})
+    seen: list[float] = []
+    better, timings = halves_module.improve_by_halves(
+        arrays,
+        routes,
+        deadline=clock.perf_counter() + 4.0,
+        seed=2,
+        params=TIMED,
+        score=lambda r, t: scorer(t),
+        on_improvement=seen.append,
+    )
+    assert 1 in workers_module.POOLS  # the second half went to a worker process
+    merged = merge_timings(timings, first)
+    plan = assemble(arrays, merged)
+    check_clean(day_40x150, plan)
+    assert plan.objective < start
+    assert seen == sorted(seen, reverse=True) and plan.objective == pytest.approx(seen[-1])
+    assert [[j for j, _ in merged.routes[v]] for v in range(arrays.n_techs)] == better
+
+
+def test_the_day_is_searched_here_when_the_worker_is_gone(day_40x150: Problem) -> None:
+    arrays, routes = _start(day_40x150)
+    first = _timed_outcome(arrays, routes)
+    scorer = PlanScorer(arrays, first)
+    with dead_worker_pool(), pytest.warns(RuntimeWarning, match="worker processes failed"):
+        _, timings = halves_module.improve_by_halves(
+            arrays,
+            routes,
+            deadline=clock.perf_counter() + 2.0,
+            seed=2,
+            params=TIMED,
+            score=lambda r, t: scorer(t),
+        )
+    plan = assemble(arrays, merge_timings(timings, first))
+    check_clean(day_40x150, plan)
+    assert plan.objective < scorer({})

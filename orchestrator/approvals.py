@@ -113,6 +113,7 @@ def request_approval(
                 "text": f"Approval needed: {change.title}",
                 "blocks": list(approval_blocks(request)),
             },
+            available_at=now,
             session=session,
         )
         return row.id
@@ -192,6 +193,7 @@ def decide_click(
             idempotency_key=f"approval:{click.approval_id}:decided",
             channel="slack_response",
             payload={"response_url": click.response_url, "text": text, "replace_original": True},
+            available_at=now,
             session=session,
         )
         store.audit(
@@ -237,6 +239,7 @@ def expire_due(store: Store, *, now: datetime) -> list[int]:
                         "text": f"Expired at {now:%H:%M UTC} without a decision; "
                         "the plan stays as it was.",
                     },
+                    available_at=now,
                 )
             elif post.status == "pending":
                 store.finish_outbox(

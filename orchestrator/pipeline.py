@@ -191,6 +191,7 @@ class DispatchPipeline:
                             technician_ids=[planned.technician_external_id],
                             plan_id=plan_id,
                             reason=f"{kind} plan",
+                            available_at=now,
                             session=session,
                         )
                     scheduled = TimeWindow(start=planned.planned_start, end=planned.planned_end)
@@ -205,6 +206,7 @@ class DispatchPipeline:
                             arrival_window=frame.current(appointment.arrival_window),
                             plan_id=plan_id,
                             reason=f"{kind} plan",
+                            available_at=now,
                             session=session,
                         )
             if self.on_plan is not None:

@@ -61,9 +61,13 @@ def queue_assignment(
     technician_ids: Sequence[str],
     plan_id: int | None,
     reason: str,
+    available_at: datetime | None = None,
     session: Session | None = None,
 ) -> bool:
-    """Queue 'make these the technicians of this appointment'; False if already queued."""
+    """Queue 'make these the technicians of this appointment'; False if already queued.
+
+    `available_at` is when the decision was made on the caller's clock (default: now), so a
+    service or simulation with its own clock delivers it when that clock says so."""
     techs = sorted(technician_ids)
     key = f"assign:{platform}:{account}:{appointment_id}:{plan_id}:{','.join(techs)}"
     return store.enqueue(
@@ -78,6 +82,7 @@ def queue_assignment(
             "plan_id": plan_id,
             "reason": reason,
         },
+        available_at=available_at,
         session=session,
     )
 
@@ -92,6 +97,7 @@ def queue_window(
     arrival_window: TimeWindow | None,
     plan_id: int | None,
     reason: str,
+    available_at: datetime | None = None,
     session: Session | None = None,
 ) -> bool:
     key = (
@@ -111,6 +117,7 @@ def queue_window(
             "plan_id": plan_id,
             "reason": reason,
         },
+        available_at=available_at,
         session=session,
     )
 

@@ -85,6 +85,9 @@ def test_requesting_stores_the_approval_and_queues_its_message_together(store: S
     assert message.channel == "slack" and message.payload["channel"] == "C-DISPATCH"
     actions = [b for b in message.payload["blocks"] if b["type"] == "actions"]
     assert actions[0]["block_id"] == f"approval:{approval_id}:v1"
+    # Due when the caller's clock asked for it, whatever the wall clock says.
+    assert message.available_at == NOW
+    assert [m.id for m in store.claim_outbox(NOW, channel="slack")] == [message.id]
 
 
 def _click_body(
@@ -214,11 +217,12 @@ async def test_an_expired_approval_edits_its_slack_message_and_removes_the_butto
         client = WebClient(token=fake.token, base_url=f"{url}/api/")
         senders = {"slack": SlackSender(client), "slack_update": SlackUpdater(client)}
         approval_id = _request(store)
-        later = datetime.now(UTC) + timedelta(seconds=1)
-        worker = OutboxWorker(store, senders, clock=lambda: later)  # type: ignore[arg-type]
+        now = [NOW + timedelta(seconds=1)]
+        worker = OutboxWorker(store, senders, clock=lambda: now[0])  # type: ignore[arg-type]
         assert (await worker.drain()).sent == 1  # the question is posted
         assert fake.posts[0]["blocks"]
-        expire_due(store, now=NOW + timedelta(minutes=11))
+        now[0] = NOW + timedelta(minutes=11)
+        expire_due(store, now=now[0])
         assert (await worker.drain()).sent == 1  # and edited once expired
     [post] = fake.posts
     assert post["blocks"] == [] and "Expired" in post["text"]

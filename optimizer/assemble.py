@@ -14,8 +14,16 @@ from optimizer.costs import plan_cost, route_terms
 from optimizer.matrices import ModelArrays
 from optimizer.plan import Plan, Route, Stop, UnassignedJob
 from optimizer.problem import Job, Problem, Technician
+from optimizer.schedule import RouteTiming, time_route
 
-__all__ = ["PlanScorer", "assemble", "assemble_route", "first_routes", "merge_timings"]
+__all__ = [
+    "PlanScorer",
+    "assemble",
+    "assemble_route",
+    "first_routes",
+    "merge_timings",
+    "timed_outcome",
+]
 
 REMEMBERED_ROUTES = 200_000
 """Costed routes `PlanScorer` keeps (a few hundred bytes each) before it starts afresh."""
@@ -218,4 +226,45 @@ def _why_unassigned(problem: Problem, job: Job, allowed: Sequence[int]) -> Unass
         job.id,
         "no_room_in_shift",
         f"{len(qualified)} qualified ({len(allowed)} nearest considered), no room in their shifts",
+    )
+
+
+def timed_outcome(arrays: ModelArrays, routes: Sequence[Sequence[int]]) -> RoutingOutcome:
+    """Routes timed with each technician's exact minutes; stops that do not fit are left out."""
+    problem = arrays.problem
+    drive = arrays.drive.tolist()
+    timed: dict[int, list[tuple[int, int]]] = {}
+    starts: dict[int, int] = {}
+    ends: dict[int, int] = {}
+    lunches: dict[int, int] = {}
+    for v, tech in enumerate(problem.technicians):
+        kept: list[int] = []
+        timing = _time(arrays, drive, v, tech, kept)
+        for j in routes[v]:
+            trial = _time(arrays, drive, v, tech, [*kept, j])
+            if trial.feasible:
+                kept, timing = [*kept, j], trial
+        timed[v] = [(j, s.start) for j, s in zip(kept, timing.stops, strict=True)]
+        starts[v], ends[v] = timing.depart, timing.end
+        if timing.lunch_start is not None:
+            lunches[v] = timing.lunch_start
+    return RoutingOutcome(timed, starts, ends, lunches, "construction", 0.0)
+
+
+def _time(
+    arrays: ModelArrays, drive: list[list[int]], v: int, tech: Technician, route: list[int]
+) -> RouteTiming:
+    jobs = arrays.problem.jobs
+    return time_route(
+        tech,
+        [arrays.windows[j] for j in route],
+        [jobs[j].minutes_for(tech) for j in route],
+        route,
+        drive,
+        arrays.start_node(v),
+        arrays.end_node(v),
+        fixed_starts=[
+            jobs[j].pin.start if jobs[j].pin is not None else None  # type: ignore[union-attr]
+            for j in route
+        ],
     )

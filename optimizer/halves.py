@@ -22,12 +22,11 @@ import numpy as np
 
 from optimizer._routing import RoutingOutcome
 from optimizer._splice import splice
-from optimizer.assemble import PlanScorer, merge_timings
+from optimizer.assemble import PlanScorer, merge_timings, timed_outcome
 from optimizer.geometry import job_location, route_centres
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.recreate import improve_by_recreate
-from optimizer.schedule import time_route
 from optimizer.workers import POOLS, retire_pool, worker_pool
 
 __all__ = ["improve_by_halves"]
@@ -193,27 +192,9 @@ def _search(
 
 
 def _timed(model: ModelArrays, routes: Sequence[Sequence[int]]) -> RoutingOutcome | None:
-    """The half's routes timed as the string moves time them; None if one no longer fits."""
-    problem = model.problem
-    drive = model.drive.tolist()
-    out = RoutingOutcome({}, {}, {}, {}, "feasible", 0.0)
-    for v, tech in enumerate(problem.technicians):
-        route = routes[v]
-        jobs = [problem.jobs[j] for j in route]
-        timing = time_route(
-            tech,
-            [model.windows[j] for j in route],
-            [job.minutes_for(tech) for job in jobs],
-            route,
-            drive,
-            model.start_node(v),
-            model.end_node(v),
-            fixed_starts=[job.pin.start if job.pin is not None else None for job in jobs],
-        )
-        if not timing.feasible:
-            return None
-        out.routes[v] = [(j, stop.start) for j, stop in zip(route, timing.stops, strict=True)]
-        out.route_starts[v], out.route_ends[v] = timing.depart, timing.end
-        if timing.lunch_start is not None:
-            out.lunches[v] = timing.lunch_start
-    return out
+    """The half's routes timed with each technician's own minutes; None if a stop no longer
+    fits."""
+    outcome = timed_outcome(model, routes)
+    if any(len(outcome.routes[v]) != len(route) for v, route in enumerate(routes)):
+        return None
+    return outcome

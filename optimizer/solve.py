@@ -19,16 +19,21 @@ from dataclasses import replace
 import numpy as np
 
 from optimizer._routing import RoutingOutcome, solve_routing
-from optimizer.assemble import PlanScorer, assemble, first_routes, merge_timings
+from optimizer.assemble import (
+    PlanScorer,
+    assemble,
+    first_routes,
+    merge_timings,
+    timed_outcome,
+)
 from optimizer.construct import construct
 from optimizer.halves import improve_by_halves
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.parts import improve_by_parts
 from optimizer.plan import Plan
-from optimizer.problem import Point, Problem, Technician
+from optimizer.problem import Point, Problem
 from optimizer.recreate import improve_by_recreate
-from optimizer.schedule import RouteTiming, time_route
 from optimizer.travel import OfflineTravel, TravelMatrix, TravelTimes
 
 __all__ = ["Progress", "node_points", "solve", "travel_matrix"]
@@ -146,7 +151,7 @@ def _by_parts(
     started: float,
 ) -> Plan:
     """The construction, improved part by part until the deadline."""
-    first = _timed_outcome(arrays, routes)
+    first = timed_outcome(arrays, routes)
     routes, timings = _improve(
         improve_by_parts, arrays, first, settings, seed, deadline, progress, started
     )
@@ -184,7 +189,7 @@ def _recreated(
             initial=routes,
         )
     if first is None:
-        first = _timed_outcome(arrays, routes)
+        first = timed_outcome(arrays, routes)
     improver = improve_by_halves if arrays.n_techs > settings.parts_above else improve_by_recreate
     routes, timings = _improve(improver, arrays, first, settings, seed, deadline, progress, started)
     return assemble(arrays, merge_timings(timings, first))
@@ -249,51 +254,10 @@ def _initial_routes(
 
 def _timed_plan(arrays: ModelArrays, routes: Sequence[Sequence[int]], status: str) -> Plan:
     """Time routes with each technician's exact minutes, dropping stops that no longer fit."""
-    outcome = _timed_outcome(arrays, routes)
+    outcome = timed_outcome(arrays, routes)
     return assemble(
         arrays,
         RoutingOutcome(
             outcome.routes, outcome.route_starts, outcome.route_ends, outcome.lunches, status, 0.0
         ),
-    )
-
-
-def _timed_outcome(arrays: ModelArrays, routes: Sequence[Sequence[int]]) -> RoutingOutcome:
-    """Routes timed with each technician's exact minutes; stops that do not fit are left out."""
-    problem = arrays.problem
-    drive = arrays.drive.tolist()
-    timed: dict[int, list[tuple[int, int]]] = {}
-    starts: dict[int, int] = {}
-    ends: dict[int, int] = {}
-    lunches: dict[int, int] = {}
-    for v, tech in enumerate(problem.technicians):
-        kept: list[int] = []
-        timing = _time(arrays, drive, v, tech, kept)
-        for j in routes[v]:
-            trial = _time(arrays, drive, v, tech, [*kept, j])
-            if trial.feasible:
-                kept, timing = [*kept, j], trial
-        timed[v] = [(j, s.start) for j, s in zip(kept, timing.stops, strict=True)]
-        starts[v], ends[v] = timing.depart, timing.end
-        if timing.lunch_start is not None:
-            lunches[v] = timing.lunch_start
-    return RoutingOutcome(timed, starts, ends, lunches, "construction", 0.0)
-
-
-def _time(
-    arrays: ModelArrays, drive: list[list[int]], v: int, tech: Technician, route: list[int]
-) -> RouteTiming:
-    jobs = arrays.problem.jobs
-    return time_route(
-        tech,
-        [arrays.windows[j] for j in route],
-        [jobs[j].minutes_for(tech) for j in route],
-        route,
-        drive,
-        arrays.start_node(v),
-        arrays.end_node(v),
-        fixed_starts=[
-            jobs[j].pin.start if jobs[j].pin is not None else None  # type: ignore[union-attr]
-            for j in route
-        ],
     )

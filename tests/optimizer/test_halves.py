@@ -10,10 +10,10 @@ import pytest
 from optimizer import Plan, Problem, SolveParams, check_plan
 from optimizer import halves as halves_module
 from optimizer import workers as workers_module
-from optimizer.assemble import PlanScorer, assemble, merge_timings
+from optimizer.assemble import PlanScorer, assemble, merge_timings, timed_outcome
 from optimizer.construct import construct
 from optimizer.matrices import ModelArrays
-from optimizer.solve import _timed_outcome, travel_matrix
+from optimizer.solve import travel_matrix
 from tests.optimizer.conftest import dead_worker_pool
 
 TIMED = SolveParams()
@@ -56,7 +56,7 @@ def test_two_halves_at_once_make_the_day_cheaper_and_keep_every_rule(
     day_40x150: Problem,
 ) -> None:
     arrays, routes = _start(day_40x150)
-    first = _timed_outcome(arrays, routes)
+    first = timed_outcome(arrays, routes)
     scorer = PlanScorer(arrays, first)
     start = scorer({})
     seen: list[float] = []
@@ -80,7 +80,7 @@ def test_two_halves_at_once_make_the_day_cheaper_and_keep_every_rule(
 
 def test_the_day_is_searched_here_when_the_worker_is_gone(day_40x150: Problem) -> None:
     arrays, routes = _start(day_40x150)
-    first = _timed_outcome(arrays, routes)
+    first = timed_outcome(arrays, routes)
     scorer = PlanScorer(arrays, first)
     with dead_worker_pool(), pytest.warns(RuntimeWarning, match="worker processes failed"):
         _, timings = halves_module.improve_by_halves(

@@ -12,10 +12,10 @@ from bench.field import generate_day
 from optimizer import Break, Job, Plan, Problem, SolveParams, Technician, Window, check_plan, solve
 from optimizer import recreate as recreate_module
 from optimizer._routing import RoutingOutcome, solve_routing
-from optimizer.assemble import PlanScorer, assemble, merge_timings
+from optimizer.assemble import PlanScorer, assemble, merge_timings, timed_outcome
 from optimizer.construct import Reinserter, construct
 from optimizer.matrices import ModelArrays
-from optimizer.solve import _timed_outcome, travel_matrix
+from optimizer.solve import travel_matrix
 from tests.optimizer.conftest import DENVER, QUICK
 
 WITHOUT = SolveParams(stall_solutions=QUICK.stall_solutions, recreate=False)
@@ -134,7 +134,7 @@ def test_string_moves_keep_every_job_once_pinned_stops_in_place_and_plans_valid(
 ) -> None:
     arrays = ModelArrays.build(day_12x47, travel_matrix(day_12x47), SolveParams())
     routes = construct(arrays, seed=1)
-    base = _timed_outcome(arrays, routes)
+    base = timed_outcome(arrays, routes)
     timings: dict[int, RoutingOutcome] = {}
     pinned = {
         j: v for v, route in enumerate(routes) for j in route if day_12x47.jobs[j].pin is not None
@@ -169,7 +169,7 @@ def test_string_moves_alone_improve_the_construction(
     monkeypatch.setattr(recreate_module, "STRING_SHARE", 1.0)
     arrays = ModelArrays.build(day_12x47, travel_matrix(day_12x47), SolveParams())
     routes = construct(arrays, seed=1)
-    base = _timed_outcome(arrays, routes)
+    base = timed_outcome(arrays, routes)
 
     def score(current: list[list[int]], timings: dict[int, RoutingOutcome]) -> float:
         return assemble(arrays, merge_timings(timings, base)).objective
@@ -220,5 +220,5 @@ def test_a_faster_technician_in_a_slower_colleagues_profile_does_not_eat_inside_
         "feasible",
         0.0,
     )
-    plan = assemble(arrays, merge_timings({1: moved}, _timed_outcome(arrays, [[], []])))
+    plan = assemble(arrays, merge_timings({1: moved}, timed_outcome(arrays, [[], []])))
     assert check_plan(problem, plan) == []

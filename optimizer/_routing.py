@@ -84,6 +84,12 @@ def solve_routing(
     vehicle_transit = [0] * n_techs
     for group in arrays.groups:
         matrix = arrays.drive + arrays.service[group[0]][:, None]
+        # A commute home is no shift time: the route's end is when its last visit ends. Only
+        # vehicle v reaches its own end node, so the group shares one matrix.
+        commuters = [arrays.end_node(v) for v in group if techs[v].commute_home]
+        if commuters:
+            matrix = matrix.copy()
+            matrix[:, commuters] = arrays.service[group[0]][:, None]
         callback = routing.RegisterTransitMatrix(matrix.tolist())
         for v in group:
             vehicle_transit[v] = callback

@@ -261,11 +261,13 @@ def _timeline(
     if lunch_gap == len(route.stops) and lunch_at is not None:
         finish = max(finish, lunch_at + lunch_minutes + legs[-1])
     limit = tech.shift_end + tech.overtime_minutes
-    if finish > limit:
+    ended = tech.day_ends(finish, legs[-1])
+    if ended > limit:
+        done = "done" if tech.commute_home else "back"
         out.append(
             Violation(
                 "shift",
-                f"{tech.id} is back at {finish}, after shift end "
+                f"{tech.id} is {done} at {ended}, after shift end "
                 f"{tech.shift_end} + {tech.overtime_minutes} overtime",
                 technician_id=tech.id,
             )

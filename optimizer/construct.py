@@ -413,5 +413,5 @@ class _Builder:
         tech = self.techs[v]
         rate = tech.overtime_cost if tech.overtime_cost is not None else w.overtime_minute
         if route:
-            total += rate * max(0, timing.end - tech.shift_end)
+            total += rate * max(0, tech.day_ends(timing.end, timing.back) - tech.shift_end)
         return SCALE * total

@@ -162,7 +162,7 @@ class _Context:
             [2 + 1 + k for k in range(len(stops))],
             [s.start for s in stops],
             self.old,
-            route.end if route is not None and stops else None,
+            tech.day_ends(route.end, route.return_minutes) if route is not None and stops else None,
         )
 
     def timing(self, position: int) -> RouteTiming:
@@ -217,7 +217,9 @@ class _Context:
         )
         starts = [s.start for s in self.stops[:position]] + [s.start for s in timing.stops]
         all_jobs = [*self.old[:position], self.job, *self.old[position:]]
-        after = self._route_terms(order, starts, all_jobs, timing.end)
+        after = self._route_terms(
+            order, starts, all_jobs, self.tech.day_ends(timing.end, timing.back)
+        )
         knock = []
         told_broken = 0
         for old_stop, later, job in zip(
@@ -248,7 +250,8 @@ class _Context:
     def _route_terms(
         self, nodes: Sequence[int], starts: Sequence[int], jobs: Sequence[Job], end: int | None
     ) -> tuple[float, int]:
-        """(route cost, soft-window lateness) of a route, with the objective's weights."""
+        """(route cost, soft-window lateness) of a route, with the objective's weights; `end`
+        is when its shift clock stops (`Technician.day_ends`)."""
         w, tech = self.w, self.tech
         if not nodes:
             return 0.0, 0

@@ -120,7 +120,8 @@ class Technician:
         id: Unique id (the FSM's).
         start: Where the day starts (home or depot).
         shift_start: First minute of the shift; the technician leaves `start` no earlier.
-        shift_end: Last minute of the regular shift, back at `end`.
+        shift_end: Last minute of the regular shift, back at `end` (or, with
+            `commute_home`, done with the last visit).
         end: Where the day ends; the start location when None.
         skills: Skills and certifications valid on the planned day.
         equipment: Equipment on the truck.
@@ -130,6 +131,10 @@ class Technician:
             problem's `ObjectiveParams.overtime_minute`.
         speed_factor: Multiplies service minutes (< 1 is faster than the fleet), unless the
             job gives this technician's minutes explicitly.
+        commute_home: The drive back to `end` is the technician's commute (a take-home
+            truck), not work: the shift and its overtime bound the end of the last visit (and
+            of a lunch after it), and the drive home is still costed as driving. False for a
+            depot, where bringing the van back is part of the shift.
     """
 
     id: str
@@ -143,6 +148,7 @@ class Technician:
     overtime_minutes: int = 0
     overtime_cost: float | None = None
     speed_factor: float = 1.0
+    commute_home: bool = False
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -180,6 +186,12 @@ class Technician:
     def end_point(self) -> Point:
         """Where the day ends."""
         return self.end or self.start
+
+    def day_ends(self, back_at: int, drive_back: int) -> int:
+        """When the shift clock stops for a route back at `end` at `back_at`, after a last
+        drive of `drive_back` minutes: on arrival, or when that drive begins with
+        `commute_home`."""
+        return back_at - drive_back if self.commute_home else back_at
 
 
 @dataclass(frozen=True, slots=True)

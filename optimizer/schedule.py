@@ -154,6 +154,6 @@ def time_route(
         feasible = False
     back = travel[prev][end_node] if nodes else 0
     finish = clock + back
-    if finish > tech.shift_end + tech.overtime_minutes:
+    if tech.day_ends(finish, back) > tech.shift_end + tech.overtime_minutes:
         feasible = False
     return RouteTiming(tuple(out), first_depart, finish, lunch_start, back, feasible)

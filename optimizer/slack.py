@@ -34,6 +34,8 @@ class RouteSlack:
     """Per insertion position (0 .. len(route)): earliest time to leave for the new stop."""
     latest: tuple[float, ...]
     """Per insertion position: latest arrival at the next stop (or the end) that can hold."""
+    commute_home: bool = False
+    """The drive home is outside the shift (`Technician.commute_home`)."""
 
     def admits(
         self,
@@ -47,6 +49,8 @@ class RouteSlack:
     ) -> bool:
         """False only if the stop surely cannot go at position `p` (`leg_in` from the stop
         before, `leg_out` to the one after); True means "time it to know"."""
+        if self.commute_home and p == len(self.latest) - 1:
+            leg_out = 0  # the shift ends with the last visit
         arrive = self.ready[p] + leg_in
         if fixed is not None:
             if arrive > fixed:
@@ -93,7 +97,9 @@ def route_slack(
     following = end_node
     for k in range(len(route) - 1, -1, -1):
         j = route[k]
-        latest_start = latest[k + 1] - drive[j][following] - minutes[j]
+        # With a commute home, the shift bounds the end of the last visit, not the drive after.
+        leg = 0 if following == end_node and tech.commute_home else drive[j][following]
+        latest_start = latest[k + 1] - leg - minutes[j]
         latest[k] = latest_arrival(windows[j], fixed[j], hard[j], latest_start)
         following = j
-    return RouteSlack(ready, tuple(latest))
+    return RouteSlack(ready, tuple(latest), tech.commute_home)

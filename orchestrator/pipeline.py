@@ -140,6 +140,8 @@ class DispatchPipeline:
                 weights=self.settings.planning.weights,
                 durations=self.durations,
                 now=now,
+                overtime_minutes=self.settings.planning.overtime_minutes,
+                drive_home_in_shift=self.settings.planning.drive_home_in_shift,
                 previous=previous,
             )
             initial: dict[str, list[str]] | None = None

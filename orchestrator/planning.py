@@ -217,10 +217,14 @@ def build_problem(
     now: datetime | None = None,
     lunch: LunchRule = LunchRule(),
     overtime_minutes: int = 60,
+    drive_home_in_shift: bool = False,
     previous: Mapping[str, str] | None = None,
     promised_windows_hard: bool = True,
 ) -> opt.Problem:
     """The day's problem: active technicians on shift, open jobs with their constraints.
+
+    Technicians start and end the day at home. Unless `drive_home_in_shift`, the drive home is
+    their commute: the shift and `overtime_minutes` bound the end of the last visit.
 
     With `promised_windows_hard=False` a promised arrival window may be missed at the lateness
     cost: late beats never during the day, when a visit already ran long.
@@ -270,6 +274,7 @@ def build_problem(
                     frame.clock(lunch.earliest), frame.clock(lunch.latest), lunch.minutes
                 ),
                 overtime_minutes=overtime_minutes,
+                commute_home=not drive_home_in_shift,
             )
         )
         by_id[tech.external_id] = tech

@@ -140,6 +140,11 @@ class PlanningSettings(_Section):
     routing_quantile: float = Field(default=0.5, ge=0.5, le=0.99)
     time_limit_seconds: float = Field(default=10, gt=0, le=600)
     horizon_days: int = Field(default=14, ge=1, le=42)
+    overtime_minutes: int = Field(default=60, ge=0, le=480)
+    """How far past the end of their shift a technician may be kept, at the overtime cost."""
+    drive_home_in_shift: bool = False
+    """Whether the drive home must fit in the shift. By default it is the technician's commute
+    in a take-home truck: the shift (with its overtime) bounds the end of the last visit."""
     replan_every_minutes: float = Field(default=15, ge=0, le=1440)
     """How often `serve` re-plans the rest of each account's day; 0 turns scheduled planning off."""
     next_day_from: str = Field(default="14:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -46,6 +46,7 @@ def _stop(draw: st.DrawFn) -> tuple[tuple[Window, ...], int | None, bool, int]:
         ),
     ),
     soft_as_hard=st.booleans(),
+    commute_home=st.booleans(),
 )
 def test_a_place_the_slack_turns_down_is_infeasible(
     stops: list[tuple[tuple[Window, ...], int | None, bool, int]],
@@ -54,6 +55,7 @@ def test_a_place_the_slack_turns_down_is_infeasible(
     overtime: int,
     lunch: Break | None,
     soft_as_hard: bool,
+    commute_home: bool,
 ) -> None:
     # The last stop drawn is the one to insert; the others make the route, in order, as far
     # as they time as feasible. Nodes: stops 0..n-1, then the start n and the end n + 1.
@@ -62,7 +64,13 @@ def test_a_place_the_slack_turns_down_is_infeasible(
         [0 if a == b else legs[(a * 7 + b * 3) % 100] for b in range(n + 2)] for a in range(n + 2)
     ]
     tech = Technician(
-        "T0", DENVER, shift_start, shift_start + 540, lunch=lunch, overtime_minutes=overtime
+        "T0",
+        DENVER,
+        shift_start,
+        shift_start + 540,
+        lunch=lunch,
+        overtime_minutes=overtime,
+        commute_home=commute_home,
     )
     windows = [s[0] for s in stops]
     fixed = [s[1] for s in stops]

@@ -402,3 +402,18 @@ def test_an_emergency_goes_to_a_farther_technician_rather_than_wait_behind_a_lon
     assert plan.assignment() == {"J9": "T2"}
     (route,) = [r for r in plan.routes if r.stops]
     assert route.stops[0].arrive > 11 * 60 + 15  # from home, twenty-odd minutes away
+
+
+def test_the_drive_home_is_a_commute_unless_the_account_says_vans_go_back_in_the_shift() -> None:
+    data = _inputs([_tech("T1")], [_job("J2")], [])
+    kept = build_problem(data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations)
+    assert [(t.commute_home, t.overtime_minutes) for t in kept.technicians] == [(True, 60)]
+    depot = build_problem(
+        data,
+        frame=FRAME,
+        weights=ObjectiveWeights(),
+        durations=_durations,
+        overtime_minutes=30,
+        drive_home_in_shift=True,
+    )
+    assert [(t.commute_home, t.overtime_minutes) for t in depot.technicians] == [(False, 30)]

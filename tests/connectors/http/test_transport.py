@@ -181,8 +181,9 @@ async def test_a_retry_after_longer_than_we_accept_fails_without_waiting(
 async def test_a_read_timeout_is_retried_and_then_reported_as_a_timeout(
     server: tuple[Script, str], script: Script, client: httpx.AsyncClient
 ) -> None:
-    script.replies = [Reply(delay=0.5)] * 3
-    transport, _ = make(client, server[1], timeout=0.05)
+    # A timeout well above a loaded machine's time to accept: each request reaches the server.
+    script.replies = [Reply(delay=1.5)] * 3
+    transport, _ = make(client, server[1], timeout=0.3)
     with pytest.raises(TimeoutError_):
         await transport.get("/slow")
     assert len(script.seen) == 3

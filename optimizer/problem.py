@@ -317,6 +317,9 @@ class ObjectiveParams:
     """Per job moved to another technician than in the previous plan."""
     told_window_minute: float = 20
     """Per minute outside the arrival window the customer was told."""
+    unassigned_work_minute: float = 0
+    """Per minute of work (the job's typical service minutes) left unassigned, on top of its
+    urgency's cost: the billable hours a day loses."""
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -331,7 +334,7 @@ class ObjectiveParams:
             "same_day": self.unassigned_same_day,
             "scheduled": self.unassigned_scheduled,
         }[job.urgency]
-        return base * max(job.priority, 1)
+        return base * max(job.priority, 1) + self.unassigned_work_minute * job.service_minutes
 
 
 @dataclass(frozen=True, slots=True)

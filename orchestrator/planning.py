@@ -158,6 +158,7 @@ def weights_to_params(weights: ObjectiveWeights) -> opt.ObjectiveParams:
         unassigned_emergency=weights.unassigned_emergency,
         unassigned_same_day=weights.unassigned_same_day,
         unassigned_scheduled=weights.unassigned_scheduled,
+        unassigned_work_minute=weights.unassigned_work_minute,
         balance=weights.balance,
         lateness_minute=weights.lateness_minute,
         emergency_start_minute=weights.emergency_start_minute,

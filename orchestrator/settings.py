@@ -122,6 +122,12 @@ class ObjectiveWeights(_Section):
     late today is never left for tomorrow to save its waiting cost."""
     unassigned_same_day: float = Field(default=20_000, ge=0)
     unassigned_scheduled: float = Field(default=5_000, ge=0)
+    unassigned_work_minute: float = Field(default=50, ge=0)
+    """On top of the above, per minute of work a job left unassigned would have been: between
+    two jobs of which one must wait, the longer is the day's billable hours. Measured at 0 →
+    50, simulated: 10 generated 12 × 47 days, two runs each, utilization 0.699 → 0.711 with
+    the same completions (451, 450 a run) and on-time rate (0.93); 40 × 160 days 1-4,
+    utilization 0.693 → 0.709, completions 597 → 604, on-time 0.97 → 0.95."""
     balance: float = Field(default=0.5, ge=0)
     lateness_minute: float = Field(default=100, ge=0)
     emergency_start_minute: float = Field(default=300, ge=0)

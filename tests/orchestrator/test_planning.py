@@ -408,6 +408,7 @@ def test_the_drive_home_is_a_commute_unless_the_account_says_vans_go_back_in_the
     data = _inputs([_tech("T1")], [_job("J2")], [])
     kept = build_problem(data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations)
     assert [(t.commute_home, t.overtime_minutes) for t in kept.technicians] == [(True, 60)]
+    assert kept.params.unassigned_work_minute == ObjectiveWeights().unassigned_work_minute > 0
     depot = build_problem(
         data,
         frame=FRAME,

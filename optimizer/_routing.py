@@ -88,7 +88,6 @@ def solve_routing(
         # vehicle v reaches its own end node, so the group shares one matrix.
         commuters = [arrays.end_node(v) for v in group if techs[v].commute_home]
         if commuters:
-            matrix = matrix.copy()
             matrix[:, commuters] = arrays.service[group[0]][:, None]
         callback = routing.RegisterTransitMatrix(matrix.tolist())
         for v in group:
@@ -99,7 +98,7 @@ def solve_routing(
         start, end = routing.Start(v), routing.End(v)
         time.CumulVar(start).SetRange(tech.shift_start, tech.shift_end)
         time.CumulVar(end).SetRange(tech.shift_start, tech.shift_end + tech.overtime_minutes)
-        overtime = tech.overtime_cost if tech.overtime_cost is not None else weights.overtime_minute
+        overtime = weights.overtime_rate(tech)
         if overtime > 0 and tech.overtime_minutes > 0:
             time.SetCumulVarSoftUpperBound(end, tech.shift_end, scaled(overtime))
         routing.AddVariableMaximizedByFinalizer(time.CumulVar(start))

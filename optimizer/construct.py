@@ -410,8 +410,6 @@ class _Builder:
             if job.urgency == "emergency":
                 opens = job.windows[0].start if job.windows else self.day_opens
                 total += w.emergency_start_minute * max(0, stop.start - opens)
-        tech = self.techs[v]
-        rate = tech.overtime_cost if tech.overtime_cost is not None else w.overtime_minute
         if route:
-            total += rate * max(0, tech.day_ends(timing.end, timing.back) - tech.shift_end)
+            total += w.overtime(self.techs[v], timing.end, timing.back)
         return SCALE * total

@@ -78,9 +78,7 @@ def route_terms(
     terms["drive"] = w.drive_minute * sum(legs)
     terms["compactness"] = w.compactness * sum(max(leg - 10, 0) ** 2 / 10 for leg in legs)
     if route.stops:
-        rate = tech.overtime_cost if tech.overtime_cost is not None else w.overtime_minute
-        ended = tech.day_ends(route.end, route.return_minutes)
-        terms["overtime"] = rate * max(0, ended - tech.shift_end)
+        terms["overtime"] = w.overtime(tech, route.end, route.return_minutes)
         load = route.work_minutes + sum(legs)
         terms["balance"] = w.balance * max(0, load - target)
     for stop in route.stops:

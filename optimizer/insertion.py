@@ -162,7 +162,9 @@ class _Context:
             [2 + 1 + k for k in range(len(stops))],
             [s.start for s in stops],
             self.old,
-            tech.day_ends(route.end, route.return_minutes) if route is not None and stops else None,
+            self.w.overtime(tech, route.end, route.return_minutes)
+            if route is not None and stops
+            else 0.0,
         )
 
     def timing(self, position: int) -> RouteTiming:
@@ -218,7 +220,7 @@ class _Context:
         starts = [s.start for s in self.stops[:position]] + [s.start for s in timing.stops]
         all_jobs = [*self.old[:position], self.job, *self.old[position:]]
         after = self._route_terms(
-            order, starts, all_jobs, self.tech.day_ends(timing.end, timing.back)
+            order, starts, all_jobs, self.w.overtime(self.tech, timing.end, timing.back)
         )
         knock = []
         told_broken = 0
@@ -248,10 +250,10 @@ class _Context:
         )
 
     def _route_terms(
-        self, nodes: Sequence[int], starts: Sequence[int], jobs: Sequence[Job], end: int | None
+        self, nodes: Sequence[int], starts: Sequence[int], jobs: Sequence[Job], overtime: float
     ) -> tuple[float, int]:
-        """(route cost, soft-window lateness) of a route, with the objective's weights; `end`
-        is when its shift clock stops (`Technician.day_ends`)."""
+        """(route cost, soft-window lateness) of a route, with the objective's weights and its
+        `overtime` cost."""
         w, tech = self.w, self.tech
         if not nodes:
             return 0.0, 0
@@ -275,10 +277,7 @@ class _Context:
                 cost += w.emergency_start_minute * max(0, start - opens)
             if job.preferred and tech.id not in job.preferred and job.pin is None:
                 cost += w.preferred_tech_broken
-        cost += w.lateness_minute * late
-        if end is not None:
-            rate = tech.overtime_cost if tech.overtime_cost is not None else w.overtime_minute
-            cost += rate * max(0, end - tech.shift_end)
+        cost += w.lateness_minute * late + overtime
         return cost, late
 
     def route_with(self, position: int, timing: RouteTiming) -> Route:

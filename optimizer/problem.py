@@ -336,6 +336,16 @@ class ObjectiveParams:
         }[job.urgency]
         return base * max(job.priority, 1) + self.unassigned_work_minute * job.service_minutes
 
+    def overtime_rate(self, tech: Technician) -> float:
+        """What one overtime minute of `tech` costs."""
+        return tech.overtime_cost if tech.overtime_cost is not None else self.overtime_minute
+
+    def overtime(self, tech: Technician, back_at: int, drive_back: int) -> float:
+        """The overtime cost of a route back at `end` at `back_at`, after a last drive of
+        `drive_back` minutes."""
+        ended = tech.day_ends(back_at, drive_back)
+        return self.overtime_rate(tech) * max(0, ended - tech.shift_end)
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:

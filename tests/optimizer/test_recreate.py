@@ -6,6 +6,8 @@ import random
 import time as clock
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from ortools.constraint_solver import pywrapcp
 
 from bench.field import generate_day
@@ -84,6 +86,62 @@ def test_dearer_plans_are_accepted_early_and_never_at_the_end(day_12x47: Problem
     assert recreate_module._threshold(timed, fleet, now, now + 100) == pytest.approx(
         recreate_module.ACCEPT_WORSE * 12 / 180, rel=0.01
     )
+
+
+@given(began=st.floats(0, 1e5), budget=st.floats(0.01, 600))
+def test_cooling_cycles_cover_the_budget_each_twice_the_one_before(
+    began: float, budget: float
+) -> None:
+    deadline = began + budget
+    cycles = recreate_module.cooling_cycles(began, deadline)
+    assert cycles[0][0] == began
+    assert cycles[-1][1] == deadline
+    for (_, end), (start, _) in zip(cycles, cycles[1:], strict=False):
+        assert start == end  # back to back: no second is left out
+    lengths = [end - start for start, end in cycles]
+    first = recreate_module.FIRST_CYCLE
+    for k, length in enumerate(lengths[:-1]):
+        assert length == pytest.approx(first * 2**k)
+    if len(lengths) > 1:
+        # The last cycle takes the remainder, never a stub shorter than the one before (a
+        # remainder that short is merged into the cycle it follows).
+        assert lengths[-2] - 1e-6 <= lengths[-1] < 4 * lengths[-2]
+
+
+def test_each_new_cooling_cycle_starts_again_from_the_best_day(
+    day_4x14: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arrays = _arrays(day_4x14)
+    ticks = iter(range(10**6))
+    # A clock that moves 10 ms each time it is read: cycles (0, 0.5) and (0.5, 2) s.
+    monkeypatch.setattr(
+        recreate_module, "clock", type("Clock", (), {"perf_counter": lambda: next(ticks) / 100})
+    )
+    seen: list[object] = []
+    dearer: list[list[int]] = [[] for _ in range(arrays.n_techs)]
+
+    def string_move(_arrays, _reinserter, routes, _timings, _rng):  # type: ignore[no-untyped-def]
+        seen.append(routes)
+        return (dearer if not any(r is dearer for r in seen) else [list(r) for r in routes]), {}
+
+    def score(routes: list[list[int]], _timings: dict[int, RoutingOutcome]) -> float:
+        # The start costs 100; the first trial 100.5 (inside the early 1 % threshold); every
+        # other trial 200 (never accepted).
+        if routes is dearer:
+            return 100.5
+        return 100.0 if not seen else 200.0
+
+    monkeypatch.setattr(recreate_module, "_string_move", string_move)
+    start = [[0], [1], [2], [3]]
+    recreate_module.improve_by_recreate(
+        arrays, start, deadline=2.0, seed=0, params=SolveParams(), score=score, string_share=1.0
+    )
+    first_cycle = [r for k, r in enumerate(seen) if k < 20]
+    assert first_cycle[0] is not dearer
+    assert first_cycle[1] is dearer, "the dearer day was moved to early in the first cycle"
+    best_day = first_cycle[0]
+    after = seen[60:]
+    assert after and all(r is best_day for r in after), "the second cycle went back to the best"
 
 
 def test_a_warm_start_the_search_could_not_keep_falls_back_to_the_given_routes(

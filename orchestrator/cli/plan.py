@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
@@ -10,6 +10,11 @@ import typer
 from orchestrator.cli.context import ConfigOption, console, exit_with, load_or_exit, open_store
 
 app = typer.Typer(help="Plan a day from the synced store and queue its write-backs.")
+
+
+def _now() -> datetime:
+    """The wall clock (one place, so a test can fix it)."""
+    return datetime.now(UTC)
 
 
 @app.callback(invoke_without_command=True)
@@ -31,7 +36,7 @@ def plan(
 
     Prints each technician's route and every job left unassigned with its reason.
     """
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from rich.table import Table
 
@@ -48,7 +53,7 @@ def plan(
         exit_with([f"no enabled account {account!r}" if account else "no enabled account"])
     target = chosen[0]
     zone = settings.zone(target.id)
-    now = datetime.now(UTC)
+    now = _now()
     today = now.astimezone(zone).date()
     named = {"today": today, "tomorrow": today + timedelta(days=1)}
     try:

@@ -3,16 +3,23 @@ write-backs queued for `serve`."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from orchestrator.cli import app
+from orchestrator.cli import plan as plan_command
 from orchestrator.store import Store, make_engine
 
 
-def test_plan_prints_the_routes_and_queues_the_write_backs(tmp_path: Path) -> None:
+def test_plan_prints_the_routes_and_queues_the_write_backs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The bundled day (2026-12-01) has not begun yet: it is planned whole, whatever the date
+    # the test runs on (on the day itself only the rest of it would be).
+    monkeypatch.setattr(plan_command, "_now", lambda: datetime(2026, 11, 30, 12, tzinfo=UTC))
     db = tmp_path / "s.db"
     config = tmp_path / "config.yaml"
     config.write_text(

@@ -42,8 +42,8 @@ FIRST_STALL = 500
 """Search steps without improvement that end the whole-model search before ruin and recreate.
 At 2,000 the plateau alone took up to 1.8 s of a 12 × 47 day (seed 2); at 500 ruin and recreate
 starts within about 0.5 s, and with its cooling cycles (`recreate.FIRST_CYCLE`) 12 × 47 days,
-seeds 1-10, 30 s each: 8 of 10 better after 2 s, all 10 as good or better at 30 s, and 5 of 10
-(was 2) within 0.5 % of their 30 s plan after 2 s."""
+seeds 1-10, one 30 s run each: 8 of 10 better after 2 s, 9 of 10 as good or better at 30 s
+(seed 6 0.03 % dearer), and 5 of 10 (was 2) within 0.5 % of their 30 s plan after 2 s."""
 
 Progress = Callable[[float, float], None]
 """Called with (seconds since `solve` began, objective) each time a better plan is found."""

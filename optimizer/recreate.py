@@ -85,7 +85,7 @@ def improve_by_recreate(
     gain; every step is then seeded or counted, so the same input gives the same plan (unless
     the deadline comes first). With `moves`, it ends after that many moves. `cooling` (start,
     end) is the span over which dearer days stop being accepted, when this call is one round
-    of a longer search (default: from now to `deadline`).
+    of a longer search (default: `cooling_cycles` from now to `deadline`).
 
     Returns:
         The routes, and for each vehicle a move rebuilt, the solver's timing of its route.

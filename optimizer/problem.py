@@ -341,8 +341,8 @@ class ObjectiveParams:
         return tech.overtime_cost if tech.overtime_cost is not None else self.overtime_minute
 
     def overtime(self, tech: Technician, back_at: int, drive_back: int) -> float:
-        """The overtime cost of a route back at `end` at `back_at`, after a last drive of
-        `drive_back` minutes."""
+        """The overtime cost of a route that is back at its end point at `back_at`, after a
+        last drive of `drive_back` minutes (a commute home does not count: `day_ends`)."""
         ended = tech.day_ends(back_at, drive_back)
         return self.overtime_rate(tech) * max(0, ended - tech.shift_end)
 

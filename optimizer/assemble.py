@@ -133,7 +133,11 @@ class PlanScorer:
 
     Equal to `assemble(arrays, merge_timings(timings, base)).objective` for a whole day; a part
     (`ModelArrays.subset`) is charged balance against the whole day's targets. A timed route
-    already seen is not costed again.
+    already seen is not costed again, and a vehicle whose outcome is the very object it had
+    last time is not even looked up. A move changes two to five routes; on a 180 × 800 day
+    (seed 1) re-keying every route took 0.39 ms a score, against 0.10 ms now, beside 3.4-3.8 ms
+    for the string move itself. A candidate day never has a job on two routes, so the penalty of
+    what is left out is the total less what each route serves.
     """
 
     def __init__(self, arrays: ModelArrays, base: RoutingOutcome) -> None:
@@ -146,17 +150,23 @@ class PlanScorer:
         self._day_opens = min((t.shift_start for t in problem.technicians), default=0)
         self._jobs = {job.id: job for job in problem.jobs}
         self._penalty = [problem.params.unassigned_penalty(job) for job in problem.jobs]
+        self._left_out = sum(self._penalty)
         self._seen: dict[tuple[int, tuple[tuple[int, int], ...], int, int | None], float] = {}
+        self._last: list[tuple[RoutingOutcome, float] | None] = [None] * arrays.n_techs
+        """Per vehicle: the outcome last scored, and its route's cost less its jobs' penalties."""
 
     def __call__(self, timings: dict[int, RoutingOutcome]) -> float:
-        total = 0.0
-        served: set[int] = set()
+        total = self._left_out
+        base, last = self._base, self._last
         for v in range(self._arrays.n_techs):
-            outcome = timings.get(v, self._base)
-            stops = outcome.routes.get(v, [])
-            total += self._route(v, stops, outcome.route_starts[v], outcome.lunches.get(v))
-            served.update(j for j, _ in stops)
-        return total + sum(p for j, p in enumerate(self._penalty) if j not in served)
+            outcome = timings.get(v, base)
+            known = last[v]
+            if known is None or known[0] is not outcome:
+                stops = outcome.routes.get(v, [])
+                value = self._route(v, stops, outcome.route_starts[v], outcome.lunches.get(v))
+                known = last[v] = (outcome, value - sum(self._penalty[j] for j, _ in stops))
+            total += known[1]
+        return total
 
     def _route(self, v: int, stops: TimedStops, start: int, lunch: int | None) -> float:
         key = (v, tuple(stops), start, lunch)

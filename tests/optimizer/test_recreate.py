@@ -202,7 +202,8 @@ def test_string_moves_keep_every_job_once_pinned_stops_in_place_and_plans_valid(
     scorer = PlanScorer(arrays, base)
     changed = 0
     objectives = set()
-    for _ in range(150):
+    current = scorer(timings)
+    for step in range(150):
         trial = recreate_module._string_move(arrays, reinserter, routes, timings, rng)
         if trial is None:
             continue
@@ -214,9 +215,13 @@ def test_string_moves_keep_every_job_once_pinned_stops_in_place_and_plans_valid(
         assert check_plan(day_12x47, plan) == []
         # The scorer, which costs only routes it has not seen, agrees with the whole plan.
         assert scorer(trial_timings) == pytest.approx(plan.objective, rel=1e-12)
+        # Scoring the day the move started from again, as a rejected move does, gives its own
+        # cost back, not the trial's remembered routes.
+        assert scorer(timings) == pytest.approx(current, rel=1e-12)
         objectives.add(round(plan.objective, 6))
         changed += trial_routes != routes
-        routes, timings = trial_routes, trial_timings
+        if step % 3:
+            routes, timings, current = trial_routes, trial_timings, plan.objective
     assert changed > 50
     assert len(objectives) > 20
 

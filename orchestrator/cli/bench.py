@@ -162,6 +162,14 @@ def field(
     reference_seconds: Annotated[
         float, typer.Option(help="Length of the reference run the gaps are measured against.")
     ] = 120.0,
+    runs: Annotated[
+        int,
+        typer.Option(
+            help="Repeat the timed and reference runs with solver seeds SEED, SEED+1, … and "
+            "report medians (single runs of big days spread several percent).",
+            min=1,
+        ),
+    ] = 1,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the figures to this JSON file.")
     ] = None,
@@ -171,7 +179,7 @@ def field(
         from bench.field import run_field_bench
     except ImportError as exc:
         exit_with([f"the field benchmark is not available: {exc}"])
-    figures = run_field_bench(techs, jobs, seed, reference_seconds=reference_seconds)
+    figures = run_field_bench(techs, jobs, seed, reference_seconds=reference_seconds, runs=runs)
     console.print_json(data=figures)
     if json_out is not None:
         json_out.write_text(json.dumps(figures, indent=2) + "\n")

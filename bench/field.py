@@ -395,7 +395,11 @@ def replan_after_event(
 
 def _table(result: dict[str, Any]) -> str:
     rows = [
-        ("day", f"{result['techs']} techs × {result['jobs']} jobs, seed {result['seed']}"),
+        (
+            "day",
+            f"{result['techs']} techs × {result['jobs']} jobs, seed {result['seed']}"
+            + (f", medians of {result['runs']} runs" if result.get("runs") else ""),
+        ),
         ("first feasible plan", f"{result['first_feasible_s']} s"),
         *(
             (f"objective at {at} s", f"{value:,.1f}" if value is not None else "-")
@@ -424,6 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reference-seconds", type=float, default=120.0)
     parser.add_argument("--checkpoints", type=str, default="5,10,30")
+    parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     checkpoints = tuple(float(x) for x in args.checkpoints.split(","))
@@ -434,6 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.seed,
         checkpoints=checkpoints,
         reference_seconds=args.reference_seconds,
+        runs=args.runs,
     )
     result["wall_s"] = round(time.perf_counter() - started, 1)
     print(_table(result))

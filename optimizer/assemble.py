@@ -108,7 +108,8 @@ def assemble_route(
                 leave = prev_end + tech.lunch.minutes  # eaten on site during a long visit
         arrive = min(start, leave + leg)
         end = start + job.minutes_for(tech)
-        stops.append(Stop(job.id, arrive, start, end, leg, _explain(job, tech, leg, qualified[j])))
+        why = _explain(job, tech, leg, qualified[j], problem.technicians)
+        stops.append(Stop(job.id, arrive, start, end, leg, why))
         prev_node, prev_start, prev_end = j, start, end
     back = int(drive[prev_node, arrays.end_node(v)]) if stops else 0
     finish = prev_end + back
@@ -188,7 +189,9 @@ class PlanScorer:
         return value
 
 
-def _explain(job: Job, tech: Technician, drive: int, qualified: int) -> str:
+def _explain(
+    job: Job, tech: Technician, drive: int, qualified: int, fleet: Sequence[Technician]
+) -> str:
     parts = [
         f"{qualified} qualified technician{'s' if qualified != 1 else ''}",
         f"{drive} min drive",
@@ -199,11 +202,26 @@ def _explain(job: Job, tech: Technician, drive: int, qualified: int) -> str:
         parts.append(
             "preferred technician kept"
             if tech.id in job.preferred
-            else "preferred technician not available"
+            else _preference_passed_over(job, fleet)
         )
     if job.pin is not None:
         parts.append("pinned")
     return "; ".join(parts)
+
+
+def _preference_passed_over(job: Job, fleet: Sequence[Technician]) -> str:
+    """Why the customer's preferred technician does not do the job: what they lack, or, when
+    they could, that the plan gave them other work (the objective found it cheaper)."""
+    preferred = sorted((t for t in fleet if t.id in job.preferred), key=lambda t: t.id)
+    able = [t for t in fleet if t.id in job.preferred and job.qualified(t)]
+    if able:
+        names = ", ".join(t.id for t in able)
+        return f"preferred technician {names} passed over for other stops"
+    if not preferred:
+        return "preferred technician not on shift"
+    lacks = sorted((job.skills - preferred[0].skills) | (job.equipment - preferred[0].equipment))
+    detail = f" lacks {', '.join(lacks)}" if lacks else " may not take it"
+    return f"preferred technician {preferred[0].id}{detail}"
 
 
 def _why_unassigned(problem: Problem, job: Job, allowed: Sequence[int]) -> UnassignedJob:

@@ -138,6 +138,26 @@ def test_preferred_technicians_are_kept_when_it_costs_little() -> None:
     assert plan.cost["preferred_broken"] <= 2 * base.params.preferred_tech_broken
 
 
+def test_a_broken_preference_says_why_the_preferred_technician_does_not_go() -> None:
+    near = Point(DENVER.lat + 0.01, DENVER.lon)
+    plumber = Technician("P", DENVER, 480, 1020, skills=frozenset({"backflow"}))
+    # B's day is over by 9:00 and only B may do J-held: B is busy all day long.
+    busy = Technician("B", DENVER, 480, 540)
+    other = Technician("O", DENVER, 480, 1020, skills=frozenset({"backflow"}))
+    jobs = (
+        Job("J-skill", near, 30, skills=frozenset({"backflow"}), preferred=frozenset({"B"})),
+        Job("J-held", near, 50, designated="B"),
+        Job("J-busy", near, 30, preferred=frozenset({"B"})),
+        Job("J-kept", near, 30, preferred=frozenset({"P"})),
+    )
+    plan = solve_checked(Problem((plumber, busy, other), jobs))
+    why = {s.job_id: s.explanation for r in plan.routes for s in r.stops}
+    assert "preferred technician B lacks backflow" in why["J-skill"]
+    assert "preferred technician B passed over for other stops" in why["J-busy"]
+    assert "preferred technician kept" in why["J-kept"]
+    assert "designated technician" in why["J-held"]
+
+
 def test_overtime_is_used_only_when_allowed() -> None:
     tech = Technician("T", DENVER, 480, 600, overtime_minutes=0)
     jobs = tuple(Job(f"J{k}", DENVER, 50) for k in range(3))

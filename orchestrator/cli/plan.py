@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from orchestrator.cli.context import ConfigOption, console, exit_with, load_or_exit, open_store
+
+if TYPE_CHECKING:
+    import optimizer as opt
 
 app = typer.Typer(help="Plan a day from the synced store and queue its write-backs.")
 
@@ -83,6 +86,14 @@ def plan(
             str(sum(s.travel_minutes for s in route.stops) + route.return_minutes),
         )
     console.print(routes)
+    passed_over = preferences_passed_over(result.plan, result.problem)
+    if passed_over:
+        table = Table(
+            "job", "preferred", "planned", "why", title="preferred technician passed over"
+        )
+        for row in passed_over:
+            table.add_row(*row)
+        console.print(table)
     if result.plan.unassigned:
         left = Table("job", "reason", "detail", title="left unassigned")
         for job in result.plan.unassigned:
@@ -93,6 +104,26 @@ def plan(
         f"{result.writes_queued} write-backs queued (plan {result.plan_id}); "
         "`fsm-dispatch serve` delivers them."
     )
+
+
+def preferences_passed_over(
+    plan: opt.Plan, problem: opt.Problem
+) -> list[tuple[str, str, str, str]]:
+    """(job, preferred technicians, planned technician, why) for every planned job whose
+    customer's preferred technician does not do it: the calls a coordinator may want to make."""
+    jobs = {job.id: job for job in problem.jobs}
+    rows = []
+    for route in plan.routes:
+        for stop in route.stops:
+            job = jobs.get(stop.job_id)
+            if job is None or not job.preferred or route.technician_id in job.preferred:
+                continue
+            why = next(
+                (p for p in stop.explanation.split("; ") if p.startswith("preferred technician")),
+                "",
+            )
+            rows.append((job.id, ", ".join(sorted(job.preferred)), route.technician_id, why))
+    return rows
 
 
 def _clock(minute: int) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import optimizer as opt
 from orchestrator.cli import app
 from orchestrator.cli import plan as plan_command
 from orchestrator.store import Store, make_engine
@@ -50,3 +51,24 @@ def test_plan_refuses_a_bad_day_or_account(tmp_path: Path) -> None:
     assert bad_day.exit_code == 2 and "expected today, tomorrow or YYYY-MM-DD" in bad_day.output
     missing = CliRunner().invoke(app, ["plan", "--config", str(config), "--account", "acme"])
     assert missing.exit_code == 2 and "no enabled account 'acme'" in missing.output
+
+
+def test_the_preferences_a_plan_passes_over_are_listed_with_the_reason() -> None:
+    home = opt.Point(39.74, -104.99)
+    near = opt.Point(39.75, -104.99)
+    plumber = opt.Technician("P", home, 480, 1020, skills=frozenset({"backflow"}))
+    helper = opt.Technician("H", home, 480, 1020)
+    problem = opt.Problem(
+        (plumber, helper),
+        (
+            opt.Job("J-kept", near, 30, preferred=frozenset({"P"})),
+            opt.Job(
+                "J-skill", near, 30, skills=frozenset({"backflow"}), preferred=frozenset({"H"})
+            ),
+            opt.Job("J-none", near, 30),
+        ),
+    )
+    plan = opt.solve(problem, time_limit=2, seed=1)
+    assert opt.check_plan(problem, plan) == []
+    rows = plan_command.preferences_passed_over(plan, problem)
+    assert rows == [("J-skill", "H", "P", "preferred technician H lacks backflow")]

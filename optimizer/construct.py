@@ -134,6 +134,16 @@ class Reinserter:
         """The route timed with the model's minutes, as the solver would time it."""
         return self._builder.timing(v, route)
 
+    def fit(self, route: Sequence[int], v: int, j: int) -> list[int] | None:
+        """Vehicle `v`'s `route` with `j` at its cheapest feasible place (after any pinned
+        head, every other stop kept), or None if it fits nowhere in it."""
+        builder = self._builder
+        head = 0
+        while head < len(route) and self._sequenced[route[head]]:
+            head += 1
+        builder.heads[v] = head
+        return builder._cheapest_in(v, j, list(route))
+
 
 def _repair(builder: _Builder, left_out: list[int]) -> list[int]:
     """Make room for left-out jobs, for up to `REPAIR_SECONDS`; returns those still out."""
@@ -176,7 +186,7 @@ class _Builder:
         self.service = arrays.service.tolist()
         self.affinity = arrays.affinity.tolist()
         self.windows = list(arrays.windows)
-        exact = [[job.minutes_for(tech) for job in problem.jobs] for tech in self.techs]
+        exact = arrays.own_minutes[:, : len(problem.jobs)].tolist()
         self.grouped = {v for v, row in enumerate(exact) if row != self.service[v][: len(row)]}
         """Vehicles whose model minutes are a slower colleague's (see `ModelArrays.service`)."""
         self.own = exact

@@ -56,6 +56,8 @@ class ModelArrays:
         balance_targets: Per vehicle, the working minutes beyond which balance is charged.
         windows: Per job, the windows the model enforces: the job's own, with nothing
             starting before the window the customer was told.
+        own_minutes: Service minutes per vehicle and node for that technician alone (not its
+            group's), zero on start and end nodes: what a route really takes.
     """
 
     problem: Problem
@@ -68,6 +70,7 @@ class ModelArrays:
     affinity: IntArray
     balance_targets: tuple[int, ...]
     windows: tuple[tuple[Window, ...], ...]
+    own_minutes: IntArray
 
     @property
     def n_jobs(self) -> int:
@@ -105,7 +108,7 @@ class ModelArrays:
         cost = np.rint(
             SCALE * (w.drive_minute * drive + w.compactness * compactness_units(drive))
         ).astype(np.int64)
-        service, groups = _service(problem, n, params.max_service_profiles)
+        own, service, groups = _service(problem, n, params.max_service_profiles)
         allowed = _allowed(problem, drive, params.max_candidates)
         penalty = tuple(
             scaled(w.unassigned_penalty(job)) if job.pin is None else scaled(1e9) for job in jobs
@@ -127,7 +130,7 @@ class ModelArrays:
         windows = tuple(model_windows(job) for job in jobs)
         targets = tuple(balance_targets(problem))
         return cls(
-            problem, drive, cost, service, groups, allowed, penalty, affinity, targets, windows
+            problem, drive, cost, service, groups, allowed, penalty, affinity, targets, windows, own
         )
 
     def subset(self, vehicles: Sequence[int], jobs: Sequence[int]) -> ModelArrays:
@@ -167,6 +170,7 @@ class ModelArrays:
             self.affinity[np.ix_(list(vehicles), nodes)],
             tuple(self.balance_targets[v] for v in vehicles),
             tuple(self.windows[j] for j in jobs),
+            self.own_minutes[np.ix_(list(vehicles), nodes)],
         )
 
 
@@ -188,8 +192,9 @@ def model_windows(job: Job) -> tuple[Window, ...]:
 
 def _service(
     problem: Problem, n: int, max_profiles: int
-) -> tuple[IntArray, tuple[tuple[int, ...], ...]]:
-    """Service minutes per vehicle; technicians with equal (or grouped) profiles share one."""
+) -> tuple[IntArray, IntArray, tuple[tuple[int, ...], ...]]:
+    """Each technician's own service minutes, and the minutes the model uses: technicians with
+    equal (or grouped) profiles share one."""
     techs, jobs = problem.technicians, problem.jobs
     exact = np.zeros((len(techs), n), dtype=np.int64)
     for v, tech in enumerate(techs):
@@ -209,7 +214,7 @@ def _service(
     for group in groups:
         members = list(group)
         service[members] = exact[members].max(axis=0)
-    return service, tuple(groups)
+    return exact, service, tuple(groups)
 
 
 def _allowed(

@@ -32,6 +32,7 @@ from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.parts import improve_by_parts
 from optimizer.plan import Plan
+from optimizer.preferences import explain_passed_over
 from optimizer.problem import Point, Problem
 from optimizer.recreate import improve_by_recreate
 from optimizer.travel import OfflineTravel, TravelMatrix, TravelTimes
@@ -115,10 +116,10 @@ def solve(
             progress,
             started,
         )
-        return replace(plan, solve_seconds=clock.perf_counter() - started)
+        return _finished(arrays, plan, started)
     if arrays.n_techs > settings.parts_above or settings.recreate:
         plan = _recreated(arrays, routes, settings, seed, started + time_limit, progress, started)
-        return replace(plan, solve_seconds=clock.perf_counter() - started)
+        return _finished(arrays, plan, started)
     outcome = solve_routing(
         arrays,
         time_limit=time_limit,
@@ -135,13 +136,12 @@ def solve(
             progress(clock.perf_counter() - started, plan.objective)
     else:
         plan = assemble(arrays, outcome)
-    return Plan(
-        routes=plan.routes,
-        unassigned=plan.unassigned,
-        cost=plan.cost,
-        solver_status=plan.solver_status,
-        solve_seconds=clock.perf_counter() - started,
-    )
+    return _finished(arrays, plan, started)
+
+
+def _finished(arrays: ModelArrays, plan: Plan, started: float) -> Plan:
+    """The plan as returned: its passed-over preferences explained, its solve time set."""
+    return replace(explain_passed_over(arrays, plan), solve_seconds=clock.perf_counter() - started)
 
 
 def _by_parts(

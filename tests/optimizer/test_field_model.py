@@ -153,9 +153,32 @@ def test_a_broken_preference_says_why_the_preferred_technician_does_not_go() -> 
     plan = solve_checked(Problem((plumber, busy, other), jobs))
     why = {s.job_id: s.explanation for r in plan.routes for s in r.stops}
     assert "preferred technician B lacks backflow" in why["J-skill"]
-    assert "preferred technician B passed over for other stops" in why["J-busy"]
+    assert "preferred technician B has no room for it" in why["J-busy"]
     assert "preferred technician kept" in why["J-kept"]
     assert "designated technician" in why["J-held"]
+
+
+def test_a_passed_over_preference_says_whether_the_preferred_day_could_fit_it() -> None:
+    far = Point(DENVER.lat + 0.3, DENVER.lon)  # about 33 km north
+    near = Point(DENVER.lat + 0.01, DENVER.lon)
+    # F lives far away with a free day; B is booked solid until 17:00 with a designated job.
+    distant = Technician("F", far, 480, 1020)
+    booked = Technician("B", DENVER, 480, 1020)
+    local = Technician("L", DENVER, 480, 1020)
+    jobs = (
+        Job("J-far", near, 30, preferred=frozenset({"F"})),
+        Job("J-full", near, 30, preferred=frozenset({"B"})),
+        Job("J-day", near, 520, designated="B", windows=(Window(480, 500, hard=True),)),
+    )
+    plan = solve_checked(Problem((distant, booked, local), jobs))
+    where = plan.assignment()
+    why = {s.job_id: s.explanation for r in plan.routes for s in r.stops}
+    assert where["J-far"] != "F" and where["J-full"] != "B"
+    note = next(p for p in why["J-far"].split("; ") if p.startswith("preferred technician"))
+    assert note.startswith("preferred technician F could fit it: +")
+    # Two legs of about 33 km at the offline model's speeds: over an hour more driving.
+    assert int(note.split("+")[1].split(" ")[0]) > 60
+    assert "preferred technician B has no room for it" in why["J-full"]
 
 
 def test_overtime_is_used_only_when_allowed() -> None:

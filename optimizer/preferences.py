@@ -1,0 +1,89 @@
+"""What keeping a passed-over preference would take, in the explanation of the stop.
+
+The search weighs a preferred technician against everything else in the objective; a
+coordinator reading "passed over" wants to know whether the preferred technician could still
+take the job and at what price, or whether their day is simply full. That is worked out once, on
+the final plan, with the model's own travel times and rules: the job put at its cheapest
+feasible place in the preferred technician's route, every other stop kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from optimizer.construct import Reinserter
+from optimizer.matrices import ModelArrays
+from optimizer.plan import Plan, Route, Stop
+
+__all__ = ["explain_passed_over"]
+
+_PREFERENCE = "preferred technician"
+
+
+def explain_passed_over(arrays: ModelArrays, plan: Plan) -> Plan:
+    """`plan` with each stop whose qualified preferred technician was passed over saying
+    whether that technician's day could fit the job, and with how much more driving and how
+    many of their stops later."""
+    problem = arrays.problem
+    job_index = {job.id: j for j, job in enumerate(problem.jobs)}
+    tech_index = {tech.id: v for v, tech in enumerate(problem.technicians)}
+    routes: list[list[int]] = [[] for _ in problem.technicians]
+    for route in plan.routes:
+        routes[tech_index[route.technician_id]] = [job_index[s.job_id] for s in route.stops]
+    reinserter: Reinserter | None = None
+    changed = False
+    revised: list[Route] = []
+    for route in plan.routes:
+        stops: list[Stop] = []
+        for stop in route.stops:
+            j = job_index[stop.job_id]
+            job = problem.jobs[j]
+            able = sorted(
+                v
+                for v in arrays.allowed[j]
+                if problem.technicians[v].id in job.preferred
+                and problem.technicians[v].id != route.technician_id
+            )
+            if job.pin is None and able and route.technician_id not in job.preferred:
+                reinserter = reinserter or Reinserter(arrays)
+                note = _fit_note(arrays, reinserter, routes, able[0], j)
+                stop = replace(stop, explanation=_with_note(stop.explanation, note))
+                changed = True
+            stops.append(stop)
+        revised.append(replace(route, stops=tuple(stops)))
+    return replace(plan, routes=tuple(revised)) if changed else plan
+
+
+def _fit_note(
+    arrays: ModelArrays, reinserter: Reinserter, routes: list[list[int]], v: int, j: int
+) -> str:
+    name = arrays.problem.technicians[v].id
+    route = routes[v]
+    with_j = reinserter.fit(route, v, j)
+    if with_j is None:
+        return f"{_PREFERENCE} {name} has no room for it"
+    extra = _drive(arrays, v, with_j) - _drive(arrays, v, route)
+    before = reinserter.timing(v, route)
+    after = reinserter.timing(v, with_j)
+    starts = {k: s.start for k, s in zip(route, before.stops, strict=True)}
+    later = sum(
+        1 for k, s in zip(with_j, after.stops, strict=True) if s.start > starts.get(k, s.start)
+    )
+    note = f"{_PREFERENCE} {name} could fit it: {extra:+d} min drive"
+    if later:
+        note += f", {later} of their stop{'s' if later != 1 else ''} later"
+    return note
+
+
+def _drive(arrays: ModelArrays, v: int, route: list[int]) -> int:
+    if not route:
+        return 0
+    path = [arrays.start_node(v), *route, arrays.end_node(v)]
+    return int(sum(int(arrays.drive[a, b]) for a, b in zip(path, path[1:], strict=False)))
+
+
+def _with_note(explanation: str, note: str) -> str:
+    parts = [note if p.startswith(_PREFERENCE) else p for p in explanation.split("; ")]
+    if note not in parts:
+        parts.append(note)
+    return "; ".join(parts)

@@ -122,10 +122,7 @@ class Reinserter:
         builder = self._builder
         builder.routes = [list(route) for route in routes]
         for v, route in enumerate(builder.routes):
-            head = 0
-            while head < len(route) and self._sequenced[route[head]]:
-                head += 1
-            builder.heads[v] = head
+            builder.heads[v] = self._head(route)
         for j in jobs:
             builder.insert(j)
         return builder.routes
@@ -137,12 +134,15 @@ class Reinserter:
     def fit(self, route: Sequence[int], v: int, j: int) -> list[int] | None:
         """Vehicle `v`'s `route` with `j` at its cheapest feasible place (after any pinned
         head, every other stop kept), or None if it fits nowhere in it."""
-        builder = self._builder
+        self._builder.heads[v] = self._head(route)
+        return self._builder._cheapest_in(v, j, list(route))
+
+    def _head(self, route: Sequence[int]) -> int:
+        """How many stops at the front of `route` are pinned in sequence."""
         head = 0
         while head < len(route) and self._sequenced[route[head]]:
             head += 1
-        builder.heads[v] = head
-        return builder._cheapest_in(v, j, list(route))
+        return head
 
 
 def _repair(builder: _Builder, left_out: list[int]) -> list[int]:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from optimizer.construct import Reinserter
 from optimizer.matrices import ModelArrays
 from optimizer.plan import Plan, Route, Stop
+from optimizer.schedule import RouteTiming
 
 __all__ = ["explain_passed_over"]
 
@@ -38,17 +39,14 @@ def explain_passed_over(arrays: ModelArrays, plan: Plan) -> Plan:
         for stop in route.stops:
             j = job_index[stop.job_id]
             job = problem.jobs[j]
-            able = sorted(
-                v
-                for v in arrays.allowed[j]
-                if problem.technicians[v].id in job.preferred
-                and problem.technicians[v].id != route.technician_id
-            )
-            if job.pin is None and able and route.technician_id not in job.preferred:
-                reinserter = reinserter or Reinserter(arrays)
-                note = _fit_note(arrays, reinserter, routes, able[0], j)
-                stop = replace(stop, explanation=_with_note(stop.explanation, note))
-                changed = True
+            if job.pin is None and job.preferred and route.technician_id not in job.preferred:
+                # Qualified preferred technicians are always among the allowed ones.
+                able = [v for v in arrays.allowed[j] if problem.technicians[v].id in job.preferred]
+                if able:
+                    reinserter = reinserter or Reinserter(arrays)
+                    note = _fit_note(arrays, reinserter, routes, min(able), j)
+                    stop = replace(stop, explanation=_with_note(stop.explanation, note))
+                    changed = True
             stops.append(stop)
         revised.append(replace(route, stops=tuple(stops)))
     return replace(plan, routes=tuple(revised)) if changed else plan
@@ -62,9 +60,9 @@ def _fit_note(
     with_j = reinserter.fit(route, v, j)
     if with_j is None:
         return f"{_PREFERENCE} {name} has no room for it"
-    extra = _drive(arrays, v, with_j) - _drive(arrays, v, route)
     before = reinserter.timing(v, route)
     after = reinserter.timing(v, with_j)
+    extra = _driving(after) - (_driving(before) if route else 0)
     starts = {k: s.start for k, s in zip(route, before.stops, strict=True)}
     later = sum(
         1 for k, s in zip(with_j, after.stops, strict=True) if s.start > starts.get(k, s.start)
@@ -75,11 +73,8 @@ def _fit_note(
     return note
 
 
-def _drive(arrays: ModelArrays, v: int, route: list[int]) -> int:
-    if not route:
-        return 0
-    path = [arrays.start_node(v), *route, arrays.end_node(v)]
-    return int(sum(int(arrays.drive[a, b]) for a, b in zip(path, path[1:], strict=False)))
+def _driving(timing: RouteTiming) -> int:
+    return sum(stop.travel for stop in timing.stops) + timing.back
 
 
 def _with_note(explanation: str, note: str) -> str:

@@ -29,7 +29,7 @@ from optimizer.params import SolveParams
 from optimizer.recreate import improve_by_recreate
 from optimizer.workers import POOLS, retire_pool, worker_pool
 
-__all__ = ["improve_by_halves"]
+__all__ = ["improve_by_halves", "search_part"]
 
 FIRST_ROUND = 1.0
 """Seconds of the first round; each later one is a second longer, up to `LONGEST_ROUND`
@@ -81,11 +81,11 @@ def improve_by_halves(
         parts = [_part(arrays, routes, half) for half in halves]
         seeds = [rng.randrange(2**31) for _ in halves]
         try:
-            future = pool.submit(_search, *parts[1], params, seeds[1], end, cooling)
+            future = pool.submit(search_part, *parts[1], params, seeds[1], end, cooling)
         except (BrokenExecutor, RuntimeError) as exc:
             retire_pool(pool, exc)
             return _alone(arrays, routes, timings, deadline, seed, params, score, on_improvement)
-        here = _search(*parts[0], params, seeds[0], end, cooling)
+        here = search_part(*parts[0], params, seeds[0], end, cooling)
         try:
             there = future.result()
         except (BrokenExecutor, OSError, pickle.PicklingError) as exc:
@@ -163,7 +163,7 @@ def _part(
     return arrays.subset(vehicles, jobs), [[index[j] for j in routes[v]] for v in vehicles]
 
 
-def _search(
+def search_part(
     model: ModelArrays,
     routes: list[list[int]],
     params: SolveParams,
@@ -171,8 +171,8 @@ def _search(
     deadline: float,
     cooling: tuple[float, float],
 ) -> RoutingOutcome | None:
-    """Ruin and recreate on one half until `deadline`: its whole timed outcome, or None if
-    nothing got cheaper."""
+    """Ruin and recreate on one half (or on the whole day) until `deadline`: its whole timed
+    outcome, or None if nothing got cheaper."""
     base = _timed(model, routes)
     if base is None:
         return None

@@ -12,6 +12,7 @@ left unassigned with its reason.
 
 from __future__ import annotations
 
+import functools
 import time as clock
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -29,12 +30,12 @@ from optimizer.assemble import (
 from optimizer.construct import construct
 from optimizer.halves import improve_by_halves
 from optimizer.matrices import ModelArrays
+from optimizer.pair import Partner, improve_by_pair
 from optimizer.params import SolveParams
 from optimizer.parts import improve_by_parts
 from optimizer.plan import Plan
 from optimizer.preferences import explain_passed_over
 from optimizer.problem import Point, Problem
-from optimizer.recreate import improve_by_recreate
 from optimizer.travel import OfflineTravel, TravelMatrix, TravelTimes
 
 __all__ = ["Progress", "node_points", "solve", "travel_matrix"]
@@ -46,12 +47,17 @@ starts within about 0.5 s, and with its cooling cycles (`recreate.FIRST_CYCLE`) 
 seeds 1-10, one 30 s run each: 8 of 10 better after 2 s, 9 of 10 as good or better at 30 s
 (seed 6 0.03 % dearer), and 5 of 10 (was 2) within 0.5 % of their 30 s plan after 2 s."""
 
+PARTNER_FIRST = 1.0
+"""Seconds of the worker's first search of a small day (from the construction, while guided
+local search runs here); the two meet when it ends."""
+
 Progress = Callable[[float, float], None]
 """Called with (seconds since `solve` began, objective) each time a better plan is found."""
 
 
 Improver = Callable[..., tuple[list[list[int]], dict[int, RoutingOutcome]]]
-"""`improve_by_parts` or `improve_by_recreate`: routes in, better routes and their timings out."""
+"""`improve_by_parts`, `improve_by_halves` or `improve_by_pair`: routes in, better routes and
+their timings out."""
 
 
 def node_points(problem: Problem) -> list[Point]:
@@ -182,7 +188,11 @@ def _recreated(
     if routes is None:
         routes = construct(arrays, seed=seed)
     first: RoutingOutcome | None = None
+    partner: Partner | None = None
     if arrays.n_techs <= settings.parts_above:
+        # The worker searches from the construction while guided local search runs here.
+        partner = Partner(arrays, settings, seed)
+        partner.start(routes, min(deadline, clock.perf_counter() + PARTNER_FIRST))
         if progress is not None:
             progress(clock.perf_counter() - started, _timed_plan(arrays, routes, "").objective)
         first = solve_routing(
@@ -193,7 +203,9 @@ def _recreated(
         )
     if first is None:
         first = timed_outcome(arrays, routes)
-    improver = improve_by_halves if arrays.n_techs > settings.parts_above else improve_by_recreate
+    improver: Improver = improve_by_halves
+    if partner is not None:
+        improver = functools.partial(improve_by_pair, partner=partner)
     routes, timings = _improve(improver, arrays, first, settings, seed, deadline, progress, started)
     return assemble(arrays, merge_timings(timings, first))
 

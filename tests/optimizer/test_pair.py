@@ -1,0 +1,100 @@
+"""Small days on two cores: the whole day searched here and in a worker, the better day kept."""
+
+from __future__ import annotations
+
+import time as clock
+
+import pytest
+
+from optimizer import Plan, Problem, SolveParams, check_plan
+from optimizer import workers as workers_module
+from optimizer._splice import splice
+from optimizer.assemble import PlanScorer, assemble, merge_timings, timed_outcome
+from optimizer.construct import construct
+from optimizer.matrices import ModelArrays
+from optimizer.pair import Partner, improve_by_pair
+from optimizer.solve import travel_matrix
+from tests.optimizer.conftest import dead_worker_pool
+
+TIMED = SolveParams()
+"""A search against the clock: the only kind that uses the worker."""
+
+
+def check_clean(problem: Problem, plan: Plan) -> None:
+    violations = check_plan(problem, plan)
+    assert violations == [], [str(v) for v in violations]
+
+
+def _start(problem: Problem) -> tuple[ModelArrays, list[list[int]]]:
+    arrays = ModelArrays.build(problem, travel_matrix(problem), TIMED)
+    return arrays, construct(arrays, seed=0)
+
+
+def test_the_partner_searches_the_whole_day_in_a_worker(day_12x47: Problem) -> None:
+    arrays, routes = _start(day_12x47)
+    first = timed_outcome(arrays, routes)
+    scorer = PlanScorer(arrays, first)
+    partner = Partner(arrays, TIMED, seed=3)
+    assert partner.pool is not None
+    partner.start(routes, clock.perf_counter() + 1.5)
+    assert partner.running
+    found = partner.result()
+    assert not partner.running
+    assert found is not None
+    everyone, every_job = list(range(arrays.n_techs)), list(range(arrays.n_jobs))
+    trial_routes, trial_timings = splice(routes, {}, everyone, every_job, found)
+    assert scorer(trial_timings) < scorer({})
+    plan = assemble(arrays, merge_timings(trial_timings, first))
+    check_clean(day_12x47, plan)
+    assert [[s.job_id for s in r.stops] for r in plan.routes] == [
+        [day_12x47.jobs[j].id for j in route] for route in trial_routes
+    ]
+
+
+def test_two_searches_make_the_day_cheaper_and_report_each_gain(day_12x47: Problem) -> None:
+    arrays, routes = _start(day_12x47)
+    first = timed_outcome(arrays, routes)
+    scorer = PlanScorer(arrays, first)
+    start = scorer({})
+    seen: list[float] = []
+    better, timings = improve_by_pair(
+        arrays,
+        routes,
+        deadline=clock.perf_counter() + 3.0,
+        seed=5,
+        params=TIMED,
+        score=lambda r, t: scorer(t),
+        on_improvement=seen.append,
+    )
+    assert 1 in workers_module.POOLS
+    merged = merge_timings(timings, first)
+    plan = assemble(arrays, merged)
+    check_clean(day_12x47, plan)
+    assert plan.objective < start
+    assert seen == sorted(seen, reverse=True)
+    assert plan.objective == pytest.approx(seen[-1])
+    assert [[j for j, _ in merged.routes[v]] for v in range(arrays.n_techs)] == better
+
+
+def test_a_counted_search_stays_in_this_process(day_12x47: Problem) -> None:
+    arrays, _ = _start(day_12x47)
+    assert Partner(arrays, SolveParams(stall_solutions=100), seed=0).pool is None
+    assert Partner(arrays, SolveParams(part_workers=0), seed=0).pool is None
+
+
+def test_the_day_is_searched_here_when_the_worker_is_gone(day_12x47: Problem) -> None:
+    arrays, routes = _start(day_12x47)
+    first = timed_outcome(arrays, routes)
+    scorer = PlanScorer(arrays, first)
+    with dead_worker_pool(), pytest.warns(RuntimeWarning, match="worker processes failed"):
+        _, timings = improve_by_pair(
+            arrays,
+            routes,
+            deadline=clock.perf_counter() + 2.0,
+            seed=2,
+            params=TIMED,
+            score=lambda r, t: scorer(t),
+        )
+    plan = assemble(arrays, merge_timings(timings, first))
+    check_clean(day_12x47, plan)
+    assert plan.objective < scorer({})

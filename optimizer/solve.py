@@ -36,6 +36,7 @@ from optimizer.parts import improve_by_parts
 from optimizer.plan import Plan
 from optimizer.preferences import explain_passed_over
 from optimizer.problem import Point, Problem
+from optimizer.recreate import improve_by_recreate
 from optimizer.travel import OfflineTravel, TravelMatrix, TravelTimes
 
 __all__ = ["Progress", "node_points", "solve", "travel_matrix"]
@@ -47,6 +48,10 @@ starts within about 0.5 s, and with its cooling cycles (`recreate.FIRST_CYCLE`) 
 seeds 1-10, one 30 s run each: 8 of 10 better after 2 s, 9 of 10 as good or better at 30 s
 (seed 6 0.03 % dearer), and 5 of 10 (was 2) within 0.5 % of their 30 s plan after 2 s."""
 
+PAIR_FROM = 3.0
+"""Small days with at least this many seconds left after the construction are searched by two
+processes (`pair.py`). With less, a second search showed no gain (12 × 47 at 2 s), and the
+first call in a process would spend 0.2-0.4 s of it starting the worker."""
 PARTNER_FIRST = 1.0
 """Seconds of the worker's first search of a small day (from the construction, while guided
 local search runs here); the two meet when it ends."""
@@ -190,9 +195,10 @@ def _recreated(
     first: RoutingOutcome | None = None
     partner: Partner | None = None
     if arrays.n_techs <= settings.parts_above:
-        # The worker searches from the construction while guided local search runs here.
-        partner = Partner(arrays, settings, seed)
-        partner.start(routes, min(deadline, clock.perf_counter() + PARTNER_FIRST))
+        if deadline - clock.perf_counter() >= PAIR_FROM:
+            # The worker searches from the construction while guided local search runs here.
+            partner = Partner(arrays, settings, seed)
+            partner.start(routes, min(deadline, clock.perf_counter() + PARTNER_FIRST))
         if progress is not None:
             progress(clock.perf_counter() - started, _timed_plan(arrays, routes, "").objective)
         first = solve_routing(
@@ -206,6 +212,8 @@ def _recreated(
     improver: Improver = improve_by_halves
     if partner is not None:
         improver = functools.partial(improve_by_pair, partner=partner)
+    elif arrays.n_techs <= settings.parts_above:
+        improver = improve_by_recreate
     routes, timings = _improve(improver, arrays, first, settings, seed, deadline, progress, started)
     return assemble(arrays, merge_timings(timings, first))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import time as clock
 
 import pytest
@@ -15,6 +16,8 @@ from optimizer.matrices import ModelArrays
 from optimizer.pair import Partner, improve_by_pair
 from optimizer.solve import travel_matrix
 from tests.optimizer.conftest import dead_worker_pool
+
+solve_module = importlib.import_module("optimizer.solve")  # the package re-exports `solve`
 
 TIMED = SolveParams()
 """A search against the clock: the only kind that uses the worker."""
@@ -98,3 +101,21 @@ def test_the_day_is_searched_here_when_the_worker_is_gone(day_12x47: Problem) ->
     plan = assemble(arrays, merge_timings(timings, first))
     check_clean(day_12x47, plan)
     assert plan.objective < scorer({})
+
+
+def test_only_searches_with_seconds_to_spare_take_the_worker(
+    day_12x47: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[float] = []
+
+    def counted(arrays: ModelArrays, params: SolveParams, seed: int) -> Partner:
+        made.append(clock.perf_counter())
+        return Partner(arrays, params, seed)
+
+    monkeypatch.setattr(solve_module, "Partner", counted)
+    short = solve_module.solve(day_12x47, time_limit=solve_module.PAIR_FROM - 1.5, seed=1)
+    assert made == []
+    check_clean(day_12x47, short)
+    longer = solve_module.solve(day_12x47, time_limit=solve_module.PAIR_FROM + 0.5, seed=1)
+    assert len(made) == 1
+    check_clean(day_12x47, longer)

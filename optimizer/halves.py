@@ -11,7 +11,6 @@ turns every round, so no boundary stays in the way.
 from __future__ import annotations
 
 import math
-import os
 import pickle
 import random
 import time as clock
@@ -27,7 +26,7 @@ from optimizer.geometry import job_location, route_centres
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.recreate import improve_by_recreate
-from optimizer.workers import POOLS, retire_pool, worker_pool
+from optimizer.workers import POOLS, cores, retire_pool, worker_pool
 
 __all__ = ["improve_by_halves", "search_part"]
 
@@ -57,7 +56,7 @@ def improve_by_halves(
     `improve_by_recreate` on the whole day.
     """
     alone = params.stall_solutions is not None or params.part_workers == 0
-    pool = None if alone or (os.cpu_count() or 1) < 2 else worker_pool(1)
+    pool = None if alone or cores() < 2 else worker_pool(1)
     if pool is None or arrays.n_techs < 4:
         return improve_by_recreate(
             arrays,

@@ -17,7 +17,6 @@ against 11). The first solve in a process waits about 0.4 s for the worker to st
 
 from __future__ import annotations
 
-import os
 import pickle
 import random
 import time as clock
@@ -30,7 +29,7 @@ from optimizer.halves import search_part
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.recreate import cooling_cycles, improve_by_recreate
-from optimizer.workers import POOLS, retire_pool, worker_pool
+from optimizer.workers import POOLS, cores, retire_pool, worker_pool
 
 __all__ = ["Partner", "improve_by_pair"]
 
@@ -46,7 +45,7 @@ class Partner:
 
     def __init__(self, arrays: ModelArrays, params: SolveParams, seed: int) -> None:
         alone = params.stall_solutions is not None or params.part_workers == 0
-        usable = not alone and (os.cpu_count() or 1) >= 2 and arrays.n_jobs > 0
+        usable = not alone and cores() >= 2 and arrays.n_jobs > 0
         self.pool: Executor | None = worker_pool(1) if usable else None
         self.arrays, self.params = arrays, params
         self.rng = random.Random(seed ^ 0x5EED)

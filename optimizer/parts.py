@@ -17,7 +17,6 @@ field` on 180 × 800 days (seeds 1, 2, 3), one process against two: objective at
 
 from __future__ import annotations
 
-import os
 import pickle
 import random
 import time as clock
@@ -34,7 +33,7 @@ from optimizer.geometry import job_location, route_centres
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.recreate import improve_by_recreate
-from optimizer.workers import retire_pool, worker_pool
+from optimizer.workers import cores, retire_pool, worker_pool
 
 __all__ = ["improve_by_parts"]
 
@@ -95,7 +94,7 @@ def improve_by_parts(
     batch_size = params.part_batch
     workers = params.part_workers
     if workers is None:
-        workers = (os.cpu_count() or 1) - 1
+        workers = cores() - 1
     pool = worker_pool(min(workers, batch_size - 1))
     timings: dict[int, RoutingOutcome] = {}
     current = score(routes, timings)

@@ -9,14 +9,38 @@ the searches go on in the calling process.
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
+import os
 import warnings
 from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
 
-__all__ = ["BROKEN", "POOLS", "retire_pool", "worker_pool"]
+__all__ = ["BROKEN", "POOLS", "cores", "retire_pool", "worker_pool"]
+
+CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+"""cgroup v2's CPU quota of this process's group: "max 100000", or "150000 100000" for 1.5 CPUs
+(what `docker run --cpus 1.5` sets)."""
 
 POOLS: dict[int, Executor] = {}
 BROKEN: set[int] = set()
+
+
+def cores(cpu_max: Path = CPU_MAX) -> int:
+    """CPUs this process may really use: the ones it may run on (a container's cpuset,
+    `taskset`), within its cgroup's CPU quota. `os.cpu_count()` counts the host's, so a
+    container limited to one CPU on a big host would run a second search on half a core."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        count = os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text(encoding="ascii").split()[:2]
+        if quota != "max" and int(period) > 0:
+            count = min(count, max(1, math.floor(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 quota to respect
+    return max(1, count)
 
 
 def worker_pool(workers: int) -> Executor | None:

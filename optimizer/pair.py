@@ -17,7 +17,6 @@ against 11). The first solve in a process waits about 0.4 s for the worker to st
 
 from __future__ import annotations
 
-import pickle
 import random
 import time as clock
 from collections.abc import Callable
@@ -83,7 +82,9 @@ class Partner:
             return pending.result(timeout=wait)
         except TimeoutError:
             return None
-        except (BrokenExecutor, OSError, pickle.PicklingError) as exc:
+        except Exception as exc:
+            # Whatever failed over there (a dead process, a pickling error, a bug), this
+            # process's search holds the day: the worker is retired, the plan goes on.
             retire_pool(self.pool, exc)
         if self.pool not in POOLS.values():
             self.pool = None

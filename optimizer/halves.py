@@ -11,7 +11,6 @@ turns every round, so no boundary stays in the way.
 from __future__ import annotations
 
 import math
-import pickle
 import random
 import time as clock
 from collections.abc import Callable, Sequence
@@ -87,7 +86,7 @@ def improve_by_halves(
         here = search_part(*parts[0], params, seeds[0], end, cooling)
         try:
             there = future.result()
-        except (BrokenExecutor, OSError, pickle.PicklingError) as exc:
+        except Exception as exc:  # a dead process, a pickling error, a bug: all retire it
             retire_pool(pool, exc)
             there = None
         for half, found in zip(halves, (here, there), strict=True):

@@ -17,7 +17,6 @@ field` on 180 × 800 days (seeds 1, 2, 3), one process against two: objective at
 
 from __future__ import annotations
 
-import pickle
 import random
 import time as clock
 from collections.abc import Callable, Sequence
@@ -273,7 +272,7 @@ def _solve_parts(
     for part, seed, future in zip(batch[1:], seeds[1:], futures, strict=True):
         try:
             rest.append(future.result())
-        except (BrokenExecutor, OSError, pickle.PicklingError) as exc:
+        except Exception as exc:  # a dead process, a pickling error, a bug: all retire it
             retire_pool(pool, exc)
             rest.append(_solve_part(part.model, seconds, params, part.warm, seed))
     return [first, *rest]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 
 import pytest
@@ -137,6 +137,29 @@ def dead_worker_pool() -> Iterator[None]:
     dead.shutdown()
     saved = dict(workers_module.POOLS)
     workers_module.POOLS[1] = dead
+    try:
+        yield
+        assert 1 in workers_module.BROKEN and 1 not in workers_module.POOLS
+    finally:
+        workers_module.POOLS.clear()
+        workers_module.POOLS.update(saved)
+        workers_module.BROKEN.discard(1)
+
+
+class FailingPool(Executor):
+    """A pool whose every search ends in an error, as a bug in the worker's code would."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        future: Future[object] = Future()
+        future.set_exception(ValueError("search went wrong"))
+        return future
+
+
+@contextmanager
+def failing_worker_pool() -> Iterator[None]:
+    """The one-worker pool replaced by one whose searches all fail; given back afterwards."""
+    saved = dict(workers_module.POOLS)
+    workers_module.POOLS[1] = FailingPool()
     try:
         yield
         assert 1 in workers_module.BROKEN and 1 not in workers_module.POOLS

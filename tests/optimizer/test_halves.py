@@ -14,7 +14,7 @@ from optimizer.assemble import PlanScorer, assemble, merge_timings, timed_outcom
 from optimizer.construct import construct
 from optimizer.matrices import ModelArrays
 from optimizer.solve import travel_matrix
-from tests.optimizer.conftest import dead_worker_pool
+from tests.optimizer.conftest import dead_worker_pool, failing_worker_pool
 
 TIMED = SolveParams()
 """A search against the clock: the only kind that uses the worker."""
@@ -83,6 +83,26 @@ def test_the_day_is_searched_here_when_the_worker_is_gone(day_40x150: Problem) -
     first = timed_outcome(arrays, routes)
     scorer = PlanScorer(arrays, first)
     with dead_worker_pool(), pytest.warns(RuntimeWarning, match="worker processes failed"):
+        _, timings = halves_module.improve_by_halves(
+            arrays,
+            routes,
+            deadline=clock.perf_counter() + 2.0,
+            seed=2,
+            params=TIMED,
+            score=lambda r, t: scorer(t),
+        )
+    plan = assemble(arrays, merge_timings(timings, first))
+    check_clean(day_40x150, plan)
+    assert plan.objective < scorer({})
+
+
+def test_a_half_whose_search_fails_in_the_worker_leaves_the_day_here(
+    day_40x150: Problem,
+) -> None:
+    arrays, routes = _start(day_40x150)
+    first = timed_outcome(arrays, routes)
+    scorer = PlanScorer(arrays, first)
+    with failing_worker_pool(), pytest.warns(RuntimeWarning, match="search went wrong"):
         _, timings = halves_module.improve_by_halves(
             arrays,
             routes,

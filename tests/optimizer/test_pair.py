@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import time as clock
-from concurrent.futures import Executor, Future
 
 import pytest
 
@@ -16,7 +15,7 @@ from optimizer.construct import construct
 from optimizer.matrices import ModelArrays
 from optimizer.pair import Partner, improve_by_pair
 from optimizer.solve import travel_matrix
-from tests.optimizer.conftest import dead_worker_pool
+from tests.optimizer.conftest import dead_worker_pool, failing_worker_pool
 
 solve_module = importlib.import_module("optimizer.solve")  # the package re-exports `solve`
 
@@ -122,39 +121,22 @@ def test_only_searches_with_seconds_to_spare_take_the_worker(
     check_clean(day_12x47, longer)
 
 
-class _FailingPool(Executor):
-    """A pool whose searches all end in an error, as a bug in the worker's code would."""
-
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-        future: Future[object] = Future()
-        future.set_exception(ValueError("search went wrong"))
-        return future
-
-
 def test_a_search_that_fails_in_the_worker_costs_the_plan_nothing(day_12x47: Problem) -> None:
     arrays, routes = _start(day_12x47)
     first = timed_outcome(arrays, routes)
     scorer = PlanScorer(arrays, first)
-    partner = Partner(arrays, TIMED, seed=4)
-    saved = dict(workers_module.POOLS)
-    failing = _FailingPool()
-    partner.pool = workers_module.POOLS[1] = failing
-    try:
-        with pytest.warns(RuntimeWarning, match="search went wrong"):
-            _, timings = improve_by_pair(
-                arrays,
-                routes,
-                deadline=clock.perf_counter() + 2.0,
-                seed=4,
-                params=TIMED,
-                score=lambda r, t: scorer(t),
-                partner=partner,
-            )
-        assert partner.pool is None and 1 in workers_module.BROKEN
-    finally:
-        workers_module.POOLS.clear()
-        workers_module.POOLS.update(saved)
-        workers_module.BROKEN.discard(1)
+    with failing_worker_pool(), pytest.warns(RuntimeWarning, match="search went wrong"):
+        partner = Partner(arrays, TIMED, seed=4)
+        _, timings = improve_by_pair(
+            arrays,
+            routes,
+            deadline=clock.perf_counter() + 2.0,
+            seed=4,
+            params=TIMED,
+            score=lambda r, t: scorer(t),
+            partner=partner,
+        )
+    assert partner.pool is None
     plan = assemble(arrays, merge_timings(timings, first))
     check_clean(day_12x47, plan)
     assert plan.objective < scorer({})

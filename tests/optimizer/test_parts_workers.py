@@ -9,7 +9,7 @@ import pytest
 
 from optimizer import Job, Plan, Problem, SolveParams, check_plan, solve
 from optimizer import workers as workers_module
-from tests.optimizer.conftest import DENVER, dead_worker_pool, small_day
+from tests.optimizer.conftest import DENVER, dead_worker_pool, failing_worker_pool, small_day
 
 # Parts of 2 to 8 routes on an 8-technician day: it converges long before the limit, so both
 # runs search every part to its stall limit and nothing depends on the clock.
@@ -48,6 +48,13 @@ def test_a_worker_process_changes_the_speed_not_the_plan(day: Problem) -> None:
 def test_parts_are_solved_here_when_the_workers_are_gone(day: Problem) -> None:
     alone = _solve(day, workers=0)
     with dead_worker_pool(), pytest.warns(RuntimeWarning, match="worker processes failed"):
+        rescued = _solve(day, workers=1)
+    assert _routes(rescued) == _routes(alone)
+
+
+def test_a_part_whose_search_fails_in_the_worker_is_solved_here(day: Problem) -> None:
+    alone = _solve(day, workers=0)
+    with failing_worker_pool(), pytest.warns(RuntimeWarning, match="search went wrong"):
         rescued = _solve(day, workers=1)
     assert _routes(rescued) == _routes(alone)
 

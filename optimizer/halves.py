@@ -27,7 +27,7 @@ from optimizer.params import SolveParams
 from optimizer.recreate import improve_by_recreate
 from optimizer.workers import POOLS, cores, retire_pool, worker_pool
 
-__all__ = ["improve_by_halves", "search_part"]
+__all__ = ["improve_by_halves", "search_here", "search_part"]
 
 FIRST_ROUND = 1.0
 """Seconds of the first round; each later one is a second longer, up to `LONGEST_ROUND`
@@ -82,7 +82,7 @@ def improve_by_halves(
             future = pool.submit(search_part, *parts[1], params, seeds[1], end, cooling)
         except (BrokenExecutor, RuntimeError) as exc:
             retire_pool(pool, exc)
-            return _alone(arrays, routes, timings, deadline, seed, params, score, on_improvement)
+            break
         here = search_part(*parts[0], params, seeds[0], end, cooling)
         try:
             there = future.result()
@@ -99,25 +99,40 @@ def improve_by_halves(
                 if on_improvement is not None:
                     on_improvement(current)
         if there is None and not _usable(pool):
-            return _alone(arrays, routes, timings, deadline, seed, params, score, on_improvement)
-    return routes, timings
+            break
+    else:
+        return routes, timings
+    # The worker is gone: the rest of the time in this process.
+    return search_here(
+        arrays,
+        routes,
+        timings,
+        deadline=deadline,
+        seed=seed,
+        params=params,
+        score=score,
+        on_improvement=on_improvement,
+    )
 
 
 def _usable(pool: Executor) -> bool:
     return pool in POOLS.values()
 
 
-def _alone(
+def search_here(
     arrays: ModelArrays,
     routes: list[list[int]],
     timings: dict[int, RoutingOutcome],
+    *,
     deadline: float,
     seed: int,
     params: SolveParams,
     score: Callable[[list[list[int]], dict[int, RoutingOutcome]], float],
-    on_improvement: Callable[[float], None] | None,
+    on_improvement: Callable[[float], None] | None = None,
+    cooling: tuple[float, float] | None = None,
 ) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
-    """The rest of the time in this process, from where the halves left the day."""
+    """Ruin and recreate in this process from a day part-way through a search: `routes` and
+    the timings re-solved so far (the rest are the caller's base). Returns the same pair."""
     more_routes, more = improve_by_recreate(
         arrays,
         routes,
@@ -126,6 +141,7 @@ def _alone(
         params=params,
         score=lambda r, t: score(r, {**timings, **t}),
         on_improvement=on_improvement,
+        cooling=cooling,
     )
     return more_routes, {**timings, **more}
 

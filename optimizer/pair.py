@@ -24,11 +24,11 @@ from concurrent.futures import BrokenExecutor, Executor, Future
 
 from optimizer._routing import RoutingOutcome
 from optimizer._splice import splice
-from optimizer.halves import search_part
+from optimizer.halves import search_here, search_part
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.recreate import cooling_cycles, improve_by_recreate
-from optimizer.workers import POOLS, cores, retire_pool, worker_pool
+from optimizer.workers import cores, retire_pool, worker_pool
 
 __all__ = ["Partner", "improve_by_pair"]
 
@@ -86,9 +86,8 @@ class Partner:
             # Whatever failed over there (a dead process, a pickling error, a bug), this
             # process's search holds the day: the worker is retired, the plan goes on.
             retire_pool(self.pool, exc)
-        if self.pool not in POOLS.values():
             self.pool = None
-        return None
+            return None
 
     @property
     def running(self) -> bool:
@@ -129,7 +128,6 @@ def improve_by_pair(
     all_jobs = list(range(arrays.n_jobs))
     routes = [list(r) for r in routes]
     timings: dict[int, RoutingOutcome] = {}
-    best = score(routes, timings)
     now = clock.perf_counter()
     cycles = cooling_cycles(now, deadline)
     if partner.running and now + 0.1 < partner.until < deadline:
@@ -139,33 +137,19 @@ def improve_by_pair(
             break
         if not partner.running:
             partner.start(routes, ends, began)
-        base = timings
-
-        def scored(
-            r: list[list[int]],
-            t: dict[int, RoutingOutcome],
-            base: dict[int, RoutingOutcome] = base,
-        ) -> float:
-            return score(r, {**base, **t})
-
-        def told(value: float) -> None:
-            # The search here starts from the best day, so what it finds is a new best.
-            if on_improvement is not None:
-                on_improvement(value)
-
-        here_routes, here_timings = improve_by_recreate(
+        # The search here starts from the best day, so each gain it reports is a new best.
+        routes, timings = search_here(
             arrays,
             routes,
+            timings,
             deadline=ends,
             seed=rng.randrange(2**31),
             params=params,
-            score=scored,
-            on_improvement=told,
+            score=score,
+            on_improvement=on_improvement,
             cooling=(began, ends),
         )
-        if here_timings:
-            routes, timings = here_routes, {**base, **here_timings}
-            best = score(routes, timings)
+        best = score(routes, timings)
         there = partner.result()
         if there is not None:
             trial_routes, trial_timings = splice(routes, timings, all_vehicles, all_jobs, there)
@@ -175,28 +159,14 @@ def improve_by_pair(
                 if on_improvement is not None:
                     on_improvement(best)
         if partner.pool is None:
-            return _alone(arrays, routes, timings, deadline, rng, params, score, on_improvement)
+            return search_here(
+                arrays,
+                routes,
+                timings,
+                deadline=deadline,
+                seed=rng.randrange(2**31),
+                params=params,
+                score=score,
+                on_improvement=on_improvement,
+            )
     return routes, timings
-
-
-def _alone(
-    arrays: ModelArrays,
-    routes: list[list[int]],
-    timings: dict[int, RoutingOutcome],
-    deadline: float,
-    rng: random.Random,
-    params: SolveParams,
-    score: Score,
-    on_improvement: Callable[[float], None] | None,
-) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
-    """The rest of the time in this process, once the worker failed."""
-    more_routes, more = improve_by_recreate(
-        arrays,
-        routes,
-        deadline=deadline,
-        seed=rng.randrange(2**31),
-        params=params,
-        score=lambda r, t: score(r, {**timings, **t}),
-        on_improvement=on_improvement,
-    )
-    return more_routes, {**timings, **more}

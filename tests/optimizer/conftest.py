@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import pytest
 
@@ -23,6 +23,9 @@ from optimizer import (
     solve,
 )
 from optimizer import workers as workers_module
+from optimizer.construct import construct
+from optimizer.matrices import ModelArrays
+from optimizer.solve import travel_matrix
 
 DENVER = Point(39.74, -104.99)
 QUICK = SolveParams(stall_solutions=3000)
@@ -73,9 +76,22 @@ def solve_checked(problem: Problem, **kwargs: object) -> Plan:
     kwargs.setdefault("time_limit", 2.0)
     kwargs.setdefault("params", QUICK)
     plan = solve(problem, **kwargs)  # type: ignore[arg-type]
+    check_clean(problem, plan)
+    return plan
+
+
+def check_clean(problem: Problem, plan: Plan) -> None:
+    """Insist the checker finds nothing wrong with `plan`."""
     violations = check_plan(problem, plan)
     assert violations == [], [str(v) for v in violations]
-    return plan
+
+
+def constructed(
+    problem: Problem, params: SolveParams | None = None
+) -> tuple[ModelArrays, list[list[int]]]:
+    """The day's model arrays and its construction (seed 0): where a search starts."""
+    arrays = ModelArrays.build(problem, travel_matrix(problem), params or SolveParams())
+    return arrays, construct(arrays, seed=0)
 
 
 @pytest.fixture(scope="session")
@@ -130,13 +146,11 @@ def emergency_gas_leak(day_4x14: Problem) -> Job:
 
 
 @contextmanager
-def dead_worker_pool() -> Iterator[None]:
-    """The one-worker pool replaced by a shut-down one, as if its process had died; the real
+def _one_worker_pool(replacement: Executor) -> Iterator[None]:
+    """The one-worker pool replaced by `replacement`, which the search must retire; the real
     pool is given back afterwards."""
-    dead = ProcessPoolExecutor(max_workers=1)
-    dead.shutdown()
     saved = dict(workers_module.POOLS)
-    workers_module.POOLS[1] = dead
+    workers_module.POOLS[1] = replacement
     try:
         yield
         assert 1 in workers_module.BROKEN and 1 not in workers_module.POOLS
@@ -144,6 +158,13 @@ def dead_worker_pool() -> Iterator[None]:
         workers_module.POOLS.clear()
         workers_module.POOLS.update(saved)
         workers_module.BROKEN.discard(1)
+
+
+def dead_worker_pool() -> AbstractContextManager[None]:
+    """A shut-down pool, as if its process had died."""
+    dead = ProcessPoolExecutor(max_workers=1)
+    dead.shutdown()
+    return _one_worker_pool(dead)
 
 
 class FailingPool(Executor):
@@ -155,15 +176,14 @@ class FailingPool(Executor):
         return future
 
 
-@contextmanager
-def failing_worker_pool() -> Iterator[None]:
-    """The one-worker pool replaced by one whose searches all fail; given back afterwards."""
-    saved = dict(workers_module.POOLS)
-    workers_module.POOLS[1] = FailingPool()
-    try:
-        yield
-        assert 1 in workers_module.BROKEN and 1 not in workers_module.POOLS
-    finally:
-        workers_module.POOLS.clear()
-        workers_module.POOLS.update(saved)
-        workers_module.BROKEN.discard(1)
+def failing_worker_pool() -> AbstractContextManager[None]:
+    """A pool whose searches all fail."""
+    return _one_worker_pool(FailingPool())
+
+
+BROKEN_WORKERS = pytest.mark.parametrize(
+    ("broken", "warning"),
+    [(dead_worker_pool, "worker processes failed"), (failing_worker_pool, "search went wrong")],
+    ids=["dead", "failing"],
+)
+"""Run a test once with a dead worker process and once with one whose searches fail."""

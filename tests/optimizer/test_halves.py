@@ -4,34 +4,23 @@ from __future__ import annotations
 
 import math
 import time as clock
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import pytest
 
-from optimizer import Plan, Problem, SolveParams, check_plan
+from optimizer import Problem, SolveParams
 from optimizer import halves as halves_module
 from optimizer import workers as workers_module
 from optimizer.assemble import PlanScorer, assemble, merge_timings, timed_outcome
-from optimizer.construct import construct
-from optimizer.matrices import ModelArrays
-from optimizer.solve import travel_matrix
-from tests.optimizer.conftest import dead_worker_pool, failing_worker_pool
+from tests.optimizer.conftest import BROKEN_WORKERS, check_clean, constructed
 
 TIMED = SolveParams()
 """A search against the clock: the only kind that uses the worker."""
 
 
-def check_clean(problem: Problem, plan: Plan) -> None:
-    violations = check_plan(problem, plan)
-    assert violations == [], [str(v) for v in violations]
-
-
-def _start(problem: Problem) -> tuple[ModelArrays, list[list[int]]]:
-    arrays = ModelArrays.build(problem, travel_matrix(problem), TIMED)
-    return arrays, construct(arrays, seed=0)
-
-
 def test_the_halves_share_out_every_technician_and_every_job_once(day_40x150: Problem) -> None:
-    arrays, routes = _start(day_40x150)
+    arrays, routes = constructed(day_40x150, TIMED)
     routes[0] = []  # its jobs are now unassigned and must go to a half that may do them
     served = {j for route in routes for j in route}
     for angle in (0.0, 1.0, 2.5):
@@ -55,7 +44,7 @@ def test_the_halves_share_out_every_technician_and_every_job_once(day_40x150: Pr
 def test_two_halves_at_once_make_the_day_cheaper_and_keep_every_rule(
     day_40x150: Problem,
 ) -> None:
-    arrays, routes = _start(day_40x150)
+    arrays, routes = constructed(day_40x150, TIMED)
     first = timed_outcome(arrays, routes)
     scorer = PlanScorer(arrays, first)
     start = scorer({})
@@ -78,31 +67,14 @@ def test_two_halves_at_once_make_the_day_cheaper_and_keep_every_rule(
     assert [[j for j, _ in merged.routes[v]] for v in range(arrays.n_techs)] == better
 
 
-def test_the_day_is_searched_here_when_the_worker_is_gone(day_40x150: Problem) -> None:
-    arrays, routes = _start(day_40x150)
-    first = timed_outcome(arrays, routes)
-    scorer = PlanScorer(arrays, first)
-    with dead_worker_pool(), pytest.warns(RuntimeWarning, match="worker processes failed"):
-        _, timings = halves_module.improve_by_halves(
-            arrays,
-            routes,
-            deadline=clock.perf_counter() + 2.0,
-            seed=2,
-            params=TIMED,
-            score=lambda r, t: scorer(t),
-        )
-    plan = assemble(arrays, merge_timings(timings, first))
-    check_clean(day_40x150, plan)
-    assert plan.objective < scorer({})
-
-
-def test_a_half_whose_search_fails_in_the_worker_leaves_the_day_here(
-    day_40x150: Problem,
+@BROKEN_WORKERS
+def test_the_day_is_searched_here_when_the_worker_fails(
+    day_40x150: Problem, broken: Callable[[], AbstractContextManager[None]], warning: str
 ) -> None:
-    arrays, routes = _start(day_40x150)
+    arrays, routes = constructed(day_40x150, TIMED)
     first = timed_outcome(arrays, routes)
     scorer = PlanScorer(arrays, first)
-    with failing_worker_pool(), pytest.warns(RuntimeWarning, match="search went wrong"):
+    with broken(), pytest.warns(RuntimeWarning, match=warning):
         _, timings = halves_module.improve_by_halves(
             arrays,
             routes,

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import importlib
 import time as clock
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import pytest
 
-from optimizer import Plan, Problem, SolveParams, check_plan
+from optimizer import Problem, SolveParams
 from optimizer import workers as workers_module
 from optimizer._splice import splice
 from optimizer.assemble import PlanScorer, assemble, merge_timings, timed_outcome
-from optimizer.construct import construct
 from optimizer.matrices import ModelArrays
 from optimizer.pair import Partner, improve_by_pair
-from optimizer.solve import travel_matrix
-from tests.optimizer.conftest import dead_worker_pool, failing_worker_pool
+from tests.optimizer.conftest import BROKEN_WORKERS, check_clean, constructed
 
 solve_module = importlib.import_module("optimizer.solve")  # the package re-exports `solve`
 
@@ -23,18 +23,8 @@ TIMED = SolveParams()
 """A search against the clock: the only kind that uses the worker."""
 
 
-def check_clean(problem: Problem, plan: Plan) -> None:
-    violations = check_plan(problem, plan)
-    assert violations == [], [str(v) for v in violations]
-
-
-def _start(problem: Problem) -> tuple[ModelArrays, list[list[int]]]:
-    arrays = ModelArrays.build(problem, travel_matrix(problem), TIMED)
-    return arrays, construct(arrays, seed=0)
-
-
 def test_the_partner_searches_the_whole_day_in_a_worker(day_12x47: Problem) -> None:
-    arrays, routes = _start(day_12x47)
+    arrays, routes = constructed(day_12x47, TIMED)
     first = timed_outcome(arrays, routes)
     scorer = PlanScorer(arrays, first)
     partner = Partner(arrays, TIMED, seed=3)
@@ -55,7 +45,7 @@ def test_the_partner_searches_the_whole_day_in_a_worker(day_12x47: Problem) -> N
 
 
 def test_two_searches_make_the_day_cheaper_and_report_each_gain(day_12x47: Problem) -> None:
-    arrays, routes = _start(day_12x47)
+    arrays, routes = constructed(day_12x47, TIMED)
     first = timed_outcome(arrays, routes)
     scorer = PlanScorer(arrays, first)
     start = scorer({})
@@ -80,27 +70,9 @@ def test_two_searches_make_the_day_cheaper_and_report_each_gain(day_12x47: Probl
 
 
 def test_a_counted_search_stays_in_this_process(day_12x47: Problem) -> None:
-    arrays, _ = _start(day_12x47)
+    arrays, _ = constructed(day_12x47, TIMED)
     assert Partner(arrays, SolveParams(stall_solutions=100), seed=0).pool is None
     assert Partner(arrays, SolveParams(part_workers=0), seed=0).pool is None
-
-
-def test_the_day_is_searched_here_when_the_worker_is_gone(day_12x47: Problem) -> None:
-    arrays, routes = _start(day_12x47)
-    first = timed_outcome(arrays, routes)
-    scorer = PlanScorer(arrays, first)
-    with dead_worker_pool(), pytest.warns(RuntimeWarning, match="worker processes failed"):
-        _, timings = improve_by_pair(
-            arrays,
-            routes,
-            deadline=clock.perf_counter() + 2.0,
-            seed=2,
-            params=TIMED,
-            score=lambda r, t: scorer(t),
-        )
-    plan = assemble(arrays, merge_timings(timings, first))
-    check_clean(day_12x47, plan)
-    assert plan.objective < scorer({})
 
 
 def test_only_searches_with_seconds_to_spare_take_the_worker(
@@ -121,11 +93,14 @@ def test_only_searches_with_seconds_to_spare_take_the_worker(
     check_clean(day_12x47, longer)
 
 
-def test_a_search_that_fails_in_the_worker_costs_the_plan_nothing(day_12x47: Problem) -> None:
-    arrays, routes = _start(day_12x47)
+@BROKEN_WORKERS
+def test_a_worker_that_fails_costs_the_plan_nothing(
+    day_12x47: Problem, broken: Callable[[], AbstractContextManager[None]], warning: str
+) -> None:
+    arrays, routes = constructed(day_12x47, TIMED)
     first = timed_outcome(arrays, routes)
     scorer = PlanScorer(arrays, first)
-    with failing_worker_pool(), pytest.warns(RuntimeWarning, match="search went wrong"):
+    with broken(), pytest.warns(RuntimeWarning, match=warning):
         partner = Partner(arrays, TIMED, seed=4)
         _, timings = improve_by_pair(
             arrays,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from types import MappingProxyType
 
 import pytest
 
 from optimizer import Job, Plan, Problem, SolveParams, check_plan, solve
 from optimizer import workers as workers_module
-from tests.optimizer.conftest import DENVER, dead_worker_pool, failing_worker_pool, small_day
+from tests.optimizer.conftest import BROKEN_WORKERS, DENVER, small_day
 
 # Parts of 2 to 8 routes on an 8-technician day: it converges long before the limit, so both
 # runs search every part to its stall limit and nothing depends on the clock.
@@ -45,16 +47,12 @@ def test_a_worker_process_changes_the_speed_not_the_plan(day: Problem) -> None:
     assert len(alone.unassigned) < len(day.jobs)
 
 
-def test_parts_are_solved_here_when_the_workers_are_gone(day: Problem) -> None:
+@BROKEN_WORKERS
+def test_parts_are_solved_here_when_the_worker_fails(
+    day: Problem, broken: Callable[[], AbstractContextManager[None]], warning: str
+) -> None:
     alone = _solve(day, workers=0)
-    with dead_worker_pool(), pytest.warns(RuntimeWarning, match="worker processes failed"):
-        rescued = _solve(day, workers=1)
-    assert _routes(rescued) == _routes(alone)
-
-
-def test_a_part_whose_search_fails_in_the_worker_is_solved_here(day: Problem) -> None:
-    alone = _solve(day, workers=0)
-    with failing_worker_pool(), pytest.warns(RuntimeWarning, match="search went wrong"):
+    with broken(), pytest.warns(RuntimeWarning, match=warning):
         rescued = _solve(day, workers=1)
     assert _routes(rescued) == _routes(alone)
 

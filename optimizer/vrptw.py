@@ -310,7 +310,8 @@ def solve_vrptw(instance: VrptwInstance, *, time_limit: float, seed: int = 0) ->
 
     A regret insertion heuristic builds a feasible plan first; OR-Tools' iterated local search
     (SISR ruin, cheapest-insertion recreate, local search, annealing acceptance) then improves it
-    until `time_limit`, from two different starts on instances of up to 150 customers. The
+    until `time_limit`, from two different starts on instances of up to 150 customers: at once,
+    one in a worker process, on two cores; one after the other on one core. The
     construction's plan is returned if the search finds nothing better, so a plan always comes
     back. Travel times are rounded up in the integer model, so a plan feasible there is feasible
     with exact times.

@@ -1,4 +1,4 @@
-"""Worker processes for the searches that use a second core (parts, halves, pair).
+"""Worker processes for the searches that use a second core (parts, halves, pair, VRPTW).
 
 One pool per size, kept for the life of the process: starting one costs about a second.
 Workers come from a fork server that imports only this library, so neither the caller's main
@@ -49,7 +49,9 @@ def worker_pool(workers: int) -> Executor | None:
         return None
     if workers not in POOLS:
         context = mp.get_context("forkserver")
-        context.set_forkserver_preload(["optimizer.parts", "optimizer.halves", "optimizer.pair"])
+        context.set_forkserver_preload(
+            ["optimizer.parts", "optimizer.halves", "optimizer.pair", "optimizer._vrptw_search"]
+        )
         POOLS[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     return POOLS[workers]
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,7 @@ import pytest
 from optimizer import (
     VrptwInstance,
     VrptwSolution,
+    _vrptw_search,
     check_vrptw,
     dimacs_distance,
     exact_distance,
@@ -17,7 +22,9 @@ from optimizer import (
     read_vrptw,
     solve_vrptw,
 )
+from optimizer import workers as workers_module
 from optimizer.vrptw import ViolationKind
+from tests.optimizer.conftest import BROKEN_WORKERS
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "benchmarks" / "vrptw"
 
@@ -230,14 +237,18 @@ def r101() -> VrptwInstance:
     return read_vrptw(path)
 
 
-def test_the_shared_best_known_routes_pass_the_checker_at_their_published_cost(
-    r101: VrptwInstance,
-) -> None:
-    routes = [
+def _best_known_r101() -> list[tuple[int, ...]]:
+    return [
         tuple(int(x) for x in line.split(":")[1].split())
         for line in (SHARED / "R101.sol").read_text().splitlines()
         if line.startswith("Route")
     ]
+
+
+def test_the_shared_best_known_routes_pass_the_checker_at_their_published_cost(
+    r101: VrptwInstance,
+) -> None:
+    routes = _best_known_r101()
     assert check_vrptw(r101, _solution(r101, *routes)) == []
     assert dimacs_distance(r101, routes) == pytest.approx(1637.7)
     assert exact_distance(r101, routes) == pytest.approx(1642.88, abs=0.01)
@@ -261,3 +272,78 @@ def test_the_repair_step_places_customers_a_partial_plan_left_out(tiny: VrptwIns
     assert missing == []
     solution = VrptwSolution(tuple(map(tuple, routes)), exact_distance(tiny, routes))
     assert check_vrptw(tiny, solution) == []
+
+
+# --- the second run, in a worker process -------------------------------------------------------
+
+
+@pytest.fixture
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever this machine has, the search sees two cores and so uses a worker."""
+    monkeypatch.setattr(_vrptw_search, "cores", lambda: 2)
+
+
+def test_the_second_run_alone_returns_a_checked_plan(r101: VrptwInstance) -> None:
+    routes = _vrptw_search.second_run(
+        r101, seed=3, deadline=time.monotonic() + 1.0, customers_per_route=5.0
+    )
+    assert routes is not None
+    solution = VrptwSolution(tuple(map(tuple, routes)), exact_distance(r101, routes))
+    assert check_vrptw(r101, solution) == []
+    assert dimacs_distance(r101, routes) < 1.10 * 1637.7
+
+
+class _KnownAnswerPool(Executor):
+    """A worker whose run answers with fixed routes, and which records what it was asked."""
+
+    def __init__(self, routes: list[list[int]]) -> None:
+        self.routes = routes
+        self.calls: list[tuple[object, ...]] = []
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.calls.append((fn, *args, *kwargs.values()))
+        future: Future[list[list[int]]] = Future()
+        future.set_result([list(route) for route in self.routes])
+        return future
+
+
+def test_the_worker_runs_the_second_run_and_its_shorter_plan_is_kept(
+    r101: VrptwInstance, two_cores: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    best_known = [list(route) for route in _best_known_r101()]
+    pool = _KnownAnswerPool(best_known)
+    monkeypatch.setitem(workers_module.POOLS, 1, pool)
+    # Half a second here cannot reach the best known (1637.7); the worker's answer is it.
+    solution = solve_vrptw(r101, time_limit=0.5, seed=2)
+    assert [call[0] for call in pool.calls] == [_vrptw_search.second_run]
+    assert pool.calls[0][1] is r101 and pool.calls[0][2] == 2  # the instance and the seed
+    assert sorted(solution.routes) == sorted(map(tuple, best_known))
+    assert dimacs_distance(r101, solution.routes) == pytest.approx(1637.7)
+    assert check_vrptw(r101, solution) == []
+
+
+def test_a_worker_plan_that_leaves_customers_out_is_not_taken(
+    r101: VrptwInstance, two_cores: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 25 customers alone on their routes: far shorter than any plan that serves all 100.
+    lone = [[customer] for customer in range(1, r101.vehicles + 1)]
+    pool = _KnownAnswerPool(lone)
+    monkeypatch.setitem(workers_module.POOLS, 1, pool)
+    solution = solve_vrptw(r101, time_limit=0.5, seed=0)
+    assert len(pool.calls) == 1
+    assert check_vrptw(r101, solution) == []
+    assert sum(map(len, solution.routes)) == r101.customers
+
+
+@BROKEN_WORKERS
+def test_a_worker_that_fails_costs_the_vrptw_plan_nothing(
+    r101: VrptwInstance,
+    two_cores: None,
+    broken: Callable[[], AbstractContextManager[None]],
+    warning: str,
+) -> None:
+    with broken(), pytest.warns(RuntimeWarning, match=warning):
+        solution = solve_vrptw(r101, time_limit=1.0, seed=0)
+    assert check_vrptw(r101, solution) == []
+    assert solution.source == "search"
+    assert dimacs_distance(r101, solution.routes) < 1.10 * 1637.7

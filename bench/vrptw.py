@@ -58,6 +58,50 @@ class VrptwResult:
         return asdict(self)
 
 
+@dataclass(frozen=True, slots=True)
+class HeadToHead:
+    """Our solver against one peer, instance by instance, in the same run.
+
+    A feasible plan beats an infeasible one; instances where neither is feasible are not
+    counted. Distances are compared in the DIMACS convention, to the tenth.
+    """
+
+    peer: str
+    shorter: int
+    equal: int
+    longer: int
+    longer_on: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON entry."""
+        return asdict(self)
+
+
+def head_to_head(results: Sequence[VrptwResult], peer: str) -> HeadToHead:
+    """Count where `OUR_SOLVER` is shorter than, equal to or longer than `peer`."""
+    ours = {row.instance: row for row in results if row.solver == OUR_SOLVER}
+    shorter = equal = 0
+    longer: list[str] = []
+    for theirs in (row for row in results if row.solver == peer):
+        mine = ours.get(theirs.instance)
+        if mine is None or not (mine.feasible or theirs.feasible):
+            continue
+        if mine.feasible != theirs.feasible:
+            outcome = 1 if theirs.feasible else -1
+        else:
+            assert mine.distance is not None and theirs.distance is not None
+            # Tenths as integers: DIMACS distances are sums of legs truncated to a tenth.
+            a, b = round(mine.distance * 10), round(theirs.distance * 10)
+            outcome = (a > b) - (a < b)
+        if outcome < 0:
+            shorter += 1
+        elif outcome == 0:
+            equal += 1
+        else:
+            longer.append(theirs.instance)
+    return HeadToHead(peer, shorter, equal, len(longer), tuple(longer))
+
+
 def read_bks(path: Path) -> dict[str, BestKnown]:
     """Read ``bks.csv`` (columns ``instance, customers, vehicles, distance, source, …``).
 

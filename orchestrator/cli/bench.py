@@ -49,8 +49,10 @@ def vrptw(
     from bench.peers import PeerUnavailableError
     from bench.vrptw import (
         KNOWN_SOLVERS,
+        OUR_SOLVER,
         VrptwResult,
         find_instances,
+        head_to_head,
         peers_available,
         read_bks,
         run_solver,
@@ -144,12 +146,28 @@ def vrptw(
                 _number(max(gaps) if gaps else None, 2),
             )
     wide.print(summary)
+    duels = [head_to_head(results, peer) for peer in runnable if peer != OUR_SOLVER]
+    if duels and OUR_SOLVER in runnable:
+        versus = Table(
+            "peer", "shorter", "equal", "longer", "longer on", title=f"{OUR_SOLVER} against"
+        )
+        for duel in duels:
+            versus.add_row(
+                duel.peer,
+                str(duel.shorter),
+                str(duel.equal),
+                str(duel.longer),
+                ", ".join(duel.longer_on) or "-",
+            )
+        wide.print(versus)
     if json_out is not None:
         payload: dict[str, Any] = {
             "seconds": seconds,
             "seed": seed,
             "results": [row.as_dict() for row in results],
         }
+        if duels and OUR_SOLVER in runnable:
+            payload["head_to_head"] = [duel.as_dict() for duel in duels]
         json_out.write_text(json.dumps(payload, indent=2) + "\n")
         console.print(f"wrote {json_out}")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bench.vrptw import read_bks
+from bench.vrptw import VrptwResult, head_to_head, read_bks
 from orchestrator.cli.app import app
 
 # Two rays from the depot; capacity forces one route per ray: 2 × (5 + 5 + 10) = 40.
@@ -121,3 +121,62 @@ def test_peer_plans_go_through_the_same_checker(folder: Path, tmp_path: Path, pe
     [row] = json.loads(out.read_text())["results"]
     assert row["solver"] == peer and row["feasible"] is True
     assert row["distance"] == pytest.approx(40.0)
+
+
+def _row(instance: str, solver: str, distance: float | None) -> VrptwResult:
+    return VrptwResult(
+        instance=instance,
+        customers=100,
+        solver=solver,
+        feasible=distance is not None,
+        vehicles=10 if distance is not None else 0,
+        distance=distance,
+        bks_distance=None,
+        gap_pct=None,
+        seconds=1.0,
+        exact_distance=distance,
+        violations=0 if distance is not None else 1,
+    )
+
+
+def test_the_head_to_head_counts_each_instance_once_against_that_peer() -> None:
+    results = [
+        _row("A", "fsm-dispatch", 1000.0),
+        _row("A", "vroom", 1000.1),  # a tenth shorter
+        _row("B", "fsm-dispatch", 827.3),
+        _row("B", "vroom", 827.3),
+        _row("C", "fsm-dispatch", 972.5),
+        _row("C", "vroom", 963.3),
+        _row("C", "pyvrp", 980.0),  # another peer: not in this count
+        _row("D", "fsm-dispatch", None),  # infeasible against feasible: a loss
+        _row("D", "vroom", 1500.0),
+        _row("E", "fsm-dispatch", 1400.0),  # feasible against infeasible: a win
+        _row("E", "vroom", None),
+        _row("F", "fsm-dispatch", None),  # neither feasible: not counted
+        _row("F", "vroom", None),
+        _row("G", "vroom", 900.0),  # ours did not run: not counted
+    ]
+    duel = head_to_head(results, "vroom")
+    assert (duel.shorter, duel.equal, duel.longer) == (2, 1, 2)
+    assert duel.longer_on == ("C", "D")
+    assert head_to_head(results, "pyvrp").shorter == 1
+
+
+def test_the_command_reports_the_head_to_head_when_a_peer_runs(
+    folder: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("vroom")
+    out = tmp_path / "duel.json"
+    result = CliRunner().invoke(
+        app,
+        [
+            "bench", "vrptw", "--instances", str(folder), "--seconds", "0.5",
+            "--solvers", "fsm-dispatch,vroom", "--json", str(out),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "fsm-dispatch against" in result.output
+    (duel,) = json.loads(out.read_text())["head_to_head"]
+    assert duel["peer"] == "vroom"
+    # Both find the optimum of two rays (40.0).
+    assert (duel["shorter"], duel["equal"], duel["longer"]) == (0, 1, 0)

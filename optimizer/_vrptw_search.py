@@ -61,6 +61,8 @@ LONG_ROUTE = 12
 """Average customers a route (in the first construction) from which routes count as long."""
 LONG_ROUTE_SEARCH = dataclasses.replace(SEARCH, ruin_visits=30, ruin_sequence=30)
 RESULT_GRACE = 0.5
+_SHORTEST_RUN = 0.05
+"""Seconds below which a run is not started."""
 """Seconds past the deadline that the worker's run is waited for; a later result is not used."""
 
 
@@ -184,16 +186,32 @@ def search(
     pool = worker_pool(1) if small and cores() >= 2 else None
     there = _start_second_run(pool, instance, seed, deadline, per_route)
     if pool is not None and there is not None:
-        best, best_cost = routes, _cost(data, routes)
-        improved = RoutingModel(data).improve(routes, SEARCH, _remaining(deadline))
-        for candidate in (improved, _second_run_result(pool, there, deadline)):
-            if candidate is None or not _serves_all(candidate, instance.customers):
-                continue  # a worker's plan is checked for completeness, as any input is
-            if _cost(data, candidate) < best_cost:
-                best, best_cost, source = candidate, _cost(data, candidate), "search"
-        return best, [], source
-    best, searched = _one_process(data, instance, routes, deadline=deadline, seed=seed)
-    return best, [], "search" if searched else source
+        runs = [_first_run(data, routes, deadline), _second_run_result(pool, there, deadline)]
+    elif small:
+        runs = [_first_run(data, routes, time.monotonic() + _remaining(deadline) / 2)]
+        if _remaining(deadline) > _SHORTEST_RUN:
+            runs.append(
+                second_run(instance, seed=seed, deadline=deadline, customers_per_route=per_route)
+            )
+    else:
+        runs = [_first_run(data, routes, deadline)]
+    best, best_cost = routes, _cost(data, routes)
+    for candidate in runs:
+        if candidate is None or not _serves_all(candidate, instance.customers):
+            continue  # a worker's plan is checked for completeness, as any input is
+        cost = _cost(data, candidate)
+        if cost < best_cost:
+            best, best_cost, source = candidate, cost, "search"
+    return best, [], source
+
+
+def _first_run(
+    data: ScaledInstance, routes: list[list[int]], until: float
+) -> list[list[int]] | None:
+    """Run 0 of `search`, here, from the construction's `routes`."""
+    if _remaining(until) <= _SHORTEST_RUN:
+        return None
+    return RoutingModel(data).improve(routes, SEARCH, _remaining(until))
 
 
 def _serves_all(routes: list[list[int]], customers: int) -> bool:
@@ -225,35 +243,3 @@ def _second_run_result(
         # Whatever failed over there, this process's run holds a plan: retire the worker.
         retire_pool(pool, exc)
         return None
-
-
-def _one_process(
-    data: ScaledInstance,
-    instance: VrptwInstance,
-    routes: list[list[int]],
-    *,
-    deadline: float,
-    seed: int,
-) -> tuple[list[list[int]], bool]:
-    """The runs one after the other, sharing the budget; (best routes, whether a run improved)."""
-    best, best_cost = routes, _cost(data, routes)
-    improved_any = False
-    runs = RESTARTS if instance.customers <= _RESTART_SIZE else 1
-    for run in range(runs):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0.05:
-            break
-        if run:
-            start, missing = construct(data, seed=seed * runs + run, budget=0.0)
-            if missing:
-                continue
-        else:
-            start = routes
-        # A fresh model per run: a solved OR-Tools model keeps its first solution builder and
-        # finds nothing on a second iterated local search.
-        model = RoutingModel(data)
-        params = run_search(run, instance.customers / max(1, len(routes)))
-        improved = model.improve(start, params, remaining / (runs - run))
-        if improved is not None and _cost(data, improved) < best_cost:
-            best, best_cost, improved_any = improved, _cost(data, improved), True
-    return best, improved_any

@@ -110,7 +110,7 @@ def improve_by_pair(
     `partner` may already be searching (from the construction, say); its first cycle then
     ends when that search does. Without a worker process (one core, `params.part_workers`
     0, or a counted search whose plan must not depend on timing) this is
-    `improve_by_recreate`.
+    `improve_by_recreate`. A worker that fails is retired and the cycles left run here alone.
     """
     partner = partner or Partner(arrays, params, seed)
     if partner.pool is None:
@@ -158,15 +158,4 @@ def improve_by_pair(
                 best, routes, timings = value, trial_routes, trial_timings
                 if on_improvement is not None:
                     on_improvement(best)
-        if partner.pool is None:
-            return search_here(
-                arrays,
-                routes,
-                timings,
-                deadline=deadline,
-                seed=rng.randrange(2**31),
-                params=params,
-                score=score,
-                on_improvement=on_improvement,
-            )
     return routes, timings

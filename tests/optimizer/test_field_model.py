@@ -181,6 +181,33 @@ def test_a_passed_over_preference_says_whether_the_preferred_day_could_fit_it() 
     assert "preferred technician B has no room for it" in why["J-full"]
 
 
+def test_a_passed_over_preference_gives_the_price_beyond_driving() -> None:
+    near = Point(DENVER.lat + 0.01, DENVER.lon)
+    # B, the preferred technician, is on a 230-minute designated job from 8:00; L is free.
+    # Giving B the emergency too would add almost no driving (same address) but make it wait
+    # for that job, and run B past the end of their shift.
+    booked = Technician("B", DENVER, 480, 720, overtime_minutes=60)
+    local = Technician("L", DENVER, 480, 1020)
+    jobs = (
+        Job("J-day", near, 230, designated="B", windows=(Window(480, 500, hard=True),)),
+        Job("J-em", near, 30, urgency="emergency", preferred=frozenset({"B"})),
+    )
+    plan = solve_checked(Problem((booked, local), jobs))
+    assert plan.assignment()["J-em"] == "L"
+    stops = {s.job_id: s for r in plan.routes for s in r.stops}
+    route_b = next(r for r in plan.routes if r.technician_id == "B")
+    note = next(p for p in stops["J-em"].explanation.split("; ") if p.startswith("preferred"))
+    # B would leave at 8:00, do J-day, then the emergency at the same address.
+    em_start = booked.shift_start + stops["J-day"].travel_minutes + 230
+    waited = em_start - stops["J-em"].start
+    overtime = em_start + 30 + route_b.return_minutes - booked.shift_end
+    assert waited > 150 and overtime > 0
+    assert note == (
+        "preferred technician B could fit it: +0 min drive, "
+        f"1 emergency reached {waited} min later, {overtime} min more overtime"
+    )
+
+
 def test_overtime_is_used_only_when_allowed() -> None:
     tech = Technician("T", DENVER, 480, 600, overtime_minutes=0)
     jobs = tuple(Job(f"J{k}", DENVER, 50) for k in range(3))

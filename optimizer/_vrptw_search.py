@@ -36,6 +36,13 @@ _CONSTRUCTION_SHARE = 0.05
 # (seeds 0 / 1) against 0.89 / 0.99 % in one process; longer than VROOM on 11 / 11 against 13 / 11.
 RESTARTS = 2
 _RESTART_SIZE = 150
+_WORKER_SIZE = 250
+"""Customers up to which, on two cores, the second run goes to a worker. Gehring-Homberger 200
+(15 instances, two of each family and three more, 10 s, seeds 0 / 1): summed distance 45,829
+/ 45,776 with the worker against 45,947 / 46,006 with one run (C1_2_3 2,808 → 2,677 on seed 0),
+not longer than VROOM (one run) on 11 / 9 against 8 / 9. At 400 (10 instances, seed 0) it was mixed:
+C1_4_2 7,760 → 7,371 but R1_4_5 10,120 → 10,476: the run here, the same as alone, came out
+longer beside the worker's."""
 SEARCH = SearchParams(
     use_ils=True,
     metaheuristic="greedy_descent",
@@ -160,10 +167,11 @@ def search(
 ) -> tuple[list[list[int]], list[int], str]:
     """Construct, then improve until `deadline` (a `time.monotonic()` value).
 
-    On instances of up to `_RESTART_SIZE` customers, two runs, each from its own construction
-    and with its own ruin (`run_search`): the iterated local search settles into quite different
-    basins from different starts. With a second core the second run goes to a worker process and
-    both get the whole budget; on one core they share it. Past that size one run gets it all.
+    Two runs, each from its own construction and with its own ruin (`run_search`): the
+    iterated local search settles into quite different basins from different starts. With a
+    second core, up to `_WORKER_SIZE` customers, the second run goes to a worker process and
+    both get the whole budget; on one core, up to `_RESTART_SIZE`, they share it. Past that
+    size one run gets it all.
 
     Returns:
         (routes, unrouted customers, source) where source is ``"search"`` or ``"construction"``.
@@ -179,11 +187,12 @@ def search(
             return routes, unrouted, "construction"
         source = "search"
     per_route = instance.customers / max(1, len(routes))
-    # Past `_RESTART_SIZE` the one run is cut short by the clock, and sharing the machine with a
+    # Past `_WORKER_SIZE` the one run is cut short by the clock, and sharing the machine with a
     # worker slowed it more than the worker's run made up for (Gehring-Homberger 400, 10 s:
-    # RC1_4_1 9,165 and 9,275 alone, 9,190 and 9,333 with the worker).
+    # RC1_4_1 9,165 and 9,275 alone, 9,190 and 9,333 with the worker). Past `_RESTART_SIZE`,
+    # two runs in one process would halve that run's time.
     small = instance.customers <= _RESTART_SIZE
-    pool = worker_pool(1) if small and cores() >= 2 else None
+    pool = worker_pool(1) if instance.customers <= _WORKER_SIZE and cores() >= 2 else None
     there = _start_second_run(pool, instance, seed, deadline, per_route)
     if pool is not None and there is not None:
         runs = [_first_run(data, routes, deadline), _second_run_result(pool, there, deadline)]

@@ -335,6 +335,31 @@ def test_a_worker_plan_that_leaves_customers_out_is_not_taken(
     assert sum(map(len, solution.routes)) == r101.customers
 
 
+def test_two_hundred_customers_take_the_worker_four_hundred_do_not(
+    two_cores: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = [SHARED / f"{name}.vrp" for name in ("C1_2_1", "C2_4_1")]
+    if not all(path.exists() for path in paths):
+        pytest.skip("shared benchmark instances are absent")
+    c1_2_1, c2_4_1 = (read_vrptw(path) for path in paths)
+    published = [
+        [int(x) for x in line.split(":")[1].split()]
+        for line in (SHARED / "C1_2_1.sol").read_text().splitlines()
+        if line.startswith("Route")
+    ]
+    pool = _KnownAnswerPool(published)
+    monkeypatch.setitem(workers_module.POOLS, 1, pool)
+    # Half a second here does not reach the published plan (2,698.6); the worker's answer does.
+    solution = solve_vrptw(c1_2_1, time_limit=0.5, seed=0)
+    assert [call[0] for call in pool.calls] == [_vrptw_search.second_run]
+    assert dimacs_distance(c1_2_1, solution.routes) == pytest.approx(2698.6)
+    assert check_vrptw(c1_2_1, solution) == []
+    pool.calls.clear()
+    solution = solve_vrptw(c2_4_1, time_limit=0.5, seed=0)
+    assert pool.calls == []
+    assert check_vrptw(c2_4_1, solution) == []
+
+
 @BROKEN_WORKERS
 def test_a_worker_that_fails_costs_the_vrptw_plan_nothing(
     r101: VrptwInstance,

@@ -37,6 +37,7 @@ __all__ = [
     "PlanningInput",
     "build_problem",
     "plan_assignments",
+    "preferences_passed_over",
     "technician_positions",
     "weights_to_params",
 ]
@@ -458,3 +459,23 @@ def plan_assignments(
                 )
             )
     return out
+
+
+def preferences_passed_over(
+    plan: opt.Plan, problem: opt.Problem
+) -> list[tuple[str, str, str, str]]:
+    """(job, preferred technicians, planned technician, why) for every planned job whose
+    customer's preferred technician does not do it: the calls a coordinator may want to make."""
+    jobs = {job.id: job for job in problem.jobs}
+    rows = []
+    for route in plan.routes:
+        for stop in route.stops:
+            job = jobs.get(stop.job_id)
+            if job is None or not job.preferred or route.technician_id in job.preferred:
+                continue
+            why = next(
+                (p for p in stop.explanation.split("; ") if p.startswith("preferred technician")),
+                "",
+            )
+            rows.append((job.id, ", ".join(sorted(job.preferred)), route.technician_id, why))
+    return rows

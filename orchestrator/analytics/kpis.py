@@ -48,7 +48,14 @@ from connectors.records import (
     Urgency,
 )
 
-__all__ = ["Kpis", "Visit", "compute_kpis", "visits_from_events"]
+__all__ = [
+    "Kpis",
+    "PreferredVisit",
+    "Visit",
+    "compute_kpis",
+    "preferred_visits",
+    "visits_from_events",
+]
 
 _IMPLIED = {"master_electrician": frozenset({"journeyman_electrician"})}
 _LIVE = (Lifecycle.DISPATCHED, Lifecycle.EN_ROUTE, Lifecycle.ON_SITE)
@@ -76,6 +83,22 @@ class Visit:
         if self.en_route_at is None:
             return 0.0
         return (self.arrived_at - self.en_route_at).total_seconds() / 60
+
+
+@dataclass(frozen=True, slots=True)
+class PreferredVisit:
+    """A completed visit to a customer who prefers some technicians."""
+
+    job_id: str
+    preferred: tuple[str, ...]
+    technician_id: str
+    lacking: tuple[str, ...] = ()
+    """What the first preferred technician lacked of the job's skills and equipment that day
+    (empty if they had it all, or are unknown)."""
+
+    @property
+    def kept(self) -> bool:
+        return self.technician_id in self.preferred
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +253,54 @@ def _double_bookings(appointments: Sequence[Appointment], visits: Sequence[Visit
     return len(pairs)
 
 
+def preferred_visits(
+    jobs: Sequence[Job],
+    appointments: Sequence[Appointment],
+    events: Sequence[StatusEvent],
+    technicians: Sequence[Technician],
+    customers: Sequence[Customer],
+) -> list[PreferredVisit]:
+    """The completed visits behind `preferred_tech_kept_rate`, in order of arrival: a report
+    lists the ones not kept beside the rate."""
+    job_of = {a.external_id: a.job_id for a in appointments}
+    return _preferred_visits(
+        visits_from_events(events),
+        job_of,
+        {j.external_id: j for j in jobs},
+        {t.external_id: t for t in technicians},
+        {c.external_id: c for c in customers},
+    )
+
+
+def _preferred_visits(
+    visits: Sequence[Visit],
+    job_of: dict[str, str],
+    jobs: dict[str, Job],
+    techs: dict[str, Technician],
+    customers: dict[str, Customer],
+) -> list[PreferredVisit]:
+    out = []
+    for v in visits:
+        if v.outcome is not Lifecycle.COMPLETED:
+            continue
+        job = jobs.get(job_of.get(v.appointment_id, ""))
+        customer = customers.get(job.customer_id or "") if job else None
+        if job is None or customer is None or not customer.preferred_technicians:
+            continue
+        preferred = tuple(customer.preferred_technicians)
+        first = techs.get(preferred[0])
+        lacking: tuple[str, ...] = ()
+        if (
+            first is not None
+            and job.classification is not None
+            and v.technician_id not in preferred
+        ):
+            needs = job.classification.skills | job.classification.equipment
+            lacking = tuple(sorted(needs - _held(first, v.arrived_at) - first.equipment))
+        out.append(PreferredVisit(job.external_id, preferred, v.technician_id, lacking))
+    return out
+
+
 def compute_kpis(
     jobs: Sequence[Job],
     appointments: Sequence[Appointment],
@@ -312,15 +383,8 @@ def compute_kpis(
             if same_day:
                 overtime += max(0.0, (max(same_day) - shift.end).total_seconds() / 60)
 
-    kept = with_preference = 0
-    for v in visits:
-        if v.outcome is not Lifecycle.COMPLETED:
-            continue
-        job = jobs_by_id.get(job_of.get(v.appointment_id, ""))
-        customer = customer_by_id.get(job.customer_id or "") if job else None
-        if customer is not None and customer.preferred_technicians:
-            with_preference += 1
-            kept += v.technician_id in customer.preferred_technicians
+    preferring = _preferred_visits(visits, job_of, jobs_by_id, techs, customer_by_id)
+    with_preference, kept = len(preferring), sum(v.kept for v in preferring)
 
     wrong_skill = wrong_equipment = 0
     dispatched: dict[tuple[str, str], datetime] = {}

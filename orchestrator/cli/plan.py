@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from orchestrator.cli.context import ConfigOption, console, exit_with, load_or_exit, open_store
-
-if TYPE_CHECKING:
-    import optimizer as opt
 
 app = typer.Typer(help="Plan a day from the synced store and queue its write-backs.")
 
@@ -44,6 +41,7 @@ def plan(
     from rich.table import Table
 
     from orchestrator.errors import ConfigError, StoreError
+    from orchestrator.planning import preferences_passed_over
     from orchestrator.runtime import build_pipelines
 
     settings = load_or_exit(config)
@@ -104,26 +102,6 @@ def plan(
         f"{result.writes_queued} write-backs queued (plan {result.plan_id}); "
         "`fsm-dispatch serve` delivers them."
     )
-
-
-def preferences_passed_over(
-    plan: opt.Plan, problem: opt.Problem
-) -> list[tuple[str, str, str, str]]:
-    """(job, preferred technicians, planned technician, why) for every planned job whose
-    customer's preferred technician does not do it: the calls a coordinator may want to make."""
-    jobs = {job.id: job for job in problem.jobs}
-    rows = []
-    for route in plan.routes:
-        for stop in route.stops:
-            job = jobs.get(stop.job_id)
-            if job is None or not job.preferred or route.technician_id in job.preferred:
-                continue
-            why = next(
-                (p for p in stop.explanation.split("; ") if p.startswith("preferred technician")),
-                "",
-            )
-            rows.append((job.id, ", ".join(sorted(job.preferred)), route.technician_id, why))
-    return rows
 
 
 def _clock(minute: int) -> str:

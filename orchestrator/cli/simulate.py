@@ -81,5 +81,12 @@ def simulate(
         from orchestrator.report import render_report
 
         html_out.parent.mkdir(parents=True, exist_ok=True)
-        html_out.write_text(render_report(day.name, records, runs), encoding="utf-8")
+        from orchestrator.simulation.fsm_dispatch import FsmDispatchDispatcher
+
+        reasons = {
+            d.name: d.passed_over for d in dispatchers if isinstance(d, FsmDispatchDispatcher)
+        }
+        html_out.write_text(
+            render_report(day.name, records, runs, passed_over=reasons), encoding="utf-8"
+        )
         console.print(f"wrote {html_out}", highlight=False)

@@ -1,4 +1,6 @@
-"""The before/after report: KPI table, a route map and a timeline per technician.
+"""The before/after report: KPI table, a timeline and a route map per technician, and the
+visits whose customer's preferred technician was not the one who came, with the reason the
+dispatcher gave.
 
 One self-contained HTML file: inline CSS and SVG, no script, nothing fetched, so it renders
 offline and can be mailed as it is.
@@ -13,6 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from connectors.records import Urgency
+from orchestrator.analytics import PreferredVisit, preferred_visits
 from orchestrator.simulation.loop import SimulationRecord
 
 __all__ = ["KPI_ROWS", "format_kpi", "render_report"]
@@ -58,6 +61,8 @@ h1{font-size:22px}h2{font-size:18px;margin-top:32px}h3{font-size:14px;margin:4px
 table.kpis{border-collapse:collapse;margin:12px 0}
 table.kpis td,table.kpis th{border:1px solid #ccc;padding:4px 10px;text-align:right}
 table.kpis th:first-child,table.kpis td:first-child{text-align:left}
+table.preferences{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
+table.preferences td,table.preferences th{border:1px solid #ccc;padding:3px 8px;text-align:left}
 .better{background:#e6f4e6}.worse{background:#fbe9e9}
 .maps{display:flex;flex-wrap:wrap;gap:12px}.map{border:1px solid #ddd;padding:6px}
 .legend span{display:inline-block;margin-right:14px;font-size:12px}
@@ -99,6 +104,40 @@ def _kpi_table(kpis: Mapping[str, Mapping[str, float | int | None]]) -> str:
             cells.append(f"<td{css}>{format_kpi(value, kind)}</td>")
         rows.append(f"<tr><td>{html.escape(label)}</td>{''.join(cells)}</tr>")
     return f'<table class="kpis"><tr><th>KPI</th>{head}</tr>{"".join(rows)}</table>'
+
+
+def _preferences_not_kept(record: SimulationRecord, reasons: Mapping[str, str]) -> str:
+    """The completed visits that count against "preferred technician kept", with the reason."""
+    missed = [
+        v
+        for v in preferred_visits(
+            record.jobs,
+            record.appointments,
+            record.status_events,
+            record.technicians,
+            record.customers,
+        )
+        if not v.kept
+    ]
+    if not missed:
+        return "<p>No completed visit went to another technician than the preferred one.</p>"
+
+    def why(v: PreferredVisit) -> str:
+        if v.job_id in reasons:
+            return reasons[v.job_id]
+        if v.lacking:
+            return f"preferred technician {v.preferred[0]} lacks {', '.join(v.lacking)}"
+        return "(no reason recorded)"
+
+    rows = "".join(
+        f"<tr><td>{html.escape(v.job_id)}</td><td>{html.escape(', '.join(v.preferred))}</td>"
+        f"<td>{html.escape(v.technician_id)}</td><td>{html.escape(why(v))}</td></tr>"
+        for v in missed
+    )
+    return (
+        '<table class="preferences"><tr><th>job</th><th>preferred</th><th>done by</th>'
+        f"<th>why</th></tr>{rows}</table>"
+    )
 
 
 def _legend() -> str:
@@ -249,15 +288,23 @@ def render_report(
     *,
     generated_at: datetime | None = None,
     notes: Sequence[str] = (),
+    passed_over: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
-    """The whole report as one HTML document."""
+    """The whole report as one HTML document.
+
+    `passed_over`: per run, job id → why the customer's preferred technician did not do it,
+    where that dispatcher says.
+    """
     sections = []
     for name, record in records.items():
         zone = ZoneInfo(record.timezone)
+        reasons = (passed_over or {}).get(name, {})
         sections.append(
             f'<section id="run-{html.escape(name)}"><h2>{html.escape(name)}</h2>'
             f"<h3>Timeline per technician</h3>{_legend()}{_timelines(record, zone)}"
-            f"<h3>Route map per technician</h3>{_maps(record)}</section>"
+            f"<h3>Route map per technician</h3>{_maps(record)}"
+            f"<h3>Preferred technician not kept</h3>{_preferences_not_kept(record, reasons)}"
+            "</section>"
         )
     when = f"<p>Generated {generated_at:%Y-%m-%d %H:%M %Z}.</p>" if generated_at else ""
     extra = "".join(f"<p>{html.escape(n)}</p>" for n in notes)

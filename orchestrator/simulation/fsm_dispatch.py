@@ -26,6 +26,7 @@ from orchestrator.planning import (
     PlanningInput,
     TechnicianPosition,
     build_problem,
+    preferences_passed_over,
     technician_positions,
 )
 from orchestrator.settings import ObjectiveWeights, PlanningSettings
@@ -74,6 +75,9 @@ class FsmDispatchDispatcher:
     _last_plan: opt.Plan | None = None
     morning: tuple[opt.Problem, opt.Plan] | None = None
     """The morning's problem and plan, for reports."""
+    passed_over: dict[str, str] = field(default_factory=dict)
+    """Job id → why its customer's preferred technician does not do it, as the last plan that
+    placed it said (a started visit keeps the reason it was dispatched with), for reports."""
 
     async def morning_plan(self, view: DispatchView) -> None:
         if self._durations is None:
@@ -208,10 +212,23 @@ class FsmDispatchDispatcher:
             self.morning = (problem, plan)
         self._last_plan = plan
         self.plans += 1
+        self._note_passed_over(problem, plan)
         await self._write(view, plan, frame)
         log.info(
             "re-planned", reason=reason, unassigned=len(plan.unassigned), seconds=round(budget, 1)
         )
+
+    def _note_passed_over(self, problem: opt.Problem, plan: opt.Plan) -> None:
+        pinned = {job.id for job in problem.jobs if job.pin is not None}
+        why = {row[0]: row[3] for row in preferences_passed_over(plan, problem)}
+        for route in plan.routes:
+            for stop in route.stops:
+                if stop.job_id in pinned:
+                    continue
+                if stop.job_id in why:
+                    self.passed_over[stop.job_id] = why[stop.job_id]
+                else:
+                    self.passed_over.pop(stop.job_id, None)
 
     def _positions(self, view: DispatchView) -> dict[str, TechnicianPosition]:
         """Where each technician is now, from the status events: on site, or after a visit."""

@@ -20,7 +20,7 @@ from connectors.records import (
     TimeWindow,
     Urgency,
 )
-from orchestrator.analytics import compute_kpis, visits_from_events
+from orchestrator.analytics import compute_kpis, preferred_visits, visits_from_events
 
 Z = ZoneInfo("America/Denver")
 K = {"platform": "p", "account": "a"}
@@ -212,6 +212,11 @@ def test_preferred_technician_kept_rate_and_json_keys() -> None:
     events = visit("A1", "08:00", "08:30", "09:00") + visit("A2", "08:00", "08:30", "09:00", "T2")
     k = compute_kpis(jobs, appointments, events, [tech("T1"), tech("T2")], customers)
     assert k.preferred_tech_kept_rate == 0.5
+    behind = preferred_visits(jobs, appointments, events, [tech("T1"), tech("T2")], customers)
+    assert [(v.job_id, v.technician_id, v.kept) for v in behind] == [
+        ("J1", "T1", True),
+        ("J2", "T2", False),
+    ]
     data = k.to_json()
     for key in (
         "jobs_total",
@@ -227,6 +232,22 @@ def test_preferred_technician_kept_rate_and_json_keys() -> None:
     ):
         assert key in data
     assert data["on_time_rate"] is None  # no promise was made
+
+
+def test_a_visit_not_kept_says_what_the_preferred_technician_lacked() -> None:
+    customers = [Customer(**K, external_id=c, preferred_technicians=("T1",)) for c in "AB"]
+    jobs = [job("J1", {"backflow"}, customer="A"), job("J2", {"epa_608"}, customer="B")]
+    appointments = [appt(f"A{k}", f"J{k}", None, "07:00", ("T2",)) for k in (1, 2)]
+    events = visit("A1", "08:00", "08:30", "09:00", "T2") + visit(
+        "A2", "09:00", "09:30", "10:00", "T2"
+    )
+    # T1 holds epa_608, not backflow.
+    fleet = [tech("T1", {"epa_608"}), tech("T2", {"backflow", "epa_608"})]
+    behind = preferred_visits(jobs, appointments, events, fleet, customers)
+    assert [(v.job_id, v.kept, v.lacking) for v in behind] == [
+        ("J1", False, ("backflow",)),
+        ("J2", False, ()),
+    ]
 
 
 def test_visits_are_rebuilt_from_events_in_any_order() -> None:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 import optimizer as opt
 from orchestrator.cli import app
 from orchestrator.cli import plan as plan_command
+from orchestrator.planning import preferences_passed_over
 from orchestrator.store import Store, make_engine
 
 
@@ -70,5 +71,5 @@ def test_the_preferences_a_plan_passes_over_are_listed_with_the_reason() -> None
     )
     plan = opt.solve(problem, time_limit=2, seed=1)
     assert opt.check_plan(problem, plan) == []
-    rows = plan_command.preferences_passed_over(plan, problem)
+    rows = preferences_passed_over(plan, problem)
     assert rows == [("J-skill", "H", "P", "preferred technician H lacks backflow")]

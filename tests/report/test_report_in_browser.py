@@ -62,6 +62,8 @@ def test_the_report_renders_its_table_timelines_and_maps_offline(
     assert '<table class="kpis">' in dom
     assert dom.count('class="route"') == 12  # one map per technician of the day
     assert dom.count('class="work"') >= 30 and 'class="lunch"' in dom
+    # The coordinator sent J013's walk-in cooler to T07: T09, preferred, holds no refrigeration.
+    assert "<td>J013</td>" in dom and "T09 lacks commercial_refrigeration" in dom
     shot = tmp_path / "report.png"
     subprocess.run(
         [

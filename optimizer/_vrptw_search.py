@@ -40,9 +40,9 @@ _WORKER_SIZE = 250
 """Customers up to which, on two cores, the second run goes to a worker. Gehring-Homberger 200
 (15 instances, two of each family and three more, 10 s, seeds 0 / 1): summed distance 45,829
 / 45,776 with the worker against 45,947 / 46,006 with one run (C1_2_3 2,808 → 2,677 on seed 0),
-not longer than VROOM (one run) on 11 / 9 against 8 / 9. At 400 (10 instances, seed 0) it was mixed:
-C1_4_2 7,760 → 7,371 but R1_4_5 10,120 → 10,476: the run here, the same as alone, came out
-longer beside the worker's."""
+not longer than VROOM (one run) on 11 / 9 against 8 / 9. At 400 (10 instances, three paired
+runs) the sums fell 0.15-0.9 %, but R1_4_2 and R1_4_5 came out 1-3.5 % longer every time
+(R1_4_5 10,120 → 10,476), so 400 keeps one run."""
 SEARCH = SearchParams(
     use_ils=True,
     metaheuristic="greedy_descent",

@@ -55,9 +55,14 @@ def explain_passed_over(arrays: ModelArrays, plan: Plan) -> Plan:
 
 
 def _fit_note(
-    arrays: ModelArrays, reinserter: Reinserter, routes: list[list[int]], v: int, j: int, now: int
+    arrays: ModelArrays,
+    reinserter: Reinserter,
+    routes: list[list[int]],
+    v: int,
+    j: int,
+    planned_start: int,
 ) -> str:
-    """`now`: when job `j` starts in the plan."""
+    """`planned_start`: when job `j` starts in the plan."""
     name = arrays.problem.technicians[v].id
     route = routes[v]
     with_j = reinserter.fit(route, v, j)
@@ -73,7 +78,7 @@ def _fit_note(
     note = f"{_PREFERENCE} {name} could fit it: {extra:+d} min drive"
     if later:
         note += f", {later} of their stops later"
-    starts[j] = now
+    starts[j] = planned_start
     moved = {k: s.start for k, s in zip(with_j, after.stops, strict=True)}
     return ", ".join([note, *_price(arrays, v, starts, moved, (before, after))])
 

@@ -79,10 +79,9 @@ def simulate(
         console.print(f"wrote {json_out}", highlight=False)
     if html_out is not None:
         from orchestrator.report import render_report
-
-        html_out.parent.mkdir(parents=True, exist_ok=True)
         from orchestrator.simulation.fsm_dispatch import FsmDispatchDispatcher
 
+        html_out.parent.mkdir(parents=True, exist_ok=True)
         reasons = {
             d.name: d.passed_over for d in dispatchers if isinstance(d, FsmDispatchDispatcher)
         }

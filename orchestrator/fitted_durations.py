@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from connectors.records import Appointment, Job, Lifecycle, Technician
 from optimizer.durations import DurationModel, DurationSample, fit_durations
-from orchestrator.analytics.kpis import visits_from_events
+from orchestrator.analytics.visits import visits_from_events
 from orchestrator.durations_fit import duration_params
 from orchestrator.store import Store
 

@@ -6,7 +6,9 @@ events, technicians (shifts, time off, skills) and customers (preferred technici
 
 Definitions
 - jobs_total: jobs that existed; jobs_completed: jobs with a *completed* visit; jobs_canceled,
-  jobs_no_show (a visit ended *on hold*).
+  jobs_no_show (a visit ended *on hold*); jobs_unqualified: jobs not completed, canceled or on
+  hold that no technician on shift that day held every skill and piece of equipment for (see
+  `missed.py`, which lists every job not completed with its outcome).
 - visit: an appointment's *on_site* event and the *completed* / *on_hold* event after it.
 - utilization: on-site minutes ÷ shift minutes (shifts minus time off).
 - drive_minutes: from *en_route* to *on_site*, summed over visits.
@@ -33,7 +35,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -47,42 +49,18 @@ from connectors.records import (
     TimeWindow,
     Urgency,
 )
+from orchestrator.analytics.missed import day_outcomes, missed_jobs
+from orchestrator.analytics.qualified import held_on, open_minutes
+from orchestrator.analytics.visits import Visit, visits_from_events
 
 __all__ = [
     "Kpis",
     "PreferredVisit",
-    "Visit",
     "compute_kpis",
     "preferred_visits",
-    "visits_from_events",
 ]
 
-_IMPLIED = {"master_electrician": frozenset({"journeyman_electrician"})}
 _LIVE = (Lifecycle.DISPATCHED, Lifecycle.EN_ROUTE, Lifecycle.ON_SITE)
-
-
-@dataclass(frozen=True, slots=True)
-class Visit:
-    """One technician at one appointment, reconstructed from status events."""
-
-    appointment_id: str
-    technician_id: str
-    dispatched_at: datetime | None
-    en_route_at: datetime | None
-    arrived_at: datetime
-    ended_at: datetime | None
-    outcome: Lifecycle | None
-    """COMPLETED or ON_HOLD; None while still on site."""
-
-    @property
-    def on_site_minutes(self) -> float:
-        return (self.ended_at - self.arrived_at).total_seconds() / 60 if self.ended_at else 0.0
-
-    @property
-    def drive_minutes(self) -> float:
-        if self.en_route_at is None:
-            return 0.0
-        return (self.arrived_at - self.en_route_at).total_seconds() / 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +87,8 @@ class Kpis:
     jobs_completed: int
     jobs_canceled: int
     jobs_no_show: int
+    jobs_unqualified: int
+    """Jobs not completed that no technician on shift that day was qualified for."""
     utilization: float
     on_site_minutes: float
     shift_minutes: float
@@ -130,51 +110,6 @@ class Kpis:
     def to_json(self) -> dict[str, float | int | None]:
         """Plain JSON values; floats rounded to 4 decimals."""
         return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(self).items()}
-
-
-def visits_from_events(events: Iterable[StatusEvent]) -> list[Visit]:
-    """Visits in order of arrival, from appointment status events of any order."""
-    by_key: dict[tuple[str, str], list[StatusEvent]] = defaultdict(list)
-    for event in events:
-        if event.subject == "appointment" and event.technician_id:
-            by_key[(event.subject_id, event.technician_id)].append(event)
-    visits: list[Visit] = []
-    for (appointment_id, technician_id), series in by_key.items():
-        series.sort(key=lambda e: e.occurred_at)
-        dispatched = en_route = arrived = None
-        for event in series:
-            if event.status is Lifecycle.DISPATCHED:
-                dispatched = event.occurred_at
-            elif event.status is Lifecycle.EN_ROUTE:
-                en_route = event.occurred_at
-            elif event.status is Lifecycle.ON_SITE:
-                arrived = event.occurred_at
-            elif event.status in (Lifecycle.COMPLETED, Lifecycle.ON_HOLD) and arrived is not None:
-                visits.append(
-                    Visit(
-                        appointment_id,
-                        technician_id,
-                        dispatched,
-                        en_route,
-                        arrived,
-                        event.occurred_at,
-                        event.status,
-                    )  # fmt: skip
-                )
-                dispatched = en_route = arrived = None
-        if arrived is not None:
-            visits.append(
-                Visit(appointment_id, technician_id, dispatched, en_route, arrived, None, None)
-            )
-    visits.sort(key=lambda v: v.arrived_at)
-    return visits
-
-
-def _held(tech: Technician, moment: datetime) -> frozenset[str]:
-    held = set(tech.qualifications_on(moment.date()))
-    for skill in list(held):
-        held |= _IMPLIED.get(skill, frozenset())
-    return frozenset(held)
 
 
 def _when(appointment: Appointment) -> float:
@@ -199,15 +134,7 @@ def _urgency(job: Job) -> Urgency | None:
 
 
 def _shift_minutes(tech: Technician) -> float:
-    total = 0.0
-    for shift in tech.shifts:
-        minutes = shift.minutes
-        for off in tech.time_off:
-            start, end = max(shift.start, off.start), min(shift.end, off.end)
-            if end > start:
-                minutes -= (end - start).total_seconds() / 60
-        total += max(0.0, minutes)
-    return total
+    return sum(max(0.0, open_minutes(tech, shift)) for shift in tech.shifts)
 
 
 def _double_bookings(appointments: Sequence[Appointment], visits: Sequence[Visit]) -> int:
@@ -296,7 +223,7 @@ def _preferred_visits(
             and v.technician_id not in preferred
         ):
             needs = job.classification.skills | job.classification.equipment
-            lacking = tuple(sorted(needs - _held(first, v.arrived_at) - first.equipment))
+            lacking = tuple(sorted(needs - held_on(first, v.arrived_at) - first.equipment))
         out.append(PreferredVisit(job.external_id, preferred, v.technician_id, lacking))
     return out
 
@@ -323,19 +250,11 @@ def compute_kpis(
         final[version.external_id] = version
         if version.arrival_window is not None and version.external_id not in promise:
             promise[version.external_id] = version.arrival_window
-    job_of = {a.external_id: a.job_id for a in final.values()}
-    visits = visits_from_events(events)
-
-    completed = {job_of.get(v.appointment_id) for v in visits if v.outcome is Lifecycle.COMPLETED}
-    no_show = {job_of.get(v.appointment_id) for v in visits if v.outcome is Lifecycle.ON_HOLD}
-    canceled_appointments = {
-        e.subject_id
-        for e in events
-        if e.status is Lifecycle.CANCELED and e.subject == "appointment"
-    }
-    canceled_jobs = {j.external_id for j in jobs if j.status is Lifecycle.CANCELED} | {
-        job_of[a] for a in canceled_appointments if a in job_of
-    }
+    versions = [a for _, a in ordered]
+    day = day_outcomes(jobs, versions, events)
+    job_of, visits = day.job_of, day.visits
+    canceled_jobs, canceled_appointments = day.canceled, day.canceled_appointments
+    missed = missed_jobs(jobs, versions, events, technicians, day)
 
     first_arrival: dict[str, Visit] = {}
     for v in visits:
@@ -396,16 +315,17 @@ def compute_kpis(
         tech = techs.get(tid)
         if job is None or tech is None or job.classification is None:
             continue
-        wrong_skill += not job.classification.skills <= _held(tech, moment)
+        wrong_skill += not job.classification.skills <= held_on(tech, moment)
         wrong_equipment += not job.classification.equipment <= tech.equipment
 
     on_site = sum(v.on_site_minutes for v in visits)
     shift_minutes = sum(_shift_minutes(t) for t in technicians)
     return Kpis(
         jobs_total=len(jobs),
-        jobs_completed=len(completed - {None}),
+        jobs_completed=len(day.completed),
         jobs_canceled=len(canceled_jobs),
-        jobs_no_show=len((no_show - completed) - {None}),
+        jobs_no_show=len(day.no_show),
+        jobs_unqualified=sum(m.outcome == "unqualified" for m in missed),
         utilization=on_site / shift_minutes if shift_minutes else 0.0,
         on_site_minutes=on_site,
         shift_minutes=shift_minutes,

@@ -82,10 +82,15 @@ def simulate(
         from orchestrator.simulation.fsm_dispatch import FsmDispatchDispatcher
 
         html_out.parent.mkdir(parents=True, exist_ok=True)
-        reasons = {
-            d.name: d.passed_over for d in dispatchers if isinstance(d, FsmDispatchDispatcher)
-        }
+        ours = [d for d in dispatchers if isinstance(d, FsmDispatchDispatcher)]
         html_out.write_text(
-            render_report(day.name, records, runs, passed_over=reasons), encoding="utf-8"
+            render_report(
+                day.name,
+                records,
+                runs,
+                passed_over={d.name: d.passed_over for d in ours},
+                left_out={d.name: d.left_out for d in ours},
+            ),
+            encoding="utf-8",
         )
         console.print(f"wrote {html_out}", highlight=False)

@@ -1,6 +1,6 @@
-"""The before/after report: KPI table, a timeline and a route map per technician, and the
-visits whose customer's preferred technician was not the one who came, with the reason the
-dispatcher gave.
+"""The before/after report: KPI table, a timeline and a route map per technician, the jobs not
+completed with what stood in their way, and the visits whose customer's preferred technician
+was not the one who came, with the reason the dispatcher gave.
 
 One self-contained HTML file: inline CSS and SVG, no script, nothing fetched, so it renders
 offline and can be mailed as it is.
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from connectors.records import Urgency
-from orchestrator.analytics import PreferredVisit, preferred_visits
+from orchestrator.analytics import MissedJob, PreferredVisit, missed_jobs, preferred_visits
 from orchestrator.simulation.loop import SimulationRecord
 
 __all__ = ["KPI_ROWS", "format_kpi", "render_report"]
@@ -23,6 +23,7 @@ __all__ = ["KPI_ROWS", "format_kpi", "render_report"]
 KPI_ROWS: tuple[tuple[str, str, str], ...] = (
     ("jobs_total", "jobs", "n"),
     ("jobs_completed", "completed", "n"),
+    ("jobs_unqualified", "no technician qualified", "n"),
     ("utilization", "utilization", "%"),
     ("on_time_rate", "on-time arrivals", "%"),
     ("drive_minutes", "drive minutes", "n"),
@@ -32,6 +33,16 @@ KPI_ROWS: tuple[tuple[str, str, str], ...] = (
     ("wrong_skill_dispatches", "wrong-skill dispatches", "n"),
     ("double_bookings", "double bookings", "n"),
 )
+
+NEUTRAL = {"jobs_total", "jobs_unqualified"}
+"""Rows that say what the day held, not how well it was dispatched: never coloured."""
+
+OUTCOMES = {
+    "canceled": "canceled",
+    "no_show": "no-show",
+    "unqualified": "no one qualified",
+    "not_reached": "not reached",
+}
 
 COLORS = {
     "drive": "#4e79a7",
@@ -61,8 +72,9 @@ h1{font-size:22px}h2{font-size:18px;margin-top:32px}h3{font-size:14px;margin:4px
 table.kpis{border-collapse:collapse;margin:12px 0}
 table.kpis td,table.kpis th{border:1px solid #ccc;padding:4px 10px;text-align:right}
 table.kpis th:first-child,table.kpis td:first-child{text-align:left}
-table.preferences{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
-table.preferences td,table.preferences th{border:1px solid #ccc;padding:3px 8px;text-align:left}
+table.preferences,table.missed{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
+table.preferences td,table.preferences th,table.missed td,table.missed th{border:1px solid #ccc;
+padding:3px 8px;text-align:left}
 .better{background:#e6f4e6}.worse{background:#fbe9e9}
 .maps{display:flex;flex-wrap:wrap;gap:12px}.map{border:1px solid #ddd;padding:6px}
 .legend span{display:inline-block;margin-right:14px;font-size:12px}
@@ -96,7 +108,7 @@ def _kpi_table(kpis: Mapping[str, Mapping[str, float | int | None]]) -> str:
         cells = []
         for i, value in enumerate(values):
             css = ""
-            if len(values) == 2 and i == 1 and None not in values and key != "jobs_total":
+            if len(values) == 2 and i == 1 and None not in values and key not in NEUTRAL:
                 a, b = float(values[0]), float(values[1])  # type: ignore[arg-type]
                 if a != b:
                     good = (b < a) if key in lower_is_better else (b > a)
@@ -137,6 +149,43 @@ def _preferences_not_kept(record: SimulationRecord, reasons: Mapping[str, str]) 
     return (
         '<table class="preferences"><tr><th>job</th><th>preferred</th><th>done by</th>'
         f"<th>why</th></tr>{rows}</table>"
+    )
+
+
+def _jobs_not_completed(record: SimulationRecord, reasons: Mapping[str, str]) -> str:
+    """Every job without a completed visit: its outcome, and what stood in its way."""
+    missed = missed_jobs(record.jobs, record.appointments, record.status_events, record.technicians)
+    if not missed:
+        return "<p>Every job was completed.</p>"
+    counts = ", ".join(
+        f"{sum(m.outcome == kind for m in missed)} {label}"
+        for kind, label in OUTCOMES.items()
+        if any(m.outcome == kind for m in missed)
+    )
+
+    def why(m: MissedJob) -> str:
+        if m.outcome == "canceled":
+            return "canceled before it was done"
+        if m.outcome == "no_show":
+            return "the technician came; the visit ended on hold (customer not there)"
+        if m.outcome == "unqualified":
+            held = ", ".join(m.unmet) if m.unmet else f"all of {', '.join(m.needs)}"
+            return f"no technician on shift holds {held}"
+        said = f"the plan said: {reasons[m.job_id]}" if m.job_id in reasons else ""
+        if m.qualified:
+            names = ", ".join(m.qualified[:4]) + (" …" if len(m.qualified) > 4 else "")
+            return f"{len(m.qualified)} qualified on shift ({names}); {said or 'not completed'}"
+        return said or "(no reason recorded)"
+
+    rows = "".join(
+        f"<tr><td>{html.escape(m.job_id)}</td><td>{html.escape(m.job_type or '')}</td>"
+        f"<td>{OUTCOMES[m.outcome]}</td><td>{html.escape(why(m))}</td></tr>"
+        for m in missed
+    )
+    return (
+        f"<p>{len(missed)} not completed: {counts}.</p>"
+        '<table class="missed"><tr><th>job</th><th>type</th><th>outcome</th><th>why</th></tr>'
+        f"{rows}</table>"
     )
 
 
@@ -289,11 +338,12 @@ def render_report(
     generated_at: datetime | None = None,
     notes: Sequence[str] = (),
     passed_over: Mapping[str, Mapping[str, str]] | None = None,
+    left_out: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
     """The whole report as one HTML document.
 
     `passed_over`: per run, job id → why the customer's preferred technician did not do it,
-    where that dispatcher says.
+    where that dispatcher says. `left_out`: per run, job id → why its plans left the job out.
     """
     sections = []
     for name, record in records.items():
@@ -303,6 +353,8 @@ def render_report(
             f'<section id="run-{html.escape(name)}"><h2>{html.escape(name)}</h2>'
             f"<h3>Timeline per technician</h3>{_legend()}{_timelines(record, zone)}"
             f"<h3>Route map per technician</h3>{_maps(record)}"
+            "<h3>Jobs not completed</h3>"
+            f"{_jobs_not_completed(record, (left_out or {}).get(name, {}))}"
             f"<h3>Preferred technician not kept</h3>{_preferences_not_kept(record, reasons)}"
             "</section>"
         )

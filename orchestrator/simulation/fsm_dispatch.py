@@ -78,6 +78,9 @@ class FsmDispatchDispatcher:
     passed_over: dict[str, str] = field(default_factory=dict)
     """Job id → why its customer's preferred technician does not do it, as the last plan that
     placed it said (a started visit keeps the reason it was dispatched with), for reports."""
+    left_out: dict[str, str] = field(default_factory=dict)
+    """Job id → why the last plan that saw the job left it out, for reports (gone once a
+    plan places it)."""
 
     async def morning_plan(self, view: DispatchView) -> None:
         if self._durations is None:
@@ -212,17 +215,28 @@ class FsmDispatchDispatcher:
             self.morning = (problem, plan)
         self._last_plan = plan
         self.plans += 1
-        self._note_passed_over(problem, plan)
+        self._note_reasons(problem, plan)
         await self._write(view, plan, frame)
         log.info(
             "re-planned", reason=reason, unassigned=len(plan.unassigned), seconds=round(budget, 1)
         )
 
-    def _note_passed_over(self, problem: opt.Problem, plan: opt.Plan) -> None:
+    def _note_reasons(self, problem: opt.Problem, plan: opt.Plan) -> None:
+        for unassigned in plan.unassigned:
+            job_id = unassigned.job_id
+            if unassigned.reason == "no_qualified_technician" and job_id in self.left_out:
+                # The qualified technicians' shifts are over (a plan only has those still on
+                # shift): why the job was left out while they worked still stands.
+                continue
+            reason = unassigned.reason.replace("_", " ")
+            self.left_out[job_id] = (
+                f"{reason}: {unassigned.detail}" if unassigned.detail else reason
+            )
         pinned = {job.id for job in problem.jobs if job.pin is not None}
         why = {row[0]: row[3] for row in preferences_passed_over(plan, problem)}
         for route in plan.routes:
             for stop in route.stops:
+                self.left_out.pop(stop.job_id, None)
                 if stop.job_id in pinned:
                     continue
                 if stop.job_id in why:

@@ -64,6 +64,9 @@ def test_the_report_renders_its_table_timelines_and_maps_offline(
     assert dom.count('class="work"') >= 30 and 'class="lunch"' in dom
     # The coordinator sent J013's walk-in cooler to T07: T09, preferred, holds no refrigeration.
     assert "<td>J013</td>" in dom and "T09 lacks commercial_refrigeration" in dom
+    # Four jobs of the day need a licence nobody on the roster holds: no plan could do them.
+    assert dom.count("<td>no one qualified</td>") == 4
+    assert "no technician on shift holds ev_charger" in dom
     shot = tmp_path / "report.png"
     subprocess.run(
         [

@@ -25,7 +25,7 @@ def test_the_reason_follows_the_latest_plan_and_survives_the_visit_starting() ->
     dispatcher = FsmDispatchDispatcher()
 
     morning = opt.Problem(fleet, (job,))
-    dispatcher._note_passed_over(morning, _solve(morning))
+    dispatcher._note_reasons(morning, _solve(morning))
     assert dispatcher.passed_over == {"J1": "preferred technician B lacks backflow"}
 
     # Started with P: the plan now says the preferred technician may not take it (pinned);
@@ -33,12 +33,40 @@ def test_the_reason_follows_the_latest_plan_and_survives_the_visit_starting() ->
     started = opt.Problem(fleet, (replace(job, pin=opt.Pin("P")),))
     plan = _solve(started)
     assert "pinned" in plan.routes[1].stops[0].explanation
-    dispatcher._note_passed_over(started, plan)
+    dispatcher._note_reasons(started, plan)
     assert dispatcher.passed_over == {"J1": "preferred technician B lacks backflow"}
 
     # Re-classified as needing no licence, it goes to B, and the entry goes.
     anyone = opt.Problem(fleet, (replace(job, skills=frozenset()),))
     plan = _solve(anyone)
     assert plan.assignment() == {"J1": "B"}
-    dispatcher._note_passed_over(anyone, plan)
+    dispatcher._note_reasons(anyone, plan)
     assert dispatcher.passed_over == {}
+
+
+def test_a_job_left_out_keeps_the_plans_reason_until_a_plan_places_it() -> None:
+    # Two hours of shift: one of the 90-minute visits fits, the emergency goes first.
+    fleet = (opt.Technician("A", HERE, 480, 600, overtime_minutes=0),)
+    scheduled = opt.Job("J1", HERE, 90)
+    emergency = opt.Job("J3", HERE, 90, urgency="emergency")
+    licensed = opt.Job("J2", HERE, 30, skills=frozenset({"backflow"}))
+    dispatcher = FsmDispatchDispatcher()
+
+    morning = opt.Problem(fleet, (scheduled, emergency, licensed))
+    dispatcher._note_reasons(morning, _solve(morning))
+    assert dispatcher.left_out == {
+        "J1": "no room in shift: 1 qualified (1 nearest considered), no room in their shifts",
+        "J2": "no qualified technician: needs backflow",
+    }
+
+    # The emergency was canceled: the next plan places J1, and its entry goes.
+    later = opt.Problem(fleet, (scheduled, licensed))
+    dispatcher._note_reasons(later, _solve(later))
+    assert dispatcher.left_out == {"J2": "no qualified technician: needs backflow"}
+
+    # At the end of the day the plan has no technician left for J1: why it was left out while
+    # A worked stands, rather than "no qualified technician".
+    dispatcher._note_reasons(morning, _solve(morning))
+    evening = opt.Problem((), (scheduled, licensed))
+    dispatcher._note_reasons(evening, _solve(evening))
+    assert dispatcher.left_out["J1"].startswith("no room in shift")

@@ -1,0 +1,119 @@
+"""The jobs a day did not complete, each with what stood in its way, from the records.
+
+A KPI says how many jobs were completed; whoever reads it asks about the rest. Each job without
+a completed visit gets one outcome, the first that applies:
+
+- canceled: the job, or its appointment, was canceled;
+- no_show: a technician arrived and the visit ended on hold (nobody home, no access);
+- unqualified: no technician on shift that day held everything it needed (skills and
+  certifications valid that day, equipment); `unmet` names what nobody on shift held;
+- not_reached: someone on shift could have done it and nobody completed it (no room in the
+  qualified technicians' days, or the day ended first). A dispatcher may say more.
+
+The unqualified ones bound any dispatcher: no plan could have completed them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from connectors.records import Appointment, Job, Lifecycle, StatusEvent, Technician
+from orchestrator.analytics.qualified import job_moment, qualified_for
+from orchestrator.analytics.visits import Visit, visits_from_events
+
+__all__ = ["DayOutcomes", "MissedJob", "Outcome", "day_outcomes", "missed_jobs"]
+
+Outcome = Literal["canceled", "no_show", "unqualified", "not_reached"]
+
+
+@dataclass(frozen=True, slots=True)
+class DayOutcomes:
+    """Which jobs were completed, ended on hold, or canceled, from the records."""
+
+    job_of: dict[str, str]
+    """Appointment id → job id."""
+    visits: list[Visit]
+    completed: frozenset[str]
+    no_show: frozenset[str]
+    """Jobs whose visit ended on hold and that no later visit completed."""
+    canceled: frozenset[str]
+    canceled_appointments: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class MissedJob:
+    job_id: str
+    job_type: str | None
+    outcome: Outcome
+    qualified: tuple[str, ...] = ()
+    """Technicians on shift that day who held everything it needed."""
+    unmet: tuple[str, ...] = ()
+    """What it needed that no technician on shift held."""
+    needs: tuple[str, ...] = ()
+
+
+def day_outcomes(
+    jobs: Sequence[Job], appointments: Sequence[Appointment], events: Sequence[StatusEvent]
+) -> DayOutcomes:
+    """Completed, on-hold and canceled jobs (`appointments` may hold several versions)."""
+    job_of = {a.external_id: a.job_id for a in appointments}
+    visits = visits_from_events(events)
+    completed = {
+        job_of[v.appointment_id]
+        for v in visits
+        if v.outcome is Lifecycle.COMPLETED and v.appointment_id in job_of
+    }
+    held = {
+        job_of[v.appointment_id]
+        for v in visits
+        if v.outcome is Lifecycle.ON_HOLD and v.appointment_id in job_of
+    }
+    canceled_appointments = frozenset(
+        e.subject_id
+        for e in events
+        if e.status is Lifecycle.CANCELED and e.subject == "appointment"
+    )
+    canceled = {j.external_id for j in jobs if j.status is Lifecycle.CANCELED} | {
+        job_of[a] for a in canceled_appointments if a in job_of
+    }
+    return DayOutcomes(
+        job_of,
+        visits,
+        frozenset(completed),
+        frozenset(held - completed),
+        frozenset(canceled),
+        canceled_appointments,
+    )
+
+
+def missed_jobs(
+    jobs: Sequence[Job],
+    appointments: Sequence[Appointment],
+    events: Sequence[StatusEvent],
+    technicians: Sequence[Technician],
+    outcomes: DayOutcomes | None = None,
+) -> list[MissedJob]:
+    """Every job without a completed visit, in the records' order, with its outcome."""
+    day = outcomes or day_outcomes(jobs, appointments, events)
+    out: list[MissedJob] = []
+    for job in jobs:
+        jid = job.external_id
+        if jid in day.completed:
+            continue
+        kind = job.classification.job_type if job.classification else None
+        if jid in day.canceled:
+            out.append(MissedJob(jid, kind, "canceled"))
+            continue
+        if jid in day.no_show:
+            out.append(MissedJob(jid, kind, "no_show"))
+            continue
+        moment = job_moment(job, appointments)
+        who = qualified_for(job, technicians, moment) if moment is not None else None
+        if who is None:
+            out.append(MissedJob(jid, kind, "not_reached"))
+            continue
+        outcome: Outcome = "not_reached" if who.technicians else "unqualified"
+        out.append(MissedJob(jid, kind, outcome, who.technicians, who.unmet, who.needs))
+    return out

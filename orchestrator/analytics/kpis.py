@@ -49,9 +49,10 @@ from connectors.records import (
     TimeWindow,
     Urgency,
 )
+from orchestrator.analytics.arrivals import promised_arrivals
 from orchestrator.analytics.missed import day_outcomes, missed_jobs
 from orchestrator.analytics.qualified import held_on, open_minutes
-from orchestrator.analytics.visits import Visit, visits_from_events
+from orchestrator.analytics.visits import Visit, recorded_order, visits_from_events
 
 __all__ = [
     "Kpis",
@@ -112,10 +113,6 @@ class Kpis:
         return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(self).items()}
 
 
-def _when(appointment: Appointment) -> float:
-    return appointment.modified_at.timestamp() if appointment.modified_at else -math.inf
-
-
 def _percentile(values: Sequence[float], share: float) -> float | None:
     if not values:
         return None
@@ -140,10 +137,10 @@ def _shift_minutes(tech: Technician) -> float:
 def _double_bookings(appointments: Sequence[Appointment], visits: Sequence[Visit]) -> int:
     pairs: set[tuple[str, str, str]] = set()
     current: dict[str, Appointment] = {}
-    ordered = sorted(enumerate(appointments), key=lambda p: (_when(p[1]), p[0]))
-    for i, (_, version) in enumerate(ordered):
+    ordered = recorded_order(appointments)
+    for i, version in enumerate(ordered):
         current[version.external_id] = version
-        instant_over = i + 1 == len(ordered) or ordered[i + 1][1].modified_at != version.modified_at
+        instant_over = i + 1 == len(ordered) or ordered[i + 1].modified_at != version.modified_at
         if not instant_over:
             continue
         by_tech: dict[str, list[Appointment]] = defaultdict(list)
@@ -243,29 +240,16 @@ def compute_kpis(
     techs = {t.external_id: t for t in technicians}
     jobs_by_id = {j.external_id: j for j in jobs}
     customer_by_id = {c.external_id: c for c in customers}
-    ordered = sorted(enumerate(appointments), key=lambda p: (_when(p[1]), p[0]))
-    final: dict[str, Appointment] = {}
-    promise: dict[str, TimeWindow] = {}
-    for _, version in ordered:
-        final[version.external_id] = version
-        if version.arrival_window is not None and version.external_id not in promise:
-            promise[version.external_id] = version.arrival_window
-    versions = [a for _, a in ordered]
+    versions = recorded_order(appointments)
+    promise = {a.external_id for a in versions if a.arrival_window is not None}
     day = day_outcomes(jobs, versions, events)
     job_of, visits = day.job_of, day.visits
     canceled_jobs, canceled_appointments = day.canceled, day.canceled_appointments
     missed = missed_jobs(jobs, versions, events, technicians, day)
 
-    first_arrival: dict[str, Visit] = {}
-    for v in visits:
-        first_arrival.setdefault(v.appointment_id, v)
-    on_time = promised_arrivals = 0
-    for appointment_id, window in promise.items():
-        visit = first_arrival.get(appointment_id)
-        if visit is None:
-            continue
-        promised_arrivals += 1
-        on_time += window.start <= visit.arrived_at <= window.end
+    arrivals = promised_arrivals(versions, events, visits)
+    on_time = sum(a.on_time for a in arrivals)
+    first_arrival = {v.appointment_id for v in visits}
     not_visited = sum(
         1 for a in promise if a not in first_arrival and a not in canceled_appointments
         and job_of.get(a) not in canceled_jobs
@@ -330,9 +314,9 @@ def compute_kpis(
         on_site_minutes=on_site,
         shift_minutes=shift_minutes,
         drive_minutes=sum(v.drive_minutes for v in visits),
-        on_time_rate=on_time / promised_arrivals if promised_arrivals else None,
+        on_time_rate=on_time / len(arrivals) if arrivals else None,
         on_time_arrivals=on_time,
-        promised_arrivals=promised_arrivals,
+        promised_arrivals=len(arrivals),
         promised_not_visited=not_visited,
         emergency_jobs=len(emergencies),
         emergency_response_minutes_p50=statistics.median(responses) if responses else None,
@@ -342,5 +326,5 @@ def compute_kpis(
         preferred_tech_kept_rate=kept / with_preference if with_preference else None,
         wrong_skill_dispatches=wrong_skill,
         wrong_equipment_dispatches=wrong_equipment,
-        double_bookings=_double_bookings([a for _, a in ordered], visits),
+        double_bookings=_double_bookings(versions, visits),
     )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from connectors.records import Lifecycle, StatusEvent
+from connectors.records import Appointment, Lifecycle, StatusEvent
 
-__all__ = ["Visit", "visits_from_events"]
+__all__ = ["Visit", "recorded_order", "visits_from_events"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +73,13 @@ def visits_from_events(events: Iterable[StatusEvent]) -> list[Visit]:
             )
     visits.sort(key=lambda v: v.arrived_at)
     return visits
+
+
+def recorded_order(appointments: Sequence[Appointment]) -> list[Appointment]:
+    """Versions of appointments oldest first: by `modified_at`, then by position."""
+    ordered = sorted(enumerate(appointments), key=lambda p: (_when(p[1]), p[0]))
+    return [a for _, a in ordered]
+
+
+def _when(appointment: Appointment) -> float:
+    return appointment.modified_at.timestamp() if appointment.modified_at else -math.inf

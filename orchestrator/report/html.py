@@ -1,6 +1,7 @@
 """The before/after report: KPI table, a timeline and a route map per technician, the jobs not
-completed with what stood in their way, and the visits whose customer's preferred technician
-was not the one who came, with the reason the dispatcher gave.
+completed with what stood in their way, the arrivals outside the window promised to the customer
+with what led to each, and the visits whose customer's preferred technician was not the one who
+came, with the reason the dispatcher gave.
 
 One self-contained HTML file: inline CSS and SVG, no script, nothing fetched, so it renders
 offline and can be mailed as it is.
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from connectors.records import Urgency
 from orchestrator.analytics import MissedJob, PreferredVisit, missed_jobs, preferred_visits
+from orchestrator.analytics.arrivals import PromisedArrival, promised_arrivals
 from orchestrator.simulation.loop import SimulationRecord
 
 __all__ = ["KPI_ROWS", "format_kpi", "render_report"]
@@ -72,8 +74,10 @@ h1{font-size:22px}h2{font-size:18px;margin-top:32px}h3{font-size:14px;margin:4px
 table.kpis{border-collapse:collapse;margin:12px 0}
 table.kpis td,table.kpis th{border:1px solid #ccc;padding:4px 10px;text-align:right}
 table.kpis th:first-child,table.kpis td:first-child{text-align:left}
-table.preferences,table.missed{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
-table.preferences td,table.preferences th,table.missed td,table.missed th{border:1px solid #ccc;
+table.preferences,table.missed,table.arrivals{border-collapse:collapse;margin:8px 0 16px;
+font-size:13px}
+table.preferences td,table.preferences th,table.missed td,table.missed th,table.arrivals td,
+table.arrivals th{border:1px solid #ccc;
 padding:3px 8px;text-align:left}
 .better{background:#e6f4e6}.worse{background:#fbe9e9}
 .maps{display:flex;flex-wrap:wrap;gap:12px}.map{border:1px solid #ddd;padding:6px}
@@ -186,6 +190,48 @@ def _jobs_not_completed(record: SimulationRecord, reasons: Mapping[str, str]) ->
         f"<p>{len(missed)} not completed: {counts}.</p>"
         '<table class="missed"><tr><th>job</th><th>type</th><th>outcome</th><th>why</th></tr>'
         f"{rows}</table>"
+    )
+
+
+def _arrivals_off_promise(record: SimulationRecord, zone: ZoneInfo) -> str:
+    """Each first arrival outside the window promised to the customer, and what led to it."""
+    arrivals = promised_arrivals(record.appointments, record.status_events)
+    off = [a for a in arrivals if not a.on_time]
+    if not arrivals:
+        return "<p>No arrival had a promised window.</p>"
+    if not off:
+        return f"<p>All {len(arrivals)} promised arrivals were inside their window.</p>"
+    job_of = {a.external_id: a.job_id for a in record.appointments}
+
+    def hm(moment: datetime) -> str:
+        return moment.astimezone(zone).strftime("%H:%M")
+
+    def led_to(a: PromisedArrival) -> str:
+        causes = []
+        if a.minutes_late < 0:
+            causes.append("arrived before the window opened")
+        before = a.came_from
+        if before is not None and before.ended_at is not None:
+            job = job_of.get(before.appointment_id, before.appointment_id)
+            causes.append(
+                f"came straight from {job} (on site {hm(before.arrived_at)}-"
+                f"{hm(before.ended_at)}, {before.on_site_minutes:.0f} min)"
+            )
+        if a.scheduled_late_at is not None:
+            causes.append(f"scheduled past its promise from {hm(a.scheduled_late_at)}")
+        return "; ".join(causes) or "(nothing recorded)"
+
+    rows = "".join(
+        f"<tr><td>{html.escape(a.job_id)}</td>"
+        f"<td>{hm(a.promise.start)}-{hm(a.promise.end)}</td><td>{hm(a.visit.arrived_at)}</td>"
+        f"<td>{html.escape(a.visit.technician_id)}</td><td>{a.minutes_late:+.0f}</td>"
+        f"<td>{html.escape(led_to(a))}</td></tr>"
+        for a in off
+    )
+    return (
+        f"<p>{len(off)} of {len(arrivals)} promised arrivals outside their window.</p>"
+        '<table class="arrivals"><tr><th>job</th><th>promised</th><th>arrived</th><th>by</th>'
+        f"<th>min late</th><th>what led to it</th></tr>{rows}</table>"
     )
 
 
@@ -353,6 +399,8 @@ def render_report(
             f'<section id="run-{html.escape(name)}"><h2>{html.escape(name)}</h2>'
             f"<h3>Timeline per technician</h3>{_legend()}{_timelines(record, zone)}"
             f"<h3>Route map per technician</h3>{_maps(record)}"
+            "<h3>Arrivals outside the promised window</h3>"
+            f"{_arrivals_off_promise(record, zone)}"
             "<h3>Jobs not completed</h3>"
             f"{_jobs_not_completed(record, (left_out or {}).get(name, {}))}"
             f"<h3>Preferred technician not kept</h3>{_preferences_not_kept(record, reasons)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -67,6 +68,10 @@ def test_the_report_renders_its_table_timelines_and_maps_offline(
     # Four jobs of the day need a licence nobody on the roster holds: no plan could do them.
     assert dom.count("<td>no one qualified</td>") == 4
     assert "no technician on shift holds ev_charger" in dom
+    # The coordinator's late arrivals are listed, each with what led to it.
+    late = re.search(r"<p>(\d+) of (\d+) promised arrivals outside their window", dom)
+    assert late is not None and int(late.group(1)) >= 1
+    assert dom.count("came straight from") >= 1
     shot = tmp_path / "report.png"
     subprocess.run(
         [

@@ -5,8 +5,10 @@ account's history (the routing quantile, per technician), plan the whole fleet w
 optimizer, and write each assignment, scheduled time and promised arrival window back.
 During the day: re-plan the rest of the day, with stops already started pinned and the current
 plan as warm start, whenever something changes what the plan assumed — a new ticket, a
-cancellation or no-show, a technician called away, a visit finishing far from its estimate, or
-one running past `overrun_threshold` × its estimate.
+cancellation or no-show, a technician called away, a visit finishing far from its estimate, one
+running past `overrun_threshold` × its estimate, or one still under way well after the end the
+last plan expected (a long overrun keeps the rest of that technician's day waiting: each plan
+expects it to end soon, and when it does not, the next stops go to someone else).
 """
 
 from __future__ import annotations
@@ -72,6 +74,8 @@ class FsmDispatchDispatcher:
     _planned_end: dict[str, datetime] = field(default_factory=dict)
     _scheduled: dict[str, datetime] = field(default_factory=dict)
     _overruns_seen: set[str] = field(default_factory=set)
+    _expected_end: dict[str, datetime] = field(default_factory=dict)
+    """Appointment id → when the last plan expected the visit under way there to end."""
     _last_plan: opt.Plan | None = None
     morning: tuple[opt.Problem, opt.Plan] | None = None
     """The morning's problem and plan, for reports."""
@@ -122,20 +126,23 @@ class FsmDispatchDispatcher:
         return None
 
     def _overrun(self, view: DispatchView, now: datetime) -> str | None:
-        """A visit on site longer than the threshold times its estimate (noticed once)."""
+        """A visit on site longer than the threshold times its estimate (noticed once), or
+        still on site `finish_tolerance` after the end the last plan expected."""
         for appointment in view.appointments.values():
-            if (
-                appointment.status is not Lifecycle.ON_SITE
-                or appointment.job_id in self._overruns_seen
-            ):
+            if appointment.status is not Lifecycle.ON_SITE or not appointment.technician_ids:
+                continue
+            tech_id = appointment.technician_ids[0]
+            expected = self._expected_end.get(appointment.external_id)
+            if expected is not None and now - expected > self.finish_tolerance:
+                del self._expected_end[appointment.external_id]
+                return f"{appointment.job_id} still on site"
+            if appointment.job_id in self._overruns_seen:
                 continue
             started = self._on_site_since(view, appointment)
-            if started is None or not appointment.technician_ids:
+            if started is None:
                 continue
             estimate = self._minutes(
-                view.jobs.get(appointment.job_id),
-                view.technicians.get(appointment.technician_ids[0]),
-                p50=True,
+                view.jobs.get(appointment.job_id), view.technicians.get(tech_id), p50=True
             )
             if now - started > timedelta(minutes=estimate * self.overrun_threshold):
                 self._overruns_seen.add(appointment.job_id)
@@ -176,13 +183,21 @@ class FsmDispatchDispatcher:
             if not job.status.is_terminal
         ]
         frame = DayFrame(view.today, view.zone)
+        positions = self._positions(view)
+        self._expected_end = {
+            a.external_id: positions[a.technician_ids[0]].free_at
+            for a in view.appointments.values()
+            if a.status is Lifecycle.ON_SITE
+            and a.technician_ids
+            and a.technician_ids[0] in positions
+        }
         data = PlanningInput(
             technicians=list(view.technicians.values()),
             jobs=jobs,
             appointments=list(view.appointments.values()),
             customers=view.customers,
             locations=view.locations,
-            positions=self._positions(view),
+            positions=positions,
         )
         previous = self._last_plan.assignment() if self._last_plan else {}
         problem = build_problem(

@@ -8,6 +8,7 @@ from connectors.sandbox.scenario import parse_scenario
 from orchestrator.analytics.kpis import compute_kpis
 from orchestrator.simulation.fsm_dispatch import FsmDispatchDispatcher
 from orchestrator.simulation.loop import run_simulation
+from tests.simulation.timeline import status_times
 
 LEAK_DAY = """
 name: leak-day
@@ -44,11 +45,7 @@ async def test_the_only_gas_fitter_goes_to_the_leak_and_the_install_loaded_on_hi
     zone = scenario.zone
 
     def events(job: str, status: Lifecycle) -> list[tuple[str, str | None]]:
-        return [
-            (e.occurred_at.astimezone(zone).strftime("%H:%M"), e.technician_id)
-            for e in record.status_events
-            if e.subject_id == f"{job}-1" and e.status is status
-        ]
+        return status_times(record, zone, job, status)
 
     # The install was on T01's app when the leak came in at 08:45.
     assert events("J2", Lifecycle.DISPATCHED)[0] == ("08:41", "T01")

@@ -7,7 +7,8 @@ events, technicians (shifts, time off, skills) and customers (preferred technici
 Definitions
 - jobs_total: jobs that existed; jobs_completed: jobs with a *completed* visit; jobs_canceled,
   jobs_no_show (a visit ended *on hold*); jobs_unqualified: jobs not completed, canceled or on
-  hold that no technician on shift that day held every skill and piece of equipment for (see
+  hold that no technician on shift that day held every skill and piece of equipment for, or
+  whose customer's designated technician (the only one allowed) was off or lacked some (see
   `missed.py`, which lists every job not completed with its outcome).
 - visit: an appointment's *on_site* event and the *completed* / *on_hold* event after it.
 - utilization: on-site minutes ÷ shift minutes (shifts minus time off).
@@ -245,7 +246,7 @@ def compute_kpis(
     day = day_outcomes(jobs, versions, events)
     job_of, visits = day.job_of, day.visits
     canceled_jobs, canceled_appointments = day.canceled, day.canceled_appointments
-    missed = missed_jobs(jobs, versions, events, technicians, day)
+    missed = missed_jobs(jobs, versions, events, technicians, customers, day)
 
     arrivals = promised_arrivals(versions, events, visits)
     on_time = sum(a.on_time for a in arrivals)

@@ -6,7 +6,8 @@ a completed visit gets one outcome, the first that applies:
 - canceled: the job, or its appointment, was canceled;
 - no_show: a technician arrived and the visit ended on hold (nobody home, no access);
 - unqualified: no technician on shift that day held everything it needed (skills and
-  certifications valid that day, equipment); `unmet` names what nobody on shift held;
+  certifications valid that day, equipment), or the customer's designated technician, the only
+  one allowed, was off or lacked some of it; `unmet` names what nobody on shift held;
 - not_reached: someone on shift could have done it and nobody completed it (no room in the
   qualified technicians' days, or the day ended first). A dispatcher may say more.
 
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from connectors.records import Appointment, Job, Lifecycle, StatusEvent, Technician
+from connectors.records import Appointment, Customer, Job, Lifecycle, StatusEvent, Technician
 from orchestrator.analytics.qualified import job_moment, qualified_for
 from orchestrator.analytics.visits import Visit, visits_from_events
 
@@ -52,6 +53,10 @@ class MissedJob:
     unmet: tuple[str, ...] = ()
     """What it needed that no technician on shift held."""
     needs: tuple[str, ...] = ()
+    designated: str | None = None
+    """The only technician the customer allows, if any."""
+    designated_lacks: tuple[str, ...] | None = None
+    """What the designated technician lacked that day; None if they were not on shift."""
 
 
 def day_outcomes(
@@ -93,10 +98,12 @@ def missed_jobs(
     appointments: Sequence[Appointment],
     events: Sequence[StatusEvent],
     technicians: Sequence[Technician],
+    customers: Sequence[Customer] = (),
     outcomes: DayOutcomes | None = None,
 ) -> list[MissedJob]:
     """Every job without a completed visit, in the records' order, with its outcome."""
     day = outcomes or day_outcomes(jobs, appointments, events)
+    designated = {c.external_id: c.designated_technician for c in customers}
     out: list[MissedJob] = []
     for job in jobs:
         jid = job.external_id
@@ -110,10 +117,22 @@ def missed_jobs(
             out.append(MissedJob(jid, kind, "no_show"))
             continue
         moment = job_moment(job, appointments)
-        who = qualified_for(job, technicians, moment) if moment is not None else None
+        only = designated.get(job.customer_id or "")
+        who = qualified_for(job, technicians, moment, only) if moment is not None else None
         if who is None:
             out.append(MissedJob(jid, kind, "not_reached"))
             continue
         outcome: Outcome = "not_reached" if who.technicians else "unqualified"
-        out.append(MissedJob(jid, kind, outcome, who.technicians, who.unmet, who.needs))
+        out.append(
+            MissedJob(
+                jid,
+                kind,
+                outcome,
+                who.technicians,
+                who.unmet,
+                who.needs,
+                who.designated,
+                who.designated_lacks,
+            )
+        )
     return out

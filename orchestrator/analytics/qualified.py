@@ -1,5 +1,6 @@
 """Who could have done a job: a technician's qualifications on a day, and the technicians on
-shift that day holding everything a job needed."""
+shift that day holding everything a job needed (only the customer's designated technician, when
+the customer has one)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,16 @@ _IMPLIED = {"master_electrician": frozenset({"journeyman_electrician"})}
 
 @dataclass(frozen=True, slots=True)
 class Qualified:
-    """The technicians on shift who held all a job needed, and what no one on shift held."""
+    """The technicians on shift who held all a job needed and were allowed to do it, and what
+    no one on shift held."""
 
     technicians: tuple[str, ...]
     unmet: tuple[str, ...]
     needs: tuple[str, ...]
+    designated: str | None = None
+    """The only technician the customer allows, if any."""
+    designated_lacks: tuple[str, ...] | None = None
+    """What the designated technician lacked that day; None if they were not on shift."""
 
 
 def held_on(tech: Technician, moment: datetime) -> frozenset[str]:
@@ -46,20 +52,32 @@ def job_moment(job: Job, appointments: Sequence[Appointment]) -> datetime | None
 
 
 def qualified_for(
-    job: Job, technicians: Sequence[Technician], moment: datetime
+    job: Job,
+    technicians: Sequence[Technician],
+    moment: datetime,
+    designated: str | None = None,
 ) -> Qualified | None:
     """Who, on shift on `moment`'s day, held every skill and piece of equipment the job needed
-    (None when the job was never classified, so its needs are unknown)."""
+    (of them, only `designated` when the customer allows no one else); None when the job was
+    never classified, so its needs are unknown."""
     if job.classification is None:
         return None
     skills, equipment = job.classification.skills, job.classification.equipment
+    needs = skills | equipment
     working = [t for t in technicians if t.active and _works_on(t, moment)]
-    able = tuple(
-        t.external_id for t in working if skills <= held_on(t, moment) and equipment <= t.equipment
-    )
+    lacks = {t.external_id: needs - held_on(t, moment) - t.equipment for t in working}
+    able = tuple(t.external_id for t in working if not lacks[t.external_id])
     anyone = frozenset().union(*(held_on(t, moment) | t.equipment for t in working))
+    unmet = tuple(sorted(needs - anyone))
+    if designated is None:
+        return Qualified(able, unmet, tuple(sorted(needs)))
+    own = lacks.get(designated)
     return Qualified(
-        able, tuple(sorted((skills | equipment) - anyone)), tuple(sorted(skills | equipment))
+        tuple(t for t in able if t == designated),
+        unmet,
+        tuple(sorted(needs)),
+        designated,
+        tuple(sorted(own)) if own is not None else None,
     )
 
 

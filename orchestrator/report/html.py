@@ -158,7 +158,9 @@ def _preferences_not_kept(record: SimulationRecord, reasons: Mapping[str, str]) 
 
 def _jobs_not_completed(record: SimulationRecord, reasons: Mapping[str, str]) -> str:
     """Every job without a completed visit: its outcome, and what stood in its way."""
-    missed = missed_jobs(record.jobs, record.appointments, record.status_events, record.technicians)
+    missed = missed_jobs(
+        record.jobs, record.appointments, record.status_events, record.technicians, record.customers
+    )
     if not missed:
         return "<p>Every job was completed.</p>"
     counts = ", ".join(
@@ -172,10 +174,17 @@ def _jobs_not_completed(record: SimulationRecord, reasons: Mapping[str, str]) ->
             return "canceled before it was done"
         if m.outcome == "no_show":
             return "the technician came; the visit ended on hold (customer not there)"
+        if m.outcome == "unqualified" and m.designated is not None and not m.unmet:
+            only = f"only {m.designated} may serve this customer"
+            if m.designated_lacks is None:
+                return f"{only}, and {m.designated} was not on shift"
+            return f"{only}, and {m.designated} lacks {', '.join(m.designated_lacks)}"
         if m.outcome == "unqualified":
             held = ", ".join(m.unmet) if m.unmet else f"all of {', '.join(m.needs)}"
             return f"no technician on shift holds {held}"
         said = f"the plan said: {reasons[m.job_id]}" if m.job_id in reasons else ""
+        if m.qualified and m.designated is not None:
+            return f"designated technician {m.designated} on shift; {said or 'not completed'}"
         if m.qualified:
             names = ", ".join(m.qualified[:4]) + (" …" if len(m.qualified) > 4 else "")
             return f"{len(m.qualified)} qualified on shift ({names}); {said or 'not completed'}"

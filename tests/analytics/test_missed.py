@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from connectors.records import Certification, Job, Lifecycle, Shift, TimeOff
+from connectors.records import Certification, Customer, Job, Lifecycle, Shift, TimeOff
 from orchestrator.analytics import compute_kpis, missed_jobs
-from tests.analytics.test_kpis import appt, at, ev, job, tech, visit, window
+from tests.analytics.test_kpis import K, appt, at, ev, job, tech, visit, window
 
 
 def _needing(jid: str, skills: set[str], equipment: set[str]) -> Job:
@@ -88,3 +88,30 @@ def test_a_job_never_classified_is_not_called_unqualified() -> None:
     bare = job("J1").model_copy(update={"classification": None})
     (missed,) = missed_jobs([bare], [appt("A1", "J1", None, "07:00")], [], [tech("T1")])
     assert (missed.outcome, missed.qualified, missed.needs) == ("not_reached", (), ())
+
+
+def test_a_designated_technician_off_or_unqualified_leaves_no_one_allowed() -> None:
+    fleet = [
+        tech("T1", {"backflow"}),
+        tech("T2"),
+        tech("T3", {"backflow"}, time_off=(TimeOff(start=at("07:00"), end=at("17:00")),)),
+    ]
+    customers = [
+        Customer(**K, external_id=c, designated_technician=t)
+        for c, t in (("C1", "T2"), ("C2", "T3"), ("C3", "T1"))
+    ]
+    jobs = [
+        job("J1", {"backflow"}, customer="C1"),  # T2 lacks backflow; T1 has it, not allowed
+        job("J2", {"backflow"}, customer="C2"),  # T3 is on leave
+        job("J3", {"backflow"}, customer="C3"),  # T1 may, and did not get to it
+    ]
+    appointments = [appt(f"A{k}", f"J{k}", window("09:00", "11:00"), "07:00") for k in (1, 2, 3)]
+    missed = missed_jobs(jobs, appointments, [], fleet, customers)
+    assert [(m.job_id, m.outcome, m.qualified, m.designated_lacks) for m in missed] == [
+        ("J1", "unqualified", (), ("backflow",)),
+        ("J2", "unqualified", (), None),
+        ("J3", "not_reached", ("T1",), ()),
+    ]
+    assert compute_kpis(jobs, appointments, [], fleet, customers).jobs_unqualified == 2
+    # Without the customers, anyone holding backflow would do: J1 and J2 look reachable by T1.
+    assert compute_kpis(jobs, appointments, [], fleet).jobs_unqualified == 0

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from connectors.records import Lifecycle
+from connectors.records import Customer, Lifecycle
 from orchestrator.analytics import compute_kpis
 from orchestrator.report import render_report
 from orchestrator.simulation.loop import SimulationRecord
-from tests.analytics.test_kpis import appt, ev, job, tech, visit, window
+from tests.analytics.test_kpis import K, appt, ev, job, tech, visit, window
 
 
 def _record() -> SimulationRecord:
@@ -91,3 +91,25 @@ def test_a_day_that_completed_every_job_says_so() -> None:
     page = render_report("day", {"baseline": record}, {"baseline": {}})
     assert "<p>Every job was completed.</p>" in page
     assert '<table class="missed">' not in page
+
+
+def test_a_designated_technician_is_named_as_the_only_one_allowed() -> None:
+    record = _record()
+    record.customers = [
+        Customer(**K, external_id="C5", designated_technician="T1"),
+        Customer(**K, external_id="C6", designated_technician="T2"),
+    ]
+    record.jobs = [
+        job("J5", {"backflow"}, customer="C5"),
+        job("J6", {"backflow"}, customer="C6"),
+    ]
+    page = render_report("day", {"baseline": record}, {"baseline": {}})
+    assert _rows(page) == [
+        [
+            "J5",
+            "hvac.repair",
+            "no one qualified",
+            "only T1 may serve this customer, and T1 lacks backflow",
+        ],
+        ["J6", "hvac.repair", "not reached", "designated technician T2 on shift; not completed"],
+    ]

@@ -39,9 +39,10 @@ def _register_subcommands() -> None:
     from orchestrator.cli import simulate
 
     app.add_typer(simulate.app, name="simulate")
-    from orchestrator.cli import durations
+    from orchestrator.cli import durations, kpis
 
     app.add_typer(durations.app, name="durations")
+    app.add_typer(kpis.app, name="kpis")
 
 
 _register_subcommands()

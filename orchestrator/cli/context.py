@@ -11,12 +11,20 @@ import typer
 from rich.console import Console
 
 from orchestrator.errors import ConfigError, StoreError
-from orchestrator.settings import Settings, load_settings
+from orchestrator.settings import AccountSettings, Settings, load_settings
 
 if TYPE_CHECKING:
     from orchestrator.store import Store
 
-__all__ = ["ConfigOption", "console", "exit_with", "load_or_exit", "open_store", "err_console"]
+__all__ = [
+    "ConfigOption",
+    "console",
+    "err_console",
+    "exit_with",
+    "load_or_exit",
+    "open_store",
+    "pick_account",
+]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -48,6 +56,18 @@ def load_or_exit(config: Path | None) -> Settings:
         exit_with(exc.problems)
     configure_logging(settings.logging.level, settings.logging.format)
     return settings
+
+
+def pick_account(settings: Settings, account: str | None) -> AccountSettings:
+    """The enabled account named `account`, or the only enabled one; else exit 2 saying why."""
+    enabled = [a for a in settings.accounts if a.enabled]
+    chosen = [a for a in enabled if account is None or a.id == account]
+    if account is None and len(enabled) > 1:
+        names = ", ".join(a.id for a in enabled)
+        exit_with([f"several accounts are enabled; choose one with --account ({names})"])
+    if not chosen:
+        exit_with([f"no enabled account {account!r}" if account else "no enabled account"])
+    return chosen[0]
 
 
 @contextmanager

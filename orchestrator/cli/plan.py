@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from orchestrator.cli.context import ConfigOption, console, exit_with, load_or_exit, open_store
+from orchestrator.cli.context import (
+    ConfigOption,
+    console,
+    exit_with,
+    load_or_exit,
+    open_store,
+    pick_account,
+)
 
 app = typer.Typer(help="Plan a day from the synced store and queue its write-backs.")
 
@@ -45,14 +52,7 @@ def plan(
     from orchestrator.runtime import build_pipelines
 
     settings = load_or_exit(config)
-    enabled = [a for a in settings.accounts if a.enabled]
-    chosen = [a for a in enabled if account is None or a.id == account]
-    if account is None and len(enabled) > 1:
-        names = ", ".join(a.id for a in enabled)
-        exit_with([f"several accounts are enabled; choose one with --account ({names})"])
-    if not chosen:
-        exit_with([f"no enabled account {account!r}" if account else "no enabled account"])
-    target = chosen[0]
+    target = pick_account(settings, account)
     zone = settings.zone(target.id)
     now = _now()
     today = now.astimezone(zone).date()

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from connectors.records import Appointment, Job, Shift, Technician
 
 __all__ = ["Qualified", "held_on", "job_moment", "open_minutes", "qualified_for"]
+
+NEAR_SHIFT = timedelta(hours=6)
+"""How far outside a shift a job's time may fall and still be that shift's work (an evening
+window after the shift, an early ticket before it)."""
 
 _IMPLIED = {"master_electrician": frozenset({"journeyman_electrician"})}
 """A qualification that covers another's work."""
@@ -82,10 +86,12 @@ def qualified_for(
 
 
 def _works_on(tech: Technician, moment: datetime) -> bool:
-    """A shift starts on `moment`'s day (in its time zone) and time off does not take all of it."""
-    zone = moment.tzinfo
+    """A shift around `moment` (it may come up to `NEAR_SHIFT` before or after it), not all of
+    it taken by time off. Intervals, not dates: records may carry UTC times, whose dates split
+    an evening in two."""
     return any(
-        shift.start.astimezone(zone).date() == moment.date() and open_minutes(tech, shift) > 0
+        shift.start - NEAR_SHIFT <= moment <= shift.end + NEAR_SHIFT
+        and open_minutes(tech, shift) > 0
         for shift in tech.shifts
     )
 

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from connectors.records import Certification, Customer, Job, Lifecycle, Shift, TimeOff
+from connectors.records import (
+    Certification,
+    Customer,
+    Job,
+    Lifecycle,
+    Shift,
+    TimeOff,
+    TimeWindow,
+)
 from orchestrator.analytics import compute_kpis, missed_jobs
 from tests.analytics.test_kpis import K, appt, at, ev, job, tech, visit, window
 
@@ -115,3 +124,15 @@ def test_a_designated_technician_off_or_unqualified_leaves_no_one_allowed() -> N
     assert compute_kpis(jobs, appointments, [], fleet, customers).jobs_unqualified == 2
     # Without the customers, anyone holding backflow would do: J1 and J2 look reachable by T1.
     assert compute_kpis(jobs, appointments, [], fleet).jobs_unqualified == 0
+
+
+def test_an_evening_window_in_utc_still_falls_on_the_days_shift() -> None:
+    """07:30-16:30 in Denver is 14:30-23:30 UTC; a 17:30 promise is 00:30 UTC the next day."""
+    utc = ZoneInfo("UTC")
+    shift = Shift(start=at("07:30").astimezone(utc), end=at("16:30").astimezone(utc))
+    fleet = [tech("T1", {"backflow"}).model_copy(update={"shifts": (shift,)})]
+    evening = TimeWindow(start=at("17:30").astimezone(utc), end=at("19:30").astimezone(utc))
+    assert evening.start.date() != shift.start.date()
+    jobs = [job("J1", {"backflow"})]
+    (missed,) = missed_jobs(jobs, [appt("A1", "J1", evening, "07:00")], [], fleet)
+    assert (missed.outcome, missed.qualified) == ("not_reached", ("T1",))

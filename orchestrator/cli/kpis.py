@@ -47,8 +47,8 @@ def kpis(
     """Completed jobs, utilization, on-time arrivals, emergency response and the rest, from the
     jobs, appointments, status events, technicians and customers synced for that day.
 
-    The store keeps each appointment as the platform shows it now, so on-time is judged against
-    the arrival window it holds now (the simulation judges against the first one promised).
+    On-time is judged against the first arrival window the store saw for each appointment, as
+    the simulation judges against the first one promised.
     """
     import json
 
@@ -89,6 +89,20 @@ def kpis(
                 if _on_day(a, since, until)
                 or a.external_id in visited
                 or (a.window is None and a.arrival_window is None and a.job_id in new)
+            ]
+            # The promise is the first arrival window the store saw: a version of its own,
+            # older than any, so a window moved later does not make a late arrival on time.
+            first = store.first_promises(target.id, platform)
+            appointments += [
+                a.model_copy(
+                    update={
+                        "arrival_window": first[a.external_id],
+                        "window": None,
+                        "modified_at": None,
+                    }
+                )
+                for a in list(appointments)
+                if a.external_id in first and first[a.external_id] != a.arrival_window
             ]
             wanted = {a.job_id for a in appointments}
             jobs = [

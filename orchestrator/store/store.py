@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col
 
@@ -30,6 +30,7 @@ from connectors.records import (
     RecordKey,
     StatusEvent,
     Technician,
+    TimeWindow,
 )
 from orchestrator.store.tables import (
     AppointmentRow,
@@ -66,6 +67,10 @@ _ROW_OF: dict[type[Record], type[SQLModel]] = {
 }
 
 
+_FIRST_ONLY = frozenset({"promised_start", "promised_end"})
+"""Columns an update never overwrites once set."""
+
+
 def _columns(record: Record) -> dict[str, Any]:
     """The indexed columns of one record, beside its JSON."""
     if isinstance(record, Technician):
@@ -87,6 +92,8 @@ def _columns(record: Record) -> dict[str, Any]:
             "status": record.status.value,
             "window_start": record.window.start if record.window else None,
             "window_end": record.window.end if record.window else None,
+            "promised_start": promise.start if (promise := record.arrival_window) else None,
+            "promised_end": promise.end if promise else None,
             "deleted": record.deleted,
         }
     if isinstance(record, StatusEvent):
@@ -191,7 +198,10 @@ class Store:
             chunk = values[chunk_start : chunk_start + 500]
             stmt = insert(table).values(chunk)
             updated = {
-                c: stmt.excluded[c]
+                # The first promise stays: a later version only fills it in.
+                c: func.coalesce(table.c[c], stmt.excluded[c])
+                if c in _FIRST_ONLY
+                else stmt.excluded[c]
                 for c in chunk[0]
                 if c not in ("account", "platform", "external_id")
             }
@@ -251,6 +261,21 @@ class Store:
         )
         with self._session(None) as s:
             return [StatusEvent.model_validate(data) for data in s.execute(query).scalars()]
+
+    def first_promises(self, account: str, platform: str) -> dict[str, TimeWindow]:
+        """Appointment external id → the first arrival window the store saw for it."""
+        row: Any = AppointmentRow
+        query = select(row.external_id, row.promised_start, row.promised_end).where(
+            row.account == account,
+            row.platform == platform,
+            row.promised_start.is_not(None),
+            row.promised_end.is_not(None),
+        )
+        with self._session(None) as s:
+            return {
+                external_id: TimeWindow(start=start, end=end)
+                for external_id, start, end in s.execute(query).all()
+            }
 
     def count(self, kind: type[Record], *, account: str | None = None) -> int:
         row: Any = _ROW_OF[kind]

@@ -117,6 +117,10 @@ class AppointmentRow(_Synced, table=True):
     status: str = Field(max_length=32)
     window_start: datetime | None = _time()
     window_end: datetime | None = _time()
+    promised_start: datetime | None = _time()
+    """The first arrival window the store saw for this appointment (kept when it moves): the
+    promise on-time is judged against."""
+    promised_end: datetime | None = _time()
     deleted: bool = False
     data: dict[str, Any] = _json()
 

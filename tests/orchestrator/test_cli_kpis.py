@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from connectors.records import Appointment, TimeWindow
 from connectors.sandbox import load_scenario
 from orchestrator.analytics import compute_kpis
+from orchestrator.analytics.arrivals import promised_arrivals
 from orchestrator.bundled import BUNDLED_SCENARIO
 from orchestrator.cli import app
 from orchestrator.simulation import run_simulation
@@ -39,12 +40,26 @@ def _final(appointments: list[Appointment]) -> list[Appointment]:
 def test_kpis_of_a_synced_day_match_the_simulations_measure(
     played: SimulationRecord, db_url: str, tmp_path: Path
 ) -> None:
-    appointments = _final(played.appointments)
+    appointments = list(played.appointments)  # every version, oldest first
+    # A late arrival's window moved afterwards to cover it: still late against the promise.
+    late = next(a for a in promised_arrivals(appointments, played.status_events) if not a.on_time)
+    current = _final(appointments)
+    moved = next(a for a in current if a.external_id == late.appointment_id).model_copy(
+        update={
+            "arrival_window": TimeWindow(
+                start=late.visit.arrived_at - timedelta(minutes=30),
+                end=late.visit.arrived_at + timedelta(minutes=30),
+            ),
+            "modified_at": max(a.modified_at for a in appointments if a.modified_at)
+            + timedelta(minutes=1),
+        }
+    )
+    appointments.append(moved)
     # The next day's visit is in the store too, and is not part of the day.
-    first = appointments[0].window
+    first = current[0].window
     assert first is not None
     tomorrow = TimeWindow(start=first.start + timedelta(days=1), end=first.end + timedelta(days=1))
-    later = appointments[0].model_copy(
+    later = current[0].model_copy(
         update={
             "external_id": "NEXT-1",
             "job_id": "NEXT",
@@ -57,7 +72,9 @@ def test_kpis_of_a_synced_day_match_the_simulations_measure(
     store = Store(engine)
     store.upsert([*played.technicians, *played.customers])
     store.upsert([j.model_copy(update={"classification": None}) for j in played.jobs])
-    store.upsert([played.jobs[0].model_copy(update={"external_id": "NEXT"}), *appointments, later])
+    store.upsert([played.jobs[0].model_copy(update={"external_id": "NEXT"}), later])
+    for version in appointments:  # as syncs would see them, one after another
+        store.upsert([version])
     store.upsert(played.status_events)
     for job in played.jobs:
         assert job.classification is not None
@@ -79,6 +96,10 @@ def test_kpis_of_a_synced_day_match_the_simulations_measure(
         played.jobs, appointments, played.status_events, played.technicians, played.customers
     ).to_json()
     assert measured["kpis"] == expected
+    judged_now = compute_kpis(
+        played.jobs, _final(appointments), played.status_events, played.technicians
+    )
+    assert judged_now.on_time_arrivals == expected["on_time_arrivals"] + 1
     # The coordinator's day as the demo reports it: 36 of 49 done, 4 no one could do.
     assert (expected["jobs_total"], expected["jobs_completed"]) == (49, 36)
     assert expected["jobs_unqualified"] == 4

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
+from connectors.records import Appointment, TimeWindow
 from orchestrator.store import (
+    Store,
     current_revision,
     downgrade,
     head_revision,
@@ -14,6 +19,8 @@ from orchestrator.store import (
     metadata,
     upgrade,
 )
+
+T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
 def test_migrations_go_up_down_and_up_again(db_url: str) -> None:
@@ -40,5 +47,31 @@ def test_models_and_migrations_agree(db_url: str) -> None:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(context, metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_appointments_stored_before_0005_keep_their_window_as_the_promise(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0004")
+        stored = Appointment(
+            platform="servicetitan",
+            account="acme",
+            external_id="A1",
+            job_id="J1",
+            arrival_window=TimeWindow(start=T0, end=T0 + timedelta(hours=2)),
+        )
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO appointments (account, platform, external_id, synced_at, job_id,"
+                    " status, deleted, data) VALUES ('acme', 'servicetitan', 'A1', :now, 'J1',"
+                    " 'scheduled', false, :data)"
+                ),
+                {"now": T0, "data": json.dumps(stored.model_dump(mode="json"))},
+            )
+        upgrade(engine)
+        assert Store(engine).first_promises("acme", "servicetitan") == {"A1": stored.arrival_window}
     finally:
         engine.dispose()

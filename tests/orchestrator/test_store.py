@@ -271,3 +271,32 @@ def test_a_send_whose_worker_died_becomes_uncertain_not_pending(store: Store) ->
     assert store.release_stuck_outbox(now + timedelta(minutes=3)) == 1
     assert [row.status for row in store.outbox()] == ["uncertain"]
     assert store.claim_outbox(now + timedelta(minutes=3)) == []  # never resent blindly
+
+
+def test_an_appointment_keeps_the_first_window_promised_when_it_moves(store: Store) -> None:
+    def version(minutes: int, promised: tuple[int, int] | None) -> Appointment:
+        window = (
+            TimeWindow(
+                start=T0 + timedelta(hours=promised[0]), end=T0 + timedelta(hours=promised[1])
+            )
+            if promised
+            else None
+        )
+        return Appointment(
+            **BASE,
+            external_id="A1",
+            job_id="J1",
+            arrival_window=window,
+            modified_at=T0 + timedelta(minutes=minutes),
+        )
+
+    store.upsert([version(0, None)])  # booked without a window yet
+    assert store.first_promises("acme", "servicetitan") == {}
+    store.upsert([version(1, (0, 2))])  # promised 15:00-17:00
+    store.upsert([version(2, (3, 5))])  # moved to 18:00-20:00
+    store.upsert([version(1, (9, 10))])  # a stale version changes nothing
+    stored = store.get(Appointment, version(0, None).key)
+    assert stored is not None and stored.arrival_window == version(2, (3, 5)).arrival_window
+    assert store.first_promises("acme", "servicetitan") == {
+        "A1": TimeWindow(start=T0, end=T0 + timedelta(hours=2))
+    }

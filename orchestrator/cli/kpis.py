@@ -41,11 +41,13 @@ def kpis(
         "yesterday"
     ),
     json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write {account, date, kpis} here.")
+        Path | None,
+        typer.Option("--json", help="Write {account, date, kpis, not_completed, late_arrivals}."),
     ] = None,
 ) -> None:
     """Completed jobs, utilization, on-time arrivals, emergency response and the rest, from the
-    jobs, appointments, status events, technicians and customers synced for that day.
+    jobs, appointments, status events, technicians and customers synced for that day; then each
+    job not completed and each arrival outside its promise, with why.
 
     On-time is judged against the first arrival window the store saw for each appointment, as
     the simulation judges against the first one promised.
@@ -55,9 +57,11 @@ def kpis(
     from rich.table import Table
 
     from connectors.records import Appointment, Customer, Job, Technician
-    from orchestrator.analytics import compute_kpis
+    from orchestrator.analytics import compute_kpis, missed_jobs
+    from orchestrator.analytics.arrivals import promised_arrivals
     from orchestrator.errors import ConfigError, StoreError
     from orchestrator.report.html import KPI_ROWS, format_kpi
+    from orchestrator.report.reasons import OUTCOMES, led_to, why_missed
 
     settings = load_or_exit(config)
     target = pick_account(settings, account)
@@ -127,9 +131,48 @@ def kpis(
     for key, label, kind in KPI_ROWS:
         table.add_row(label, format_kpi(measured[key], kind))
     console.print(table)
+    missed = missed_jobs(jobs, appointments, events, technicians, customers)
+    late = [a for a in promised_arrivals(appointments, events) if not a.on_time]
+    job_of = {a.external_id: a.job_id for a in appointments}
+    if missed:
+        rows = Table("job", "type", "outcome", "why", title="not completed")
+        for m in missed:
+            rows.add_row(m.job_id, m.job_type or "", OUTCOMES[m.outcome], why_missed(m, {}))
+        console.print(rows)
+    if late:
+        rows = Table("job", "arrived", "by", "min late", "what led to it", title="off promise")
+        for a in late:
+            arrived = a.visit.arrived_at.astimezone(zone).strftime("%H:%M")
+            minutes = f"{a.minutes_late:+.0f}"
+            rows.add_row(a.job_id, arrived, a.visit.technician_id, minutes, led_to(a, job_of, zone))
+        console.print(rows)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        body = {"account": target.id, "date": when.isoformat(), "kpis": measured}
+        body = {
+            "account": target.id,
+            "date": when.isoformat(),
+            "kpis": measured,
+            "not_completed": [
+                {
+                    "job": m.job_id,
+                    "type": m.job_type,
+                    "outcome": m.outcome,
+                    "why": why_missed(m, {}),
+                }
+                for m in missed
+            ],
+            "late_arrivals": [
+                {
+                    "job": a.job_id,
+                    "promised": [a.promise.start.isoformat(), a.promise.end.isoformat()],
+                    "arrived": a.visit.arrived_at.isoformat(),
+                    "technician": a.visit.technician_id,
+                    "minutes_late": round(a.minutes_late),
+                    "led_to": led_to(a, job_of, zone),
+                }
+                for a in late
+            ],
+        }
         json_out.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
         console.print(f"wrote {json_out}", highlight=False)
 

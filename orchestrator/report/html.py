@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from connectors.records import Urgency
-from orchestrator.analytics import MissedJob, PreferredVisit, missed_jobs, preferred_visits
-from orchestrator.analytics.arrivals import PromisedArrival, promised_arrivals
+from orchestrator.analytics import PreferredVisit, missed_jobs, preferred_visits
+from orchestrator.analytics.arrivals import promised_arrivals
+from orchestrator.report.reasons import OUTCOMES, led_to, why_missed
 from orchestrator.simulation.loop import SimulationRecord
 
 __all__ = ["KPI_ROWS", "format_kpi", "render_report"]
@@ -39,12 +40,6 @@ KPI_ROWS: tuple[tuple[str, str, str], ...] = (
 NEUTRAL = {"jobs_total", "jobs_unqualified"}
 """Rows that say what the day held, not how well it was dispatched: never coloured."""
 
-OUTCOMES = {
-    "canceled": "canceled",
-    "no_show": "no-show",
-    "unqualified": "no one qualified",
-    "not_reached": "not reached",
-}
 
 COLORS = {
     "drive": "#4e79a7",
@@ -169,30 +164,9 @@ def _jobs_not_completed(record: SimulationRecord, reasons: Mapping[str, str]) ->
         if any(m.outcome == kind for m in missed)
     )
 
-    def why(m: MissedJob) -> str:
-        if m.outcome == "canceled":
-            return "canceled before it was done"
-        if m.outcome == "no_show":
-            return "the technician came; the visit ended on hold (customer not there)"
-        if m.outcome == "unqualified" and m.designated is not None and not m.unmet:
-            only = f"only {m.designated} may serve this customer"
-            if m.designated_lacks is None:
-                return f"{only}, and {m.designated} was not on shift"
-            return f"{only}, and {m.designated} lacks {', '.join(m.designated_lacks)}"
-        if m.outcome == "unqualified":
-            held = ", ".join(m.unmet) if m.unmet else f"all of {', '.join(m.needs)}"
-            return f"no technician on shift holds {held}"
-        said = f"the plan said: {reasons[m.job_id]}" if m.job_id in reasons else ""
-        if m.qualified and m.designated is not None:
-            return f"designated technician {m.designated} on shift; {said or 'not completed'}"
-        if m.qualified:
-            names = ", ".join(m.qualified[:4]) + (" …" if len(m.qualified) > 4 else "")
-            return f"{len(m.qualified)} qualified on shift ({names}); {said or 'not completed'}"
-        return said or "(no reason recorded)"
-
     rows = "".join(
         f"<tr><td>{html.escape(m.job_id)}</td><td>{html.escape(m.job_type or '')}</td>"
-        f"<td>{OUTCOMES[m.outcome]}</td><td>{html.escape(why(m))}</td></tr>"
+        f"<td>{OUTCOMES[m.outcome]}</td><td>{html.escape(why_missed(m, reasons))}</td></tr>"
         for m in missed
     )
     return (
@@ -215,26 +189,11 @@ def _arrivals_off_promise(record: SimulationRecord, zone: ZoneInfo) -> str:
     def hm(moment: datetime) -> str:
         return moment.astimezone(zone).strftime("%H:%M")
 
-    def led_to(a: PromisedArrival) -> str:
-        causes = []
-        if a.minutes_late < 0:
-            causes.append("arrived before the window opened")
-        before = a.came_from
-        if before is not None and before.ended_at is not None:
-            job = job_of.get(before.appointment_id, before.appointment_id)
-            causes.append(
-                f"came straight from {job} (on site {hm(before.arrived_at)}-"
-                f"{hm(before.ended_at)}, {before.on_site_minutes:.0f} min)"
-            )
-        if a.scheduled_late_at is not None:
-            causes.append(f"scheduled past its promise from {hm(a.scheduled_late_at)}")
-        return "; ".join(causes) or "(nothing recorded)"
-
     rows = "".join(
         f"<tr><td>{html.escape(a.job_id)}</td>"
         f"<td>{hm(a.promise.start)}-{hm(a.promise.end)}</td><td>{hm(a.visit.arrived_at)}</td>"
         f"<td>{html.escape(a.visit.technician_id)}</td><td>{a.minutes_late:+.0f}</td>"
-        f"<td>{html.escape(led_to(a))}</td></tr>"
+        f"<td>{html.escape(led_to(a, job_of, zone))}</td></tr>"
         for a in off
     )
     return (

@@ -104,6 +104,15 @@ def test_kpis_of_a_synced_day_match_the_simulations_measure(
     assert (expected["jobs_total"], expected["jobs_completed"]) == (49, 36)
     assert expected["jobs_unqualified"] == 4
     assert "no technician qualified" in result.output
+    # Then why: every job not completed, every arrival outside its first promise.
+    not_done = {m["job"]: m for m in measured["not_completed"]}
+    assert len(not_done) == 49 - 36
+    assert not_done["J011"]["outcome"] == "unqualified"
+    assert not_done["J011"]["why"] == "no technician on shift holds ev_charger"
+    off = {a["job"]: a for a in measured["late_arrivals"]}
+    assert len(off) == expected["promised_arrivals"] - expected["on_time_arrivals"]
+    assert late.job_id in off and off[late.job_id]["minutes_late"] == round(late.minutes_late)
+    assert "not completed" in result.output and "off promise" in result.output
 
 
 def test_kpis_refuses_a_bad_day(tmp_path: Path) -> None:

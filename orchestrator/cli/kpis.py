@@ -3,7 +3,7 @@ same code and definitions as the simulation's report (`orchestrator.analytics`).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,11 +24,9 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Measure a day of an account from the synced store (KPIs).")
 
 
-def _today(zone_name: str) -> date:
+def _today(zone: tzinfo) -> date:
     """The account's current date (one place, so a test can fix it)."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(zone_name)).date()
+    return datetime.now(zone).date()
 
 
 @app.callback(invoke_without_command=True)
@@ -66,7 +64,7 @@ def kpis(
     settings = load_or_exit(config)
     target = pick_account(settings, account)
     zone = settings.zone(target.id)
-    today = _today(str(zone))
+    today = _today(zone)
     named = {"today": today, "yesterday": today - timedelta(days=1)}
     try:
         when = named[day] if day in named else date.fromisoformat(day)

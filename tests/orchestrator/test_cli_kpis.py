@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from orchestrator.analytics import compute_kpis
 from orchestrator.analytics.arrivals import promised_arrivals
 from orchestrator.bundled import BUNDLED_SCENARIO
 from orchestrator.cli import app
+from orchestrator.cli import kpis as kpis_command
 from orchestrator.simulation import run_simulation
 from orchestrator.simulation.loop import SimulationRecord
 from orchestrator.simulation.registry import dispatcher_named
@@ -123,3 +124,21 @@ def test_kpis_refuses_a_bad_day(tmp_path: Path) -> None:
     )
     bad = CliRunner().invoke(app, ["kpis", "--config", str(config), "--day", "monday"])
     assert bad.exit_code == 2 and "expected yesterday, today or YYYY-MM-DD" in bad.output
+
+
+def test_kpis_measures_yesterday_by_default_and_an_empty_day_as_nothing_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kpis_command, "_today", lambda zone: date(2026, 12, 2))
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"database: {{url: 'sqlite:///{tmp_path / 's.db'}'}}\n"
+        "accounts:\n  - id: demo\n    platform: sandbox\n"
+    )
+    out = tmp_path / "kpis.json"
+    result = CliRunner().invoke(app, ["kpis", "--config", str(config), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    measured = json.loads(out.read_text())
+    assert measured["date"] == "2026-12-01"
+    assert (measured["kpis"]["jobs_total"], measured["kpis"]["on_time_rate"]) == (0, None)
+    assert measured["not_completed"] == [] and measured["late_arrivals"] == []

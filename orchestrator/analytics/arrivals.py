@@ -56,51 +56,41 @@ def promised_arrivals(
 
     `appointments` may hold several versions of one appointment, in any order.
     """
-    ordered = recorded_order(appointments)
-    promise: dict[str, TimeWindow] = {}
-    job_of: dict[str, str] = {}
-    for version in ordered:
-        job_of[version.external_id] = version.job_id
-        if version.arrival_window is not None and version.external_id not in promise:
-            promise[version.external_id] = version.arrival_window
+    versions: dict[str, list[Appointment]] = {}
+    for version in recorded_order(appointments):
+        versions.setdefault(version.external_id, []).append(version)
     visits = list(visits) if visits is not None else visits_from_events(events)
     first: dict[str, Visit] = {}
     for v in visits:
         first.setdefault(v.appointment_id, v)
-    before: dict[str, Visit | None] = {}
+    before: dict[tuple[str, str], Visit] = {}
     last_of: dict[str, Visit] = {}
     for v in visits:  # in order of arrival
         previous = last_of.get(v.technician_id)
-        ended = previous.ended_at if previous is not None else None
-        near = ended is not None and timedelta(0) <= v.arrived_at - ended <= STRAIGHT_FROM
-        before[f"{v.appointment_id}/{v.technician_id}"] = previous if near else None
+        gap = v.arrived_at - previous.ended_at if previous and previous.ended_at else None
+        if previous is not None and gap is not None and timedelta(0) <= gap <= STRAIGHT_FROM:
+            before[(v.appointment_id, v.technician_id)] = previous
         last_of[v.technician_id] = v
     out = []
-    for appointment_id, window in promise.items():
+    for appointment_id, history in versions.items():
+        window = next((a.arrival_window for a in history if a.arrival_window), None)
         visit = first.get(appointment_id)
-        if visit is None:
+        if window is None or visit is None:
             continue
         late_at = next(
             (
                 a.modified_at
-                for a in ordered
-                if a.external_id == appointment_id
-                and a.window is not None
+                for a in history
+                if a.window is not None
                 and a.window.start > window.end
                 and a.modified_at is not None
                 and a.modified_at <= visit.arrived_at
             ),
             None,
         )
+        came_from = before.get((appointment_id, visit.technician_id))
         out.append(
-            PromisedArrival(
-                appointment_id,
-                job_of[appointment_id],
-                window,
-                visit,
-                before.get(f"{appointment_id}/{visit.technician_id}"),
-                late_at,
-            )
+            PromisedArrival(appointment_id, history[0].job_id, window, visit, came_from, late_at)
         )
     out.sort(key=lambda p: p.visit.arrived_at)
     return out

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from connectors.records import Appointment, Customer, Job, Lifecycle, StatusEvent, Technician
-from orchestrator.analytics.qualified import job_moment, qualified_for
+from orchestrator.analytics.qualified import Qualified, job_moment, qualified_for
 from orchestrator.analytics.visits import Visit, visits_from_events
 
 __all__ = ["DayOutcomes", "MissedJob", "Outcome", "day_outcomes", "missed_jobs"]
@@ -48,15 +48,32 @@ class MissedJob:
     job_id: str
     job_type: str | None
     outcome: Outcome
-    qualified: tuple[str, ...] = ()
-    """Technicians on shift that day who held everything it needed."""
-    unmet: tuple[str, ...] = ()
-    """What it needed that no technician on shift held."""
-    needs: tuple[str, ...] = ()
-    designated: str | None = None
-    """The only technician the customer allows, if any."""
-    designated_lacks: tuple[str, ...] | None = None
-    """What the designated technician lacked that day; None if they were not on shift."""
+    who: Qualified | None = None
+    """Who could have done it that day (None when canceled, on hold, or never classified)."""
+
+    @property
+    def qualified(self) -> tuple[str, ...]:
+        """Technicians on shift that day who held everything it needed (and were allowed)."""
+        return self.who.technicians if self.who else ()
+
+    @property
+    def unmet(self) -> tuple[str, ...]:
+        """What it needed that no technician on shift held."""
+        return self.who.unmet if self.who else ()
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return self.who.needs if self.who else ()
+
+    @property
+    def designated(self) -> str | None:
+        """The only technician the customer allows, if any."""
+        return self.who.designated if self.who else None
+
+    @property
+    def designated_lacks(self) -> tuple[str, ...] | None:
+        """What the designated technician lacked that day; None if they were not on shift."""
+        return self.who.designated_lacks if self.who else None
 
 
 def day_outcomes(
@@ -104,6 +121,9 @@ def missed_jobs(
     """Every job without a completed visit, in the records' order, with its outcome."""
     day = outcomes or day_outcomes(jobs, appointments, events)
     designated = {c.external_id: c.designated_technician for c in customers}
+    by_job: dict[str, list[Appointment]] = {}
+    for a in appointments:
+        by_job.setdefault(a.job_id, []).append(a)
     out: list[MissedJob] = []
     for job in jobs:
         jid = job.external_id
@@ -116,23 +136,11 @@ def missed_jobs(
         if jid in day.no_show:
             out.append(MissedJob(jid, kind, "no_show"))
             continue
-        moment = job_moment(job, appointments)
+        moment = job_moment(job, by_job.get(jid, ()))
         only = designated.get(job.customer_id or "")
         who = qualified_for(job, technicians, moment, only) if moment is not None else None
-        if who is None:
-            out.append(MissedJob(jid, kind, "not_reached"))
-            continue
-        outcome: Outcome = "not_reached" if who.technicians else "unqualified"
-        out.append(
-            MissedJob(
-                jid,
-                kind,
-                outcome,
-                who.technicians,
-                who.unmet,
-                who.needs,
-                who.designated,
-                who.designated_lacks,
-            )
+        outcome: Outcome = (
+            "unqualified" if who is not None and not who.technicians else "not_reached"
         )
+        out.append(MissedJob(jid, kind, outcome, who))
     return out

@@ -43,8 +43,8 @@ def held_on(tech: Technician, moment: datetime) -> frozenset[str]:
 
 
 def job_moment(job: Job, appointments: Sequence[Appointment]) -> datetime | None:
-    """When the job was to be done: its earliest promised or scheduled start, else its
-    ticket's creation."""
+    """When the job was to be done: its earliest promised or scheduled start (of those of
+    `appointments` that are the job's), else its ticket's creation."""
     starts = [
         w.start
         for a in appointments

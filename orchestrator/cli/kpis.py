@@ -19,7 +19,8 @@ from orchestrator.cli.context import (
 )
 
 if TYPE_CHECKING:
-    from connectors.records import Appointment
+    from connectors.records import Appointment, Customer, Job, StatusEvent, Technician
+    from orchestrator.store import Store
 
 app = typer.Typer(help="Measure a day of an account from the synced store (KPIs).")
 
@@ -54,7 +55,6 @@ def kpis(
 
     from rich.table import Table
 
-    from connectors.records import Appointment, Customer, Job, Technician
     from orchestrator.analytics import compute_kpis, missed_jobs
     from orchestrator.analytics.arrivals import promised_arrivals
     from orchestrator.errors import ConfigError, StoreError
@@ -72,77 +72,37 @@ def kpis(
         exit_with([f"--day: expected yesterday, today or YYYY-MM-DD, got {day!r}"])
     since = datetime.combine(when, time(0), zone)
     until = since + timedelta(days=1)
-    platform = target.platform.value
     try:
         with open_store(settings) as store:
-            classifications = store.classifications(target.id, platform)
-            events = store.status_events(target.id, platform, since=since, until=until)
-            visited = {e.subject_id for e in events}
-            every_job = store.list(Job, account=target.id, platform=platform)
-            # A ticket of the day that was never scheduled still counts against the day.
-            new = {
-                j.external_id
-                for j in every_job
-                if j.created_at is not None and since <= j.created_at < until
-            }
-            appointments = [
-                a
-                for a in store.list(Appointment, account=target.id, platform=platform)
-                if _on_day(a, since, until)
-                or a.external_id in visited
-                or (a.window is None and a.arrival_window is None and a.job_id in new)
-            ]
-            # The promise is the first arrival window the store saw: a version of its own,
-            # older than any, so a window moved later does not make a late arrival on time.
-            first = store.first_promises(target.id, platform)
-            appointments += [
-                a.model_copy(
-                    update={
-                        "arrival_window": first[a.external_id],
-                        "window": None,
-                        "modified_at": None,
-                    }
-                )
-                for a in list(appointments)
-                if a.external_id in first and first[a.external_id] != a.arrival_window
-            ]
-            wanted = {a.job_id for a in appointments}
-            jobs = [
-                j.model_copy(
-                    update={"classification": classifications.get(j.external_id, j.classification)}
-                )
-                for j in every_job
-                if j.external_id in wanted
-            ]
-            technicians = [
-                # Only that day's shifts: utilization and overtime are the day's.
-                t.model_copy(
-                    update={"shifts": tuple(s for s in t.shifts if since <= s.start < until)}
-                )
-                for t in store.list(Technician, account=target.id, platform=platform)
-            ]
-            customers = store.list(Customer, account=target.id, platform=platform)
+            day_records = _day_records(store, target.id, target.platform.value, since, until)
     except (ConfigError, StoreError) as exc:
         exit_with(getattr(exc, "problems", None) or [str(exc)])
+    jobs, appointments, events, technicians, customers = day_records
     measured = compute_kpis(jobs, appointments, events, technicians, customers).to_json()
     table = Table("KPI", target.id, title=f"{target.id} {when}")
     for key, label, kind in KPI_ROWS:
         table.add_row(label, format_kpi(measured[key], kind))
     console.print(table)
-    missed = missed_jobs(jobs, appointments, events, technicians, customers)
-    late = [a for a in promised_arrivals(appointments, events) if not a.on_time]
     job_of = {a.external_id: a.job_id for a in appointments}
+    missed = [
+        (m, why_missed(m, {}))
+        for m in missed_jobs(jobs, appointments, events, technicians, customers)
+    ]
+    late = [
+        (a, led_to(a, job_of, zone))
+        for a in promised_arrivals(appointments, events)
+        if not a.on_time
+    ]
     if missed:
         rows = Table("job", "type", "outcome", "why", title="not completed")
-        for m in missed:
-            rows.add_row(m.job_id, m.job_type or "", OUTCOMES[m.outcome], why_missed(m, {}))
+        for m, why in missed:
+            rows.add_row(m.job_id, m.job_type or "", OUTCOMES[m.outcome], why)
         console.print(rows)
     if late:
         rows = Table("job", "arrived", "by", "min late", "what led to it", title="off promise")
-        for a in late:
+        for a, cause in late:
             arrived = a.visit.arrived_at.astimezone(zone).strftime("%H:%M")
-            minutes = f"{a.minutes_late:+.0f}"
-            rows.add_row(a.job_id, arrived, a.visit.technician_id, minutes, led_to(a, job_of, zone))
+            rows.add_row(a.job_id, arrived, a.visit.technician_id, f"{a.minutes_late:+.0f}", cause)
         console.print(rows)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -151,13 +111,8 @@ def kpis(
             "date": when.isoformat(),
             "kpis": measured,
             "not_completed": [
-                {
-                    "job": m.job_id,
-                    "type": m.job_type,
-                    "outcome": m.outcome,
-                    "why": why_missed(m, {}),
-                }
-                for m in missed
+                {"job": m.job_id, "type": m.job_type, "outcome": m.outcome, "why": why}
+                for m, why in missed
             ],
             "late_arrivals": [
                 {
@@ -166,13 +121,64 @@ def kpis(
                     "arrived": a.visit.arrived_at.isoformat(),
                     "technician": a.visit.technician_id,
                     "minutes_late": round(a.minutes_late),
-                    "led_to": led_to(a, job_of, zone),
+                    "led_to": cause,
                 }
-                for a in late
+                for a, cause in late
             ],
         }
         json_out.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
         console.print(f"wrote {json_out}", highlight=False)
+
+
+def _day_records(
+    store: Store, account: str, platform: str, since: datetime, until: datetime
+) -> tuple[list[Job], list[Appointment], list[StatusEvent], list[Technician], list[Customer]]:
+    """The day's jobs, appointments (with each first promise as a version of its own, older
+    than any), status events, technicians (that day's shifts only) and customers."""
+    from connectors.records import Appointment, Customer, Job, Technician
+
+    classifications = store.classifications(account, platform)
+    events = store.status_events(account, platform, since=since, until=until)
+    visited = {e.subject_id for e in events}
+    every_job = store.list(Job, account=account, platform=platform)
+    # A ticket of the day that was never scheduled still counts against the day.
+    new = {
+        j.external_id
+        for j in every_job
+        if j.created_at is not None and since <= j.created_at < until
+    }
+    appointments = [
+        a
+        for a in store.list(Appointment, account=account, platform=platform)
+        if _on_day(a, since, until)
+        or a.external_id in visited
+        or (a.window is None and a.arrival_window is None and a.job_id in new)
+    ]
+    # A window moved later must not make a late arrival on time: the KPIs judge against the
+    # earliest version's promise, so the first one the store saw becomes that version.
+    first = store.first_promises(account, platform)
+    appointments += [
+        a.model_copy(
+            update={"arrival_window": first[a.external_id], "window": None, "modified_at": None}
+        )
+        for a in list(appointments)
+        if a.external_id in first and first[a.external_id] != a.arrival_window
+    ]
+    wanted = {a.job_id for a in appointments}
+    jobs = [
+        j.model_copy(
+            update={"classification": classifications.get(j.external_id, j.classification)}
+        )
+        for j in every_job
+        if j.external_id in wanted
+    ]
+    technicians = [
+        # Only that day's shifts: utilization and overtime are the day's.
+        t.model_copy(update={"shifts": tuple(s for s in t.shifts if since <= s.start < until)})
+        for t in store.list(Technician, account=account, platform=platform)
+    ]
+    customers = store.list(Customer, account=account, platform=platform)
+    return jobs, appointments, events, technicians, customers
 
 
 def _on_day(appointment: Appointment, since: datetime, until: datetime) -> bool:

@@ -5,18 +5,21 @@ Sync brings the platform's records in; this turns them into a plan. Each run:
 2. builds the day's problem from the store, with started stops pinned and the previous plan
    as warm start and churn reference;
 3. solves, stores the plan, and queues a write-back for every appointment whose technicians
-   or scheduled times change — in the same transaction, so nothing is lost or written twice.
+   or scheduled times change, and the customer texts the plan calls for (a delay notice, a
+   next-day reminder; `customer_texts.py`) — in the same transaction, so nothing is lost or
+   written or sent twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import structlog
+from sqlmodel import Session
 
 import optimizer as opt
 from connectors.records import (
@@ -31,6 +34,7 @@ from connectors.records import (
     TimeWindow,
 )
 from orchestrator.committed import only_dispatched, solve_handing_on
+from orchestrator.customer_texts import QuietHours, plan_texts, queue_texts
 from orchestrator.log import bind_correlation
 from orchestrator.planning import (
     DayFrame,
@@ -42,7 +46,7 @@ from orchestrator.planning import (
     technician_positions,
 )
 from orchestrator.settings import Settings
-from orchestrator.store import Store
+from orchestrator.store import PlannedAssignment, Store
 from orchestrator.ticket_classifier import ticket_hash
 from orchestrator.writeback import queue_assignment, queue_window
 
@@ -63,6 +67,7 @@ class DayResult:
     writes_queued: int
     classified: int
     unassigned: list[str] = field(default_factory=list)
+    texts_queued: int = 0
 
 
 @dataclass
@@ -77,6 +82,8 @@ class DispatchPipeline:
     time_limit: float | None = None
     solve_params: opt.SolveParams | None = None
     on_plan: Callable[[opt.Plan], None] | None = None
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    """When a plan laid out without `now` (a later day) is made: its reminders' send time."""
 
     def zone(self) -> ZoneInfo:
         """The account's time zone (the settings' default when the account names none)."""
@@ -143,6 +150,9 @@ class DispatchPipeline:
                 overtime_minutes=self.settings.planning.overtime_minutes,
                 drive_home_in_shift=self.settings.planning.drive_home_in_shift,
                 previous=previous,
+                # During the day a promise that can no longer be kept is kept late (and the
+                # customer told), not dropped; a day laid out ahead keeps every promise.
+                promised_windows_hard=now is None,
             )
             initial: dict[str, list[str]] | None = None
             if previous_row:
@@ -211,6 +221,7 @@ class DispatchPipeline:
                             available_at=now,
                             session=session,
                         )
+                texts = self._queue_texts(data, assignments, kind, now, session)
             if self.on_plan is not None:
                 self.on_plan(plan)
             log.info(
@@ -218,11 +229,48 @@ class DispatchPipeline:
                 jobs=len(problem.jobs),
                 unassigned=len(plan.unassigned),
                 writes=writes,
+                texts=texts,
                 objective=round(plan.objective),
             )
             return DayResult(
-                plan, problem, plan_id, writes, classified, [u.job_id for u in plan.unassigned]
+                plan,
+                problem,
+                plan_id,
+                writes,
+                classified,
+                [u.job_id for u in plan.unassigned],
+                texts,
             )
+
+    def _queue_texts(
+        self,
+        data: PlanningInput,
+        assignments: list[PlannedAssignment],
+        kind: str,
+        now: datetime | None,
+        session: Session,
+    ) -> int:
+        """Queue the customer texts of a plan, when the settings enable SMS: delay notices
+        for a re-plan of today (`now` given), reminders for the next-day plan."""
+        sms = self.settings.notifications.sms
+        if not sms.enabled or (now is None and kind != "next_day"):
+            return 0
+        account = self.settings.account(self.account)
+        texts = plan_texts(
+            account=self.account,
+            platform=self.platform,
+            company=account.name or self.account,
+            today=now is not None,
+            assignments=assignments,
+            appointments=data.appointments,
+            jobs={job.external_id: job for job in data.jobs},
+            customers=data.customers,
+            technicians={t.external_id: t for t in data.technicians},
+            zone=self.zone(),
+            quiet=QuietHours.parse(sms.quiet_hours),
+            now=now or self.clock(),
+        )
+        return queue_texts(self.store, texts, account=self.account, session=session)
 
     def shift_left(self, day: date, now: datetime) -> bool:
         """Whether anyone is still on shift on `day` after `now`: a re-plan has work to do."""

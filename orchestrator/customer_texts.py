@@ -1,0 +1,273 @@
+"""Customer texts a plan decides: a delay notice when a promise slips, a reminder the day before.
+
+They are queued in the transaction that stores the plan, as its write-backs are, each under an
+idempotency key, so a re-plan every 15 minutes neither loses a text nor sends one twice:
+
+- **Delay notice** (fired without asking, as DESIGN's approval policy has it): today's plan
+  reaches a customer more than `DELAY_GRACE` after the end of the arrival window they were
+  promised, and the visit has not begun. The customer hears again only if the expected arrival
+  slips by another `DELAY_STEP` (the key carries the step), never for a plan that gets better.
+  A notice is dropped, not sent late, once the planned arrival has come.
+- **Reminder**: the next-day plan reminds each customer with a promised window of their visit.
+
+Nothing goes out in the account's quiet hours: a text decided then waits for them to end, and
+is dropped if that is too late to matter. Numbers are never logged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import structlog
+from sqlmodel import Session
+
+from connectors.records import Appointment, Customer, Job, Lifecycle, Technician, TimeWindow
+from notifications import render_sms
+from orchestrator.store import PlannedAssignment, Store
+
+__all__ = [
+    "CHANNEL",
+    "DELAY_GRACE",
+    "DELAY_STEP",
+    "CustomerText",
+    "QuietHours",
+    "plan_texts",
+    "queue_texts",
+    "textable_number",
+]
+
+log = structlog.get_logger(__name__)
+
+CHANNEL = "sms"
+DELAY_GRACE = timedelta(minutes=10)
+"""How far past the promised window a planned arrival may be before the customer is told."""
+DELAY_STEP = timedelta(minutes=30)
+"""A further slip of this much brings a new notice; less does not."""
+DELAY_VALIDITY_SECONDS = 30 * 60
+"""A delay notice still waiting at Twilio after this long is stale: Twilio drops it."""
+REMINDER_VALIDITY_SECONDS = 4 * 3600
+
+TextKind = Literal["delay", "reminder"]
+
+_TRADES = {
+    "hvac": "heating and cooling",
+    "plumbing": "plumbing",
+    "electrical": "electrical",
+    "appliance": "appliance repair",
+    "refrigeration": "refrigeration",
+}
+_NANP = re.compile(r"^(?:\+1|1)?(\d{10})$")
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_SETTLED = (Lifecycle.ON_SITE, Lifecycle.ON_HOLD, Lifecycle.COMPLETED, Lifecycle.CANCELED)
+"""An appointment in these states has been reached (or will not be): no delay to announce."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """Local hours in which no customer is texted, e.g. 21:00 to 08:00 (may span midnight)."""
+
+    start: time
+    end: time
+
+    @classmethod
+    def parse(cls, pair: tuple[str, str]) -> QuietHours:
+        return cls(time.fromisoformat(pair[0]), time.fromisoformat(pair[1]))
+
+    def next_allowed(self, moment: datetime, zone: ZoneInfo) -> datetime:
+        """`moment`, or the end of the quiet hours it falls in."""
+        local = moment.astimezone(zone)
+        now = local.timetz().replace(tzinfo=None)
+        if self.start == self.end:
+            return moment
+        if self.start < self.end:
+            quiet = self.start <= now < self.end
+            end_day = local.date()
+        else:  # spans midnight
+            quiet = now >= self.start or now < self.end
+            end_day = local.date() + timedelta(days=1) if now >= self.start else local.date()
+        if not quiet:
+            return moment
+        return datetime.combine(end_day, self.end, zone)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerText:
+    kind: TextKind
+    idempotency_key: str
+    appointment_id: str
+    to: str
+    body: str
+    available_at: datetime
+    expires_at: datetime
+    validity_seconds: int
+
+
+def textable_number(phone: str | None) -> str | None:
+    """The customer's number in E.164, or None if it cannot take a text from us.
+
+    Ten-digit North American numbers, with or without +1 and punctuation, are accepted."""
+    if not phone:
+        return None
+    compact = re.sub(r"[\s().-]", "", phone)
+    if compact.startswith("+") and not compact.startswith("+1"):
+        return compact if _E164.match(compact) else None
+    match = _NANP.match(compact)
+    return f"+1{match.group(1)}" if match else None
+
+
+def plan_texts(
+    *,
+    account: str,
+    platform: str,
+    company: str,
+    today: bool,
+    assignments: Iterable[PlannedAssignment],
+    appointments: Iterable[Appointment],
+    jobs: Mapping[str, Job],
+    customers: Mapping[str, Customer],
+    technicians: Mapping[str, Technician],
+    zone: ZoneInfo,
+    quiet: QuietHours,
+    now: datetime,
+) -> list[CustomerText]:
+    """The texts a plan calls for (see the module docstring); pure, for any clock.
+
+    `today`: the plan is a re-plan of the day under way (delay notices); otherwise it lays out a
+    later day (reminders)."""
+    by_id = {a.external_id: a for a in appointments if not a.deleted}
+    texts: list[CustomerText] = []
+    for planned in assignments:
+        appointment = by_id.get(planned.appointment_external_id or "")
+        if appointment is None or appointment.arrival_window is None:
+            continue  # no promise to keep or to remind of
+        job = jobs.get(appointment.job_id)
+        if job is None or job.deleted:
+            continue
+        customer = customers.get(job.customer_id or "")
+        to = textable_number(customer.phone if customer else None)
+        if to is None:
+            continue
+        promised = appointment.arrival_window
+        tech = technicians.get(planned.technician_external_id)
+        key_base = f"{platform}:{account}:{appointment.external_id}"
+        if not today:
+            if appointment.status.is_terminal or promised.start <= now:
+                continue
+            available = quiet.next_allowed(now, zone)
+            if available >= promised.start:
+                continue
+            body = render_sms(
+                "reminder",
+                company=company,
+                service=_service(job),
+                day=_day_words(promised.start.astimezone(zone).date(), now.astimezone(zone).date()),
+                window=_window_words(promised, zone),
+            )
+            day = promised.start.astimezone(zone).date().isoformat()
+            texts.append(
+                CustomerText(
+                    "reminder",
+                    f"sms:reminder:{key_base}:{day}",
+                    appointment.external_id,
+                    to,
+                    body,
+                    available,
+                    promised.start,
+                    REMINDER_VALIDITY_SECONDS,
+                )
+            )
+            continue
+        late = planned.planned_start - promised.end
+        if late <= DELAY_GRACE or appointment.status in _SETTLED:
+            continue
+        available = quiet.next_allowed(now, zone)
+        if available >= planned.planned_start:
+            continue  # by the end of the quiet hours the technician is there
+        step = int(late / DELAY_STEP)
+        body = render_sms(
+            "delay",
+            company=company,
+            technician=_first_name(tech),
+            eta=_clock(_rounded(planned.planned_start), zone),
+            window=_window_words(promised, zone),
+        )
+        texts.append(
+            CustomerText(
+                "delay",
+                f"sms:delay:{key_base}:{step}",
+                appointment.external_id,
+                to,
+                body,
+                available,
+                planned.planned_start,
+                DELAY_VALIDITY_SECONDS,
+            )
+        )
+    return texts
+
+
+def queue_texts(
+    store: Store, texts: Sequence[CustomerText], *, account: str, session: Session | None = None
+) -> int:
+    """Queue each text once (a key already queued is skipped); returns how many are new."""
+    queued = 0
+    for text in texts:
+        fresh = store.enqueue(
+            idempotency_key=text.idempotency_key,
+            channel=CHANNEL,
+            account=account,
+            payload={
+                "to": text.to,
+                "body": text.body,
+                "validity_seconds": text.validity_seconds,
+                "kind": text.kind,
+                "appointment_id": text.appointment_id,
+            },
+            available_at=text.available_at,
+            expires_at=text.expires_at,
+            session=session,
+        )
+        if fresh:
+            queued += 1
+            log.info("customer text queued", kind=text.kind, appointment=text.appointment_id)
+    return queued
+
+
+def _service(job: Job) -> str:
+    trade = job.classification.trade if job.classification else job.job_type.split(".")[0]
+    return _TRADES.get(trade, "service")
+
+
+def _first_name(tech: Technician | None) -> str:
+    if tech is None or not tech.name.strip():
+        return "Your technician"
+    return tech.name.split()[0]
+
+
+def _rounded(moment: datetime) -> datetime:
+    """To the next five minutes: an ETA a customer reads, never earlier than planned."""
+    extra = (-moment.minute) % 5
+    return (moment + timedelta(minutes=extra)).replace(second=0, microsecond=0)
+
+
+def _clock(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    hour = local.hour % 12 or 12
+    return f"{hour}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+
+
+def _window_words(window: TimeWindow, zone: ZoneInfo) -> str:
+    return f"{_clock(window.start, zone)}-{_clock(window.end, zone)}"
+
+
+def _day_words(day: date, today: date) -> str:
+    if day == today + timedelta(days=1):
+        return "tomorrow"
+    if day == today:
+        return "today"
+    return f"on {day.strftime('%a %b')} {day.day}"

@@ -1,0 +1,178 @@
+"""Which texts a plan sends a customer: a delay notice when a promise slips, a reminder the day
+before; each once, never in the quiet hours, never too late to matter."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from connectors.records import (
+    Appointment,
+    Classification,
+    Customer,
+    Job,
+    Lifecycle,
+    Technician,
+    TimeWindow,
+    Urgency,
+)
+from orchestrator.customer_texts import (
+    CustomerText,
+    QuietHours,
+    plan_texts,
+    textable_number,
+)
+from orchestrator.store import PlannedAssignment
+
+ZONE = ZoneInfo("America/Denver")
+DAY = date(2026, 12, 1)
+QUIET = QuietHours(time(21, 0), time(8, 0))
+
+
+def at(hour: int, minute: int = 0, day: date = DAY) -> datetime:
+    return datetime.combine(day, time(hour, minute), ZONE)
+
+
+def _records(
+    *,
+    promised: tuple[datetime, datetime] = (at(8), at(10)),
+    status: Lifecycle = Lifecycle.SCHEDULED,
+    phone: str | None = "(303) 555-0142",
+) -> dict[str, object]:
+    key = {"platform": "sandbox", "account": "demo"}
+    job = Job(
+        **key,
+        external_id="J1",
+        customer_id="C1",
+        classification=Classification(
+            trade="plumbing", job_type="plumbing.leak", urgency=Urgency.SCHEDULED
+        ),
+    )
+    appointment = Appointment(
+        **key,
+        external_id="A1",
+        job_id="J1",
+        arrival_window=TimeWindow(start=promised[0], end=promised[1]),
+        status=status,
+    )
+    return {
+        "appointments": [appointment],
+        "jobs": {"J1": job},
+        "customers": {"C1": Customer(**key, external_id="C1", name="Dana Ruiz", phone=phone)},
+        "technicians": {"T1": Technician(**key, external_id="T1", name="Mike Chen")},
+    }
+
+
+def _texts(
+    start: datetime, now: datetime, *, today: bool = True, **records: object
+) -> list[CustomerText]:
+    planned = PlannedAssignment("J1", "T1", 0, start, start + timedelta(hours=1), "A1")
+    return plan_texts(
+        account="demo",
+        platform="sandbox",
+        company="Front Range Plumbing",
+        today=today,
+        assignments=[planned],
+        zone=ZONE,
+        quiet=QUIET,
+        now=now,
+        **_records(**records),  # type: ignore[arg-type]
+    )
+
+
+def test_a_customer_the_plan_reaches_after_their_window_is_told_when_and_by_whom() -> None:
+    (text,) = _texts(at(10, 42), now=at(9, 30))
+    assert text.kind == "delay"
+    assert text.to == "+13035550142"
+    assert "Mike now expects to arrive around 10:45 AM" in text.body
+    assert "(window 8:00 AM-10:00 AM)" in text.body
+    assert text.body.startswith("Front Range Plumbing:")
+    # Replies that act on the visit never use a word that opts the customer out of everything.
+    assert not {"STOP", "CANCEL", "END", "QUIT"} & set(text.body.upper().split())
+    # Sent now, and dropped rather than sent once the technician is due at the door.
+    assert (text.available_at, text.expires_at) == (at(9, 30), at(10, 42))
+
+
+def test_a_small_slip_or_a_visit_already_reached_is_not_announced() -> None:
+    assert _texts(at(10, 10), now=at(9, 30)) == []  # within the grace
+    assert _texts(at(10, 42), now=at(9, 30), status=Lifecycle.ON_SITE) == []
+    assert _texts(at(10, 42), now=at(9, 30), status=Lifecycle.CANCELED) == []
+    # On the way but late: still worth a word.
+    assert len(_texts(at(10, 42), now=at(9, 30), status=Lifecycle.EN_ROUTE)) == 1
+
+
+def test_the_customer_hears_again_only_when_the_arrival_slips_another_half_hour() -> None:
+    first = _texts(at(10, 42), now=at(9, 30))[0].idempotency_key
+    same = _texts(at(10, 55), now=at(9, 45))[0].idempotency_key
+    later = _texts(at(11, 15), now=at(10, 0))[0].idempotency_key
+    assert first == same != later
+    assert first == "sms:delay:sandbox:demo:A1:1"
+
+
+def test_no_number_or_one_that_cannot_take_a_text_means_no_text() -> None:
+    assert _texts(at(10, 42), now=at(9, 30), phone=None) == []
+    assert _texts(at(10, 42), now=at(9, 30), phone="555-0142") == []
+
+
+def test_the_next_day_plan_reminds_each_customer_of_their_promised_window() -> None:
+    tomorrow = DAY + timedelta(days=1)
+    (text,) = _texts(
+        at(9, day=tomorrow),
+        now=at(15),
+        today=False,
+        promised=(at(8, day=tomorrow), at(10, day=tomorrow)),
+    )
+    assert text.kind == "reminder"
+    assert "your plumbing visit tomorrow between 8:00 AM-10:00 AM" in text.body
+    assert text.idempotency_key == "sms:reminder:sandbox:demo:A1:2026-12-02"
+    assert (text.available_at, text.expires_at) == (at(15), at(8, day=tomorrow))
+
+
+def test_a_reminder_decided_in_the_quiet_hours_waits_for_the_morning() -> None:
+    later = DAY + timedelta(days=2)
+    (text,) = _texts(
+        at(14, day=later), now=at(22), today=False, promised=(at(13, day=later), at(15, day=later))
+    )
+    assert text.available_at == at(8, day=DAY + timedelta(days=1))
+    assert "visit on Thu Dec 3 between 1:00 PM-3:00 PM" in text.body
+
+
+def test_a_delay_that_would_be_told_after_the_technician_arrives_is_not_queued() -> None:
+    # 21:30 is quiet until 08:00; the technician is due at 22:40.
+    late_evening = (at(19), at(21))
+    assert _texts(at(22, 40), now=at(21, 30), promised=late_evening) == []
+
+
+@pytest.mark.parametrize(
+    ("phone", "expected"),
+    [
+        ("+13035550142", "+13035550142"),
+        ("303.555.0142", "+13035550142"),
+        ("1 (303) 555-0142", "+13035550142"),
+        ("+442071838750", "+442071838750"),
+        ("+1303555014", None),
+        ("5550142", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_numbers_are_read_as_e164(phone: str | None, expected: str | None) -> None:
+    assert textable_number(phone) == expected
+
+
+@pytest.mark.parametrize(
+    ("quiet", "moment", "allowed"),
+    [
+        (QUIET, at(20, 59), at(20, 59)),
+        (QUIET, at(21, 0), at(8, 0, DAY + timedelta(days=1))),
+        (QUIET, at(7, 59), at(8, 0)),
+        (QUIET, at(8, 0), at(8, 0)),
+        (QuietHours(time(12), time(13)), at(12, 30), at(13)),
+        (QuietHours(time(12), time(13)), at(13, 30), at(13, 30)),
+        (QuietHours(time(0), time(0)), at(3), at(3)),
+    ],
+)
+def test_quiet_hours(quiet: QuietHours, moment: datetime, allowed: datetime) -> None:
+    assert quiet.next_allowed(moment.astimezone(UTC), ZONE) == allowed

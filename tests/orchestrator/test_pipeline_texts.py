@@ -1,0 +1,185 @@
+"""The running pipeline texts customers what its plans decide: a delay notice queued with the
+plan, sent once through Twilio (a loopback fake, the real SDK), repeated only when the delay
+grows; a reminder with the next-day plan. No number reaches the logs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from structlog.testing import capture_logs
+from twilio.rest import Client
+
+from connectors.records import Appointment, Customer, Job, TimeWindow
+from connectors.sandbox import load_scenario
+from connectors.sandbox.platform import SandboxFSM
+from notifications import TwilioSmsSender
+from orchestrator.bundled import BUNDLED_SCENARIO as BUNDLED
+from orchestrator.customer_texts import DELAY_GRACE, textable_number
+from orchestrator.pipeline import DispatchPipeline
+from orchestrator.service import DispatchService
+from orchestrator.settings import Settings, load_settings
+from orchestrator.store import Store
+from orchestrator.sync import sync_account
+from tests.fakes.twilio_server import FakeTwilio
+from tests.live_server import serve
+from tests.orchestrator.test_pipeline import CountingClassifier
+
+ZONE = ZoneInfo("America/Denver")
+ACCOUNT, PLATFORM = "demo", "sandbox"
+DAY = date(2026, 12, 1)
+CONFIG = """\
+accounts:
+  - id: demo
+    platform: sandbox
+    name: Front Range Home Services
+notifications:
+  sms:
+    enabled: {enabled}
+    from_number: "+13035550100"
+    quiet_hours: ["21:00", "06:00"]
+"""
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _settings(tmp_path: Path, *, enabled: bool = True) -> Settings:
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG.format(enabled=str(enabled).lower()))
+    return load_settings(config)
+
+
+def _pipeline(store: Store, settings: Settings, clock: Clock) -> DispatchPipeline:
+    return DispatchPipeline(
+        store,
+        settings,
+        ACCOUNT,
+        PLATFORM,
+        CountingClassifier(),
+        durations=lambda job, tech: 50,
+        time_limit=1,
+        clock=clock,
+    )
+
+
+def _synced_with_a_broken_promise(store: Store) -> tuple[Appointment, str]:
+    """The bundled day, with one customer promised 06:30-07:30: at 07:40 nobody can be there
+    on time. Returns that appointment and the customer's number."""
+    asyncio.run(sync_account(store, SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT), full=True))
+    jobs = {j.external_id: j for j in store.list(Job, account=ACCOUNT)}
+    customers = {c.external_id: c for c in store.list(Customer, account=ACCOUNT)}
+    appointment = next(
+        a
+        for a in sorted(store.list(Appointment, account=ACCOUNT), key=lambda a: a.external_id)
+        if a.arrival_window is not None
+        and textable_number(customers[jobs[a.job_id].customer_id or ""].phone)
+    )
+    promise = TimeWindow(
+        start=datetime(2026, 12, 1, 6, 30, tzinfo=ZONE),
+        end=datetime(2026, 12, 1, 7, 30, tzinfo=ZONE),
+    )
+    modified = (appointment.modified_at or datetime.now(UTC)) + timedelta(minutes=1)
+    broken = appointment.model_copy(
+        update={"arrival_window": promise, "window": promise, "modified_at": modified}
+    )
+    store.upsert([broken])
+    phone = textable_number(customers[jobs[appointment.job_id].customer_id or ""].phone)
+    assert phone is not None
+    return broken, phone
+
+
+@pytest.fixture
+def twilio() -> Iterator[tuple[FakeTwilio, TwilioSmsSender]]:
+    fake = FakeTwilio()
+    with serve(fake.app()) as url:
+        client = Client(fake.account_sid, fake.auth_token)
+        client.api.base_url = url
+        yield fake, TwilioSmsSender(client, from_number="+13035550100")
+
+
+def test_a_promise_the_day_cannot_keep_is_served_late_and_the_customer_told_once(
+    store: Store, tmp_path: Path, twilio: tuple[FakeTwilio, TwilioSmsSender]
+) -> None:
+    fake, sender = twilio
+    broken, phone = _synced_with_a_broken_promise(store)
+    clock = Clock(datetime(2026, 12, 1, 7, 40, tzinfo=ZONE))
+    settings = _settings(tmp_path)
+    pipeline = _pipeline(store, settings, clock)
+    with capture_logs() as logs:
+        result = pipeline.plan_day(DAY, now=clock.now)
+    # Kept late rather than dropped, and every text queued is for a stop the plan has late.
+    planned = {s.job_id: s for r in result.plan.routes for s in r.stops}
+    assert broken.job_id in planned
+    texts = [row for row in store.outbox() if row.channel == "sms"]
+    assert result.texts_queued == len(texts) > 0
+    by_appointment = {a.external_id: a for a in store.list(Appointment, account=ACCOUNT)}
+    for row in texts:
+        appointment = by_appointment[row.payload["appointment_id"]]
+        stop = planned[appointment.job_id]
+        assert appointment.arrival_window is not None
+        start = datetime.combine(DAY, datetime.min.time(), ZONE) + timedelta(minutes=stop.start)
+        assert start - appointment.arrival_window.end > DELAY_GRACE
+    (ours,) = [row for row in texts if row.payload["appointment_id"] == broken.external_id]
+    assert ours.payload["to"] == phone
+    assert "now expects to arrive around" in ours.payload["body"]
+    assert "(window 6:30 AM-7:30 AM)" in ours.payload["body"]
+    assert not any(phone in repr(entry) for entry in logs)
+
+    # Five minutes later the same plan again: no text twice.
+    clock.now += timedelta(minutes=5)
+    again = pipeline.plan_day(DAY, now=clock.now)
+    assert again.texts_queued == 0
+
+    service = DispatchService(settings, store, {}, senders={"sms": sender}, clock=clock)
+    asyncio.run(service.deliver_once())
+    asyncio.run(service.deliver_once())
+    sent_to = [m["to"] for m in fake.messages]
+    assert sorted(sent_to) == sorted(row.payload["to"] for row in texts)
+    assert sent_to.count(phone) == 1
+    ours_sent = next(m for m in fake.messages if m["to"] == phone)
+    assert ours_sent["body"].startswith("Front Range Home Services:")
+    assert ours_sent["validity_period"] == "1800"  # a stale delay notice is dropped by Twilio
+    assert {row.status for row in store.outbox() if row.channel == "sms"} == {"sent"}
+
+
+def test_without_sms_enabled_no_customer_is_texted(store: Store, tmp_path: Path) -> None:
+    _synced_with_a_broken_promise(store)
+    clock = Clock(datetime(2026, 12, 1, 7, 40, tzinfo=ZONE))
+    result = _pipeline(store, _settings(tmp_path, enabled=False), clock).plan_day(
+        DAY, now=clock.now
+    )
+    assert result.texts_queued == 0
+    assert [row for row in store.outbox() if row.channel == "sms"] == []
+
+
+def test_the_next_day_plan_reminds_customers_once_and_not_in_the_quiet_hours(
+    store: Store, tmp_path: Path
+) -> None:
+    asyncio.run(sync_account(store, SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT), full=True))
+    clock = Clock(datetime(2026, 11, 30, 22, 15, tzinfo=ZONE))  # the evening before
+    pipeline = _pipeline(store, _settings(tmp_path), clock)
+    first = pipeline.plan_day(DAY, kind="next_day")
+    second = pipeline.plan_day(DAY, kind="next_day")
+    reminders = [row for row in store.outbox() if row.channel == "sms"]
+    promised = [
+        a
+        for a in store.list(Appointment, account=ACCOUNT)
+        if a.arrival_window is not None
+        and a.job_id in {s.job_id for r in first.plan.routes for s in r.stops}
+    ]
+    assert first.texts_queued == len(reminders) == len(promised) > 0
+    assert second.texts_queued == 0
+    assert all("visit tomorrow between" in row.payload["body"] for row in reminders)
+    # Decided at 22:15, quiet until 06:00: they wait for the morning.
+    six = datetime(2026, 12, 1, 6, 0, tzinfo=ZONE)
+    assert {row.available_at.astimezone(ZONE) for row in reminders} == {six}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -34,8 +35,11 @@ def simulate(
 
     from connectors.sandbox import ScenarioError, load_scenario
     from orchestrator.analytics import compute_kpis
+    from orchestrator.analytics.arrivals import promised_arrivals
+    from orchestrator.analytics.delay_notices import delay_notice_outcome
     from orchestrator.report.html import KPI_ROWS, format_kpi
     from orchestrator.simulation import SimulationSetupError, run_simulation
+    from orchestrator.simulation.fsm_dispatch import FsmDispatchDispatcher
     from orchestrator.simulation.registry import dispatcher_named
 
     names = ["baseline", "fsm-dispatch"] if dispatcher == "both" else [dispatcher]
@@ -49,6 +53,7 @@ def simulate(
 
     runs: dict[str, dict[str, float | int | None]] = {}
     records = {}
+    notices: dict[str, dict[str, datetime]] = {}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[clock]}"),
         TimeElapsedColumn(), console=console, transient=False,
@@ -66,11 +71,28 @@ def simulate(
             )  # fmt: skip
             runs[d.name] = kpis.to_json()
             records[d.name] = record
+            if isinstance(d, FsmDispatchDispatcher):
+                told = delay_notice_outcome(
+                    promised_arrivals(record.appointments, record.status_events),
+                    d.first_delay_notices(),
+                    len(d.delay_notices),
+                )
+                runs[d.name].update(told.to_json())
+                notices[d.name] = d.first_delay_notices()
 
     table = Table("KPI", *runs.keys(), title=f"{day.name}: {len(day.technicians)} technicians")
     for key, label, kind in KPI_ROWS:
         table.add_row(label, *(format_kpi(kpis_[key], kind) for kpis_ in runs.values()))
     console.print(table)
+    for name, run in runs.items():
+        if "delay_notices" in run:
+            console.print(
+                f"{name}: {run['delay_notices']} customer delay notices; "
+                f"{run['late_arrivals_warned']} of {run['late_arrivals']} late arrivals told "
+                f"before their window closed, {run['late_arrivals_told_after_window']} after; "
+                f"{run['needless_delay_notices']} told of a delay then reached in their window",
+                highlight=False,
+            )
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(
@@ -79,7 +101,6 @@ def simulate(
         console.print(f"wrote {json_out}", highlight=False)
     if html_out is not None:
         from orchestrator.report import render_report
-        from orchestrator.simulation.fsm_dispatch import FsmDispatchDispatcher
 
         html_out.parent.mkdir(parents=True, exist_ok=True)
         ours = [d for d in dispatchers if isinstance(d, FsmDispatchDispatcher)]
@@ -90,6 +111,7 @@ def simulate(
                 runs,
                 passed_over={d.name: d.passed_over for d in ours},
                 left_out={d.name: d.left_out for d in ours},
+                delay_notices=notices,
             ),
             encoding="utf-8",
         )

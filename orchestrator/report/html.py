@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from connectors.records import Urgency
 from orchestrator.analytics import PreferredVisit, missed_jobs, preferred_visits
-from orchestrator.analytics.arrivals import promised_arrivals
+from orchestrator.analytics.arrivals import PromisedArrival, promised_arrivals
+from orchestrator.analytics.delay_notices import delay_notice_outcome
 from orchestrator.report.reasons import OUTCOMES, led_to, why_missed
 from orchestrator.simulation.loop import SimulationRecord
 
@@ -176,30 +177,47 @@ def _jobs_not_completed(record: SimulationRecord, reasons: Mapping[str, str]) ->
     )
 
 
-def _arrivals_off_promise(record: SimulationRecord, zone: ZoneInfo) -> str:
-    """Each first arrival outside the window promised to the customer, and what led to it."""
+def _arrivals_off_promise(
+    record: SimulationRecord, zone: ZoneInfo, told: Mapping[str, datetime] | None = None
+) -> str:
+    """Each first arrival outside the window promised to the customer, and what led to it;
+    for a run that texts customers (`told`: appointment id → first delay notice), when the
+    customer was told."""
     arrivals = promised_arrivals(record.appointments, record.status_events)
     off = [a for a in arrivals if not a.on_time]
     if not arrivals:
         return "<p>No arrival had a promised window.</p>"
+    summary = ""
+    if told is not None:
+        outcome = delay_notice_outcome(arrivals, told, len(told))
+        summary = (
+            f"<p>Customers told of a delay by text: {outcome.warned} of {outcome.late} late "
+            f"arrivals before their window closed, {outcome.told_after} after; "
+            f"{outcome.needless} told of a delay then reached inside their window.</p>"
+        )
     if not off:
-        return f"<p>All {len(arrivals)} promised arrivals were inside their window.</p>"
+        return f"<p>All {len(arrivals)} promised arrivals were inside their window.</p>{summary}"
     job_of = {a.external_id: a.job_id for a in record.appointments}
 
     def hm(moment: datetime) -> str:
         return moment.astimezone(zone).strftime("%H:%M")
 
+    def told_at(a: PromisedArrival) -> str:
+        moment = (told or {}).get(a.appointment_id)
+        return f"<td>{hm(moment) if moment else 'not told'}</td>" if told is not None else ""
+
     rows = "".join(
         f"<tr><td>{html.escape(a.job_id)}</td>"
         f"<td>{hm(a.promise.start)}-{hm(a.promise.end)}</td><td>{hm(a.visit.arrived_at)}</td>"
         f"<td>{html.escape(a.visit.technician_id)}</td><td>{a.minutes_late:+.0f}</td>"
-        f"<td>{html.escape(led_to(a, job_of, zone))}</td></tr>"
+        f"<td>{html.escape(led_to(a, job_of, zone))}</td>{told_at(a)}</tr>"
         for a in off
     )
+    told_head = "<th>customer told</th>" if told is not None else ""
     return (
-        f"<p>{len(off)} of {len(arrivals)} promised arrivals outside their window.</p>"
+        f"<p>{len(off)} of {len(arrivals)} promised arrivals outside their window.</p>{summary}"
         '<table class="arrivals"><tr><th>job</th><th>promised</th><th>arrived</th><th>by</th>'
-        f"<th>min late</th><th>what led to it</th></tr>{rows}</table>"
+        f"<th>min late</th><th>what led to it</th>{told_head}</tr>{rows}</table>"
     )
 
 
@@ -353,11 +371,14 @@ def render_report(
     notes: Sequence[str] = (),
     passed_over: Mapping[str, Mapping[str, str]] | None = None,
     left_out: Mapping[str, Mapping[str, str]] | None = None,
+    delay_notices: Mapping[str, Mapping[str, datetime]] | None = None,
 ) -> str:
     """The whole report as one HTML document.
 
     `passed_over`: per run, job id → why the customer's preferred technician did not do it,
     where that dispatcher says. `left_out`: per run, job id → why its plans left the job out.
+    `delay_notices`: per run that texts customers, appointment id → when its customer was
+    first told of a delay.
     """
     sections = []
     for name, record in records.items():
@@ -368,7 +389,7 @@ def render_report(
             f"<h3>Timeline per technician</h3>{_legend()}{_timelines(record, zone)}"
             f"<h3>Route map per technician</h3>{_maps(record)}"
             "<h3>Arrivals outside the promised window</h3>"
-            f"{_arrivals_off_promise(record, zone)}"
+            f"{_arrivals_off_promise(record, zone, (delay_notices or {}).get(name))}"
             "<h3>Jobs not completed</h3>"
             f"{_jobs_not_completed(record, (left_out or {}).get(name, {}))}"
             f"<h3>Preferred technician not kept</h3>{_preferences_not_kept(record, reasons)}"

@@ -22,12 +22,14 @@ import optimizer as opt
 from connectors.records import Appointment, Classification, Job, Lifecycle, Technician, TimeWindow
 from optimizer.durations import DurationModel, DurationSample, fit_durations
 from orchestrator.committed import only_dispatched, solve_handing_on
+from orchestrator.customer_texts import QuietHours, plan_texts
 from orchestrator.durations_fit import duration_params
 from orchestrator.planning import (
     DayFrame,
     PlanningInput,
     TechnicianPosition,
     build_problem,
+    plan_assignments,
     preferences_passed_over,
     technician_positions,
 )
@@ -85,6 +87,10 @@ class FsmDispatchDispatcher:
     left_out: dict[str, str] = field(default_factory=dict)
     """Job id → why the last plan that saw the job left it out, for reports (gone once a
     plan places it)."""
+    quiet_hours: QuietHours = field(default_factory=lambda: QuietHours.parse(("21:00", "08:00")))
+    delay_notices: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    """Idempotency key → (appointment id, when) of each customer delay notice the plans
+    decided, as the running service would send them (`customer_texts.py`, the same rules)."""
 
     async def morning_plan(self, view: DispatchView) -> None:
         if self._durations is None:
@@ -232,9 +238,39 @@ class FsmDispatchDispatcher:
         self.plans += 1
         self._note_reasons(problem, plan)
         await self._write(view, plan, frame)
+        self._note_delays(view, plan, frame)
         log.info(
             "re-planned", reason=reason, unassigned=len(plan.unassigned), seconds=round(budget, 1)
         )
+
+    def _note_delays(self, view: DispatchView, plan: opt.Plan, frame: DayFrame) -> None:
+        """The delay notices this plan calls for, as the service would queue them."""
+        appointments = list(view.appointments.values())
+        texts = plan_texts(
+            account="simulation",
+            platform="sandbox",
+            company="fsm-dispatch",
+            today=True,
+            assignments=plan_assignments(plan, frame, appointments),
+            appointments=appointments,
+            jobs=view.jobs,
+            customers=view.customers,
+            technicians=view.technicians,
+            zone=view.zone,
+            quiet=self.quiet_hours,
+            now=view.now,
+        )
+        for text in texts:
+            self.delay_notices.setdefault(
+                text.idempotency_key, (text.appointment_id, text.available_at)
+            )
+
+    def first_delay_notices(self) -> dict[str, datetime]:
+        """Appointment id → when its customer was first told of a delay."""
+        first: dict[str, datetime] = {}
+        for appointment, at in self.delay_notices.values():
+            first[appointment] = min(at, first.get(appointment, at))
+        return first
 
     def _note_reasons(self, problem: opt.Problem, plan: opt.Plan) -> None:
         for unassigned in plan.unassigned:

@@ -53,3 +53,26 @@ def test_a_day_inside_every_promise_says_so() -> None:
     page = render_report("day", {"baseline": _record(late=False)}, {"baseline": {}})
     assert "All 2 promised arrivals were inside their window." in page
     assert '<table class="arrivals">' not in page
+
+
+def test_a_run_that_texts_customers_says_who_was_told_of_their_delay_and_when() -> None:
+    from tests.analytics.test_kpis import at
+
+    told = {"A2": at("10:45"), "A1": at("07:30")}  # A1 was then reached on time
+    page = render_report(
+        "day",
+        {"fsm-dispatch": _record(late=True)},
+        {"fsm-dispatch": {}},
+        delay_notices={"fsm-dispatch": told},
+    )
+    assert (
+        "Customers told of a delay by text: 1 of 1 late arrivals before their window closed, "
+        "0 after; 1 told of a delay then reached inside their window." in page
+    )
+    table = page.split('<table class="arrivals">', 1)[1].split("</table>", 1)[0]
+    assert "<th>customer told</th>" in table
+    rows = [re.findall(r"<td>(.*?)</td>", row) for row in table.split("<tr>")[2:]]
+    assert [row[0] for row in rows] == ["J2"] and rows[0][-1] == "10:45"
+    # A run that does not text customers has no such column.
+    plain = render_report("day", {"baseline": _record(late=True)}, {"baseline": {}})
+    assert "customer told" not in plain and "told of a delay" not in plain

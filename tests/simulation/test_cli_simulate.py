@@ -39,6 +39,10 @@ def test_by_default_both_dispatchers_play_the_day(tmp_path: Path) -> None:
     runs = json.loads(out.read_text())["runs"]
     assert set(runs) == {"baseline", "fsm-dispatch"}
     assert all(kpis["jobs_completed"] == 2 for kpis in runs.values())
+    # fsm-dispatch texts customers: a day kept on time needs no delay notice.
+    assert runs["fsm-dispatch"]["delay_notices"] == runs["fsm-dispatch"]["late_arrivals"] == 0
+    assert "delay_notices" not in runs["baseline"]
+    assert "0 customer delay notices" in result.output
 
 
 SMALL_DAY = """

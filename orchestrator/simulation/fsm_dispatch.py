@@ -107,6 +107,10 @@ class FsmDispatchDispatcher:
         reason = self._reason_to_replan(view, event)
         if reason is not None:
             await self._replan(view, reason=reason)
+        elif isinstance(event, Tick) and self._last_plan is not None:
+            # The service re-plans every few minutes and texts what its plan then says; here
+            # the plan stands until an event, so the clock alone may bring a notice due.
+            self._note_delays(view, self._last_plan, DayFrame(view.today, view.zone))
 
     # -- when to re-plan -----------------------------------------------------------------------
 

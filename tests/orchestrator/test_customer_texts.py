@@ -176,3 +176,12 @@ def test_numbers_are_read_as_e164(phone: str | None, expected: str | None) -> No
 )
 def test_quiet_hours(quiet: QuietHours, moment: datetime, allowed: datetime) -> None:
     assert quiet.next_allowed(moment.astimezone(UTC), ZONE) == allowed
+
+
+def test_a_delay_is_announced_only_within_the_hour_before_the_window_closes() -> None:
+    """Plans made hours ahead still change; the customer hears once it is likely."""
+    afternoon = (at(12), at(14))
+    assert _texts(at(15, 30), now=at(9, 30), promised=afternoon) == []
+    assert _texts(at(15, 30), now=at(12, 59), promised=afternoon) == []
+    (text,) = _texts(at(15, 30), now=at(13, 0), promised=afternoon)
+    assert text.available_at == at(13)

@@ -1,0 +1,101 @@
+"""The compiled insertion puts back exactly what the Python reference would, stop for stop, on
+random days (pins, told windows, soft and two-part windows, emergencies, lunches eaten on site
+or not, take-home trucks) and random ruin moves."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bench.field import generate_day
+from optimizer import Break, Problem, SolveParams, check_plan, solve
+from optimizer.construct import Reinserter, construct
+from optimizer.matrices import ModelArrays
+from optimizer.solve import travel_matrix
+
+
+def _varied(problem: Problem, rng: random.Random) -> Problem:
+    """Some technicians commute home in their truck, some may not eat on site, some only
+    during a visit of at least 90 minutes."""
+    techs = []
+    for tech in problem.technicians:
+        lunch = tech.lunch
+        roll = rng.random()
+        if lunch is not None and roll < 0.25:
+            lunch = replace(lunch, on_site=False)
+        elif lunch is not None and roll < 0.5:
+            lunch = replace(lunch, on_site_after=90)
+        elif roll < 0.6:
+            lunch = Break(700, 760, 45)
+        techs.append(replace(tech, lunch=lunch, commute_home=rng.random() < 0.4))
+    return replace(problem, technicians=tuple(techs))
+
+
+def _ruin(routes: list[list[int]], problem: Problem, rng: random.Random) -> tuple[list, list]:
+    trial = [list(r) for r in routes]
+    cut: list[int] = []
+    for v in rng.sample(range(len(trial)), min(rng.randint(1, 4), len(trial))):
+        route = trial[v]
+        movable = [i for i, j in enumerate(route) if problem.jobs[j].pin is None]
+        if not movable:
+            continue
+        first = rng.randrange(len(movable))
+        taken = [route[i] for i in movable[first : first + rng.randint(1, 5)]]
+        cut += taken
+        trial[v] = [j for j in route if j not in taken]
+    served = {j for route in trial for j in route}
+    spare = [j for j in range(len(problem.jobs)) if j not in served and j not in cut]
+    offered = cut + rng.sample(spare, min(len(spare), rng.randint(0, 6)))
+    rng.shuffle(offered)
+    return trial, offered
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    techs=st.integers(1, 9),
+    jobs=st.integers(1, 45),
+    seed=st.integers(0, 10_000),
+)
+def test_the_compiled_insertion_matches_the_python_one(techs: int, jobs: int, seed: int) -> None:
+    rng = random.Random(seed)
+    problem = _varied(generate_day(techs, jobs, seed), rng)
+    arrays = ModelArrays.build(problem, travel_matrix(problem), SolveParams())
+    python, compiled = Reinserter(arrays, compiled=False), Reinserter(arrays)
+    routes = construct(arrays, seed=seed)
+    for _ in range(25):
+        trial, offered = _ruin(routes, problem, rng)
+        expected = python.reinsert(trial, offered)
+        assert compiled.reinsert(trial, offered) == expected
+        if rng.random() < 0.5:
+            routes = expected  # walk on, so later moves start from other routes
+    # What it inserts is timed feasible by the Python timing, route by route.
+    assert all(python.timing(v, route).feasible for v, route in enumerate(routes))
+
+
+def test_a_search_built_on_it_returns_plans_the_checker_accepts() -> None:
+    problem = _varied(generate_day(6, 30, 11), random.Random(11))
+    plan = solve(problem, time_limit=2.0, seed=3)
+    assert check_plan(problem, plan) == []
+    assert len(plan.unassigned) < len(problem.jobs)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(techs=st.integers(1, 6), jobs=st.integers(1, 30), seed=st.integers(0, 10_000))
+def test_the_compiled_timing_matches_the_python_one(techs: int, jobs: int, seed: int) -> None:
+    """Random stop orders, most of them infeasible: the same verdict, starts, departure,
+    return and lunch as `schedule.time_route`."""
+    rng = random.Random(seed)
+    problem = _varied(generate_day(techs, jobs, seed), rng)
+    arrays = ModelArrays.build(problem, travel_matrix(problem), SolveParams())
+    python, compiled = Reinserter(arrays, compiled=False), Reinserter(arrays)
+    feasible = 0
+    for _ in range(400):
+        v = rng.randrange(techs)
+        route = rng.sample(range(jobs), rng.randint(0, min(jobs, 7)))
+        expected = python.starts(v, route)
+        assert compiled.starts(v, route) == expected
+        feasible += expected.feasible
+    assert feasible > 0 or jobs < 3  # not only the infeasible branch

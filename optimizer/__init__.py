@@ -1,5 +1,6 @@
 """Pure planning: a Problem in, a Plan out. Imports nothing of the rest of fsm-dispatch."""
 
+from optimizer._insert_kernel import compile_kernels
 from optimizer.check import Violation, check_plan
 from optimizer.errors import OptimizerError, SuspiciousInputWarning, TravelError
 from optimizer.insertion import InsertionOption, apply_insertion, rank_insertions
@@ -60,6 +61,7 @@ __all__ = [
     "apply_insertion",
     "check_plan",
     "check_vrptw",
+    "compile_kernels",
     "dimacs_distance",
     "exact_distance",
     "parse_vrptw",

@@ -52,8 +52,17 @@ def worker_pool(workers: int) -> Executor | None:
         context.set_forkserver_preload(
             ["optimizer.parts", "optimizer.halves", "optimizer.pair", "optimizer._vrptw_search"]
         )
-        POOLS[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        # Each worker loads the compiled insertion once, as it starts, not inside a search.
+        POOLS[workers] = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_load_kernels
+        )
     return POOLS[workers]
+
+
+def _load_kernels() -> None:
+    from optimizer._insert_kernel import compile_kernels
+
+    compile_kernels()
 
 
 def retire_pool(pool: Executor, exc: BaseException) -> None:

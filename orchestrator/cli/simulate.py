@@ -34,6 +34,7 @@ def simulate(
     from rich.table import Table
 
     from connectors.sandbox import ScenarioError, load_scenario
+    from optimizer import compile_kernels
     from orchestrator.analytics import compute_kpis
     from orchestrator.analytics.arrivals import promised_arrivals
     from orchestrator.analytics.delay_notices import delay_notice_outcome
@@ -51,6 +52,8 @@ def simulate(
     except SimulationSetupError as exc:
         exit_with([f"--dispatcher: {exc}"])
 
+    # Loaded (compiled on a new machine) before the first plan, not inside its budget.
+    compile_kernels()
     runs: dict[str, dict[str, float | int | None]] = {}
     records = {}
     notices: dict[str, dict[str, datetime]] = {}

@@ -99,3 +99,11 @@ def test_the_compiled_timing_matches_the_python_one(techs: int, jobs: int, seed:
         assert compiled.starts(v, route) == expected
         feasible += expected.feasible
     assert feasible > 0 or jobs < 3  # not only the infeasible branch
+
+
+def test_the_kernels_can_be_compiled_ahead_of_the_first_solve() -> None:
+    from optimizer import _insert_kernel as kernel
+    from optimizer import compile_kernels
+
+    compile_kernels()
+    assert kernel._reinsert.signatures and kernel._time_route.signatures

@@ -1,10 +1,11 @@
 """Cheapest feasible insertion, compiled: the recreate half of a ruin-and-recreate move.
 
-The same rules as `construct._Builder.insert` with `schedule.time_route` and `slack.py`, on
-integer arrays, compiled by numba: a string move on a 12 × 47 day spent 1.8 ms in Python, most
-of it timing candidate routes. `FastReinserter` packs a day once; each call then copies the
-routes in, inserts the offered jobs in order and copies them out. The Python code stays the
-reference: a property test holds the two to the same routes on random days and moves.
+The same rules as `construct._Builder.insert` with `schedule.time_route` and `slack.py`, as
+`Reinserter` uses them (soft windows kept as hard ones), on integer arrays, compiled by numba:
+a string move on a 12 × 47 day spent 1.8 ms in Python, most of it timing candidate routes.
+`FastReinserter` packs a day once; each call then copies the routes in, inserts the offered
+jobs in order and copies them out. The Python code stays the reference: a property test holds
+the two to the same routes on random days and moves.
 
 Times are whole minutes; "none" is `NONE` (a fixed start, a lunch start).
 """
@@ -75,7 +76,6 @@ class FastReinserter:
         widest = max((len(ws) for ws in arrays.windows), default=0)
         self._windows = np.zeros((max(n_jobs, 1), max(widest, 1), 2), dtype=np.int64)
         self._n_windows = np.zeros(max(n_jobs, 1), dtype=np.int64)
-        self._hard = np.zeros(max(n_jobs, 1), dtype=np.bool_)
         self._fixed = np.full(max(n_jobs, 1), NONE, dtype=np.int64)
         # Soft costs of a start time, from the job's own windows (as `_Builder.soft_cost`).
         self._late_end = np.full(max(n_jobs, 1), NONE, dtype=np.int64)
@@ -87,7 +87,6 @@ class FastReinserter:
             self._n_windows[j] = len(model)
             for k, window in enumerate(model):
                 self._windows[j, k] = (window.start, window.end)
-            self._hard[j] = bool(model) and model[0].hard
             if job.pin is not None and job.pin.start is not None:
                 self._fixed[j] = job.pin.start
             if job.windows and not job.windows[0].hard:
@@ -105,7 +104,6 @@ class FastReinserter:
         self._service = np.ascontiguousarray(arrays.service, dtype=np.int64)
         self._own = np.ascontiguousarray(arrays.own_minutes, dtype=np.int64)
         self._affinity = np.ascontiguousarray(arrays.affinity, dtype=np.int64)
-        self._penalty = np.array(arrays.penalty or (0,), dtype=np.int64)
         pointers = [0]
         members: list[int] = []
         for j in range(n_jobs):
@@ -135,18 +133,16 @@ class FastReinserter:
         for v, route in enumerate(routes):
             self._lengths[v] = len(route)
             self._routes[v, : len(route)] = route
-        offered = np.array(jobs if len(jobs) else [0], dtype=np.int64)[: len(jobs)]
+        offered = np.array(jobs, dtype=np.int64)
         _reinsert(
             self._routes,
             self._lengths,
             offered,
-            False,  # soft windows count as hard, as in `Reinserter`
             self._sequenced,
             self._tech,
             self._rate,
             self._windows,
             self._n_windows,
-            self._hard,
             self._fixed,
             self._late_end,
             self._told_end,
@@ -157,7 +153,6 @@ class FastReinserter:
             self._service,
             self._own,
             self._affinity,
-            self._penalty,
             self._allowed_at,
             self._allowed,
             self._known_route,
@@ -170,12 +165,12 @@ class FastReinserter:
         return [self._routes[v, : self._lengths[v]].tolist() for v in range(self._n_techs)]
 
     def timing(self, v: int, route: Sequence[int]) -> FastTiming:
-        """Vehicle `v`'s route timed as `Reinserter.timing` times it (soft windows as hard)."""
+        """Vehicle `v`'s route timed as `Reinserter.timing` times it."""
         nodes = np.array(route if len(route) else [0], dtype=np.int64)
         starts = np.zeros(len(nodes), dtype=np.int64)
         feasible, end, back, depart, lunch = _time_route(
-            v, nodes, len(route), True, self._tech, self._windows, self._n_windows, self._hard,
-            self._fixed, self._drive, self._service, self._own, starts,
+            v, nodes, len(route), self._tech, self._windows, self._n_windows, self._fixed,
+            self._drive, self._service, self._own, starts,
         )  # fmt: skip
         return FastTiming(
             bool(feasible),
@@ -215,11 +210,9 @@ def _time_route(  # noqa: PLR0913 - a compiled kernel takes its arrays one by on
     v: int,
     route: Ints,
     length: int,
-    soft_as_hard: bool,
     tech: Ints,
     windows: Ints,
     n_windows: Ints,
-    hard: npt.NDArray[np.bool_],
     fixed: Ints,
     drive: Ints,
     service: Ints,
@@ -283,7 +276,7 @@ def _time_route(  # noqa: PLR0913 - a compiled kernel takes its arrays one by on
                 feasible = False
         else:
             start, late = _earliest(windows[node], count, arrive)
-            if late > 0 and (soft_as_hard or hard[node]):
+            if late > 0:  # every window holds, soft ones too
                 feasible = False
         starts[k] = start
         end = start + service[v, node]
@@ -338,13 +331,11 @@ def _soft_cost(
 
 
 @nb.njit(cache=True, nogil=True)
-def _latest_arrival(
-    windows: Ints, count: int, pinned: int, is_hard: bool, latest_start: float
-) -> float:
-    """`slack.latest_arrival`."""
+def _latest_arrival(windows: Ints, count: int, pinned: int, latest_start: float) -> float:
+    """`slack.latest_arrival`, every window held."""
     if pinned != NONE:
         return float(pinned) if pinned <= latest_start else NEVER
-    if is_hard and count > 0:
+    if count > 0:
         best = NEVER
         for k in range(count):
             if windows[k, 0] <= latest_start:
@@ -359,11 +350,9 @@ def _slack(  # noqa: PLR0913
     route: Ints,
     length: int,
     starts: Ints,
-    late_allowed: bool,
     tech: Ints,
     windows: Ints,
     n_windows: Ints,
-    hard: npt.NDArray[np.bool_],
     fixed: Ints,
     drive: Ints,
     service: Ints,
@@ -381,9 +370,7 @@ def _slack(  # noqa: PLR0913
         j = route[k]
         leg = 0 if following == end_node and tech[v, COMMUTE] == 1 else drive[j, following]
         latest_start = latest[k + 1] - leg - service[v, j]
-        # Soft windows count as hard unless late arrivals are allowed.
-        is_hard = (not late_allowed) or hard[j]
-        latest[k] = _latest_arrival(windows[j], n_windows[j], fixed[j], is_hard, latest_start)
+        latest[k] = _latest_arrival(windows[j], n_windows[j], fixed[j], latest_start)
         following = j
 
 
@@ -392,13 +379,11 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
     routes: Ints,
     lengths: Ints,
     offered: Ints,
-    late_allowed: bool,
     sequenced: npt.NDArray[np.bool_],
     tech: Ints,
     rate: npt.NDArray[np.float64],
     windows: Ints,
     n_windows: Ints,
-    hard: npt.NDArray[np.bool_],
     fixed: Ints,
     late_end: Ints,
     told_end: Ints,
@@ -409,7 +394,6 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
     service: Ints,
     own: Ints,
     affinity: Ints,
-    penalty: Ints,
     allowed_at: Ints,
     allowed: Ints,
     known_route: Ints,
@@ -438,7 +422,6 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
             n_options += lengths[v] + 1 - heads[v]
         deltas = np.empty(n_options, dtype=np.int64)
         places = np.empty((n_options, 2), dtype=np.int64)
-        order_keys = np.empty(n_options, dtype=np.int64)
         o = 0
         for a in range(allowed_at[j], allowed_at[j + 1]):
             v = allowed[a]
@@ -450,10 +433,9 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
                 deltas[o] = cost[before, j] + cost[j, after] - cost[before, after] + bonus
                 places[o, 0] = v
                 places[o, 1] = p
-                order_keys[o] = v * capacity + p
                 o += 1
         # Keys are unique: delta first, then vehicle and position (deltas are small integers).
-        order = np.argsort(deltas * (n_techs * capacity) + order_keys)
+        order = np.argsort(deltas * (n_techs * capacity) + places[:, 0] * capacity + places[:, 1])
         seen[:] = False
         best_total = 0.0
         best_v = -1
@@ -473,18 +455,17 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
                         if known_route[v, k] != routes[v, k]:
                             same = False
                             break
-                if not same or known_route[v, capacity - 1] != int(late_allowed):
+                if not same:
                     # The route changed since last looked at: time it and take its slack.
                     ok, finish, back, _, _ = _time_route(
-                        v, routes[v], length, not late_allowed, tech, windows, n_windows,
-                        hard, fixed, drive, service, own, starts,
+                        v, routes[v], length, tech, windows, n_windows, fixed, drive, service,
+                        own, starts,
                     )  # fmt: skip
                     known_feasible[v] = ok
                     if ok:
                         _slack(
-                            v, routes[v], length, starts, late_allowed, tech, windows,
-                            n_windows, hard, fixed, drive, service, known_ready[v],
-                            known_latest[v],
+                            v, routes[v], length, starts, tech, windows, n_windows, fixed,
+                            drive, service, known_ready[v], known_latest[v],
                         )  # fmt: skip
                     known_soft[v] = _soft_cost(
                         v, routes[v], length, starts, finish, back, tech, rate, late_end,
@@ -492,7 +473,6 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
                     )  # fmt: skip
                     known_length[v] = length
                     known_route[v, :length] = routes[v, :length]
-                    known_route[v, capacity - 1] = int(late_allowed)
             if known_feasible[v]:
                 before = routes[v, p - 1] if p > 0 else tech[v, START_NODE]
                 after = routes[v, p] if p < length else tech[v, END_NODE]
@@ -506,7 +486,7 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
                     start = fixed[j]
                 else:
                     start, late = _earliest(windows[j], n_windows[j], arrive)
-                    if late > 0 and ((not late_allowed) or hard[j]):
+                    if late > 0:
                         continue
                 if start + service[v, j] + leg_out > known_latest[v, p]:
                     continue  # surely infeasible: not worth timing
@@ -514,8 +494,8 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
             candidate[p] = j
             candidate[p + 1 : length + 1] = routes[v, p:length]
             ok, finish, back, _, _ = _time_route(
-                v, candidate, length + 1, not late_allowed, tech, windows, n_windows, hard,
-                fixed, drive, service, own, starts,
+                v, candidate, length + 1, tech, windows, n_windows, fixed, drive, service,
+                own, starts,
             )  # fmt: skip
             if not ok:
                 continue
@@ -525,8 +505,6 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
                 opens, weights,
             )  # fmt: skip
             total = delta + soft - known_soft[v]
-            if late_allowed and total >= penalty[j]:
-                continue  # so late that leaving the job out costs less
             if best_v < 0 or total < best_total:
                 best_total, best_v, best_p = total, v, p
             feasible_seen += 1

@@ -52,8 +52,9 @@ def simulate(
     except SimulationSetupError as exc:
         exit_with([f"--dispatcher: {exc}"])
 
-    # Loaded (compiled on a new machine) before the first plan, not inside its budget.
-    compile_kernels()
+    if any(isinstance(d, FsmDispatchDispatcher) for d in dispatchers):
+        # Loaded (compiled on a new machine) before the first plan, not inside its budget.
+        compile_kernels()
     runs: dict[str, dict[str, float | int | None]] = {}
     records = {}
     notices: dict[str, dict[str, datetime]] = {}
@@ -75,13 +76,13 @@ def simulate(
             runs[d.name] = kpis.to_json()
             records[d.name] = record
             if isinstance(d, FsmDispatchDispatcher):
+                notices[d.name] = d.first_delay_notices()
                 told = delay_notice_outcome(
                     promised_arrivals(record.appointments, record.status_events),
-                    d.first_delay_notices(),
+                    notices[d.name],
                     len(d.delay_notices),
                 )
                 runs[d.name].update(told.to_json())
-                notices[d.name] = d.first_delay_notices()
 
     table = Table("KPI", *runs.keys(), title=f"{day.name}: {len(day.technicians)} technicians")
     for key, label, kind in KPI_ROWS:

@@ -69,10 +69,13 @@ def test_the_compiled_insertion_matches_the_python_one(techs: int, jobs: int, se
         trial, offered = _ruin(routes, problem, rng)
         expected = python.reinsert(trial, offered)
         assert compiled.reinsert(trial, offered) == expected
+        # Each route it inserted into is timed feasible by the Python timing. (Routes it left
+        # alone may hold a stop the construction let run late on a soft window.)
+        for v, route in enumerate(expected):
+            if route != trial[v]:
+                assert python.timing(v, route).feasible
         if rng.random() < 0.5:
             routes = expected  # walk on, so later moves start from other routes
-    # What it inserts is timed feasible by the Python timing, route by route.
-    assert all(python.timing(v, route).feasible for v, route in enumerate(routes))
 
 
 def test_a_search_built_on_it_returns_plans_the_checker_accepts() -> None:

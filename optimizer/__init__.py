@@ -1,9 +1,9 @@
 """Pure planning: a Problem in, a Plan out. Imports nothing of the rest of fsm-dispatch."""
 
-from optimizer._insert_kernel import compile_kernels
 from optimizer.check import Violation, check_plan
 from optimizer.errors import OptimizerError, SuspiciousInputWarning, TravelError
 from optimizer.insertion import InsertionOption, apply_insertion, rank_insertions
+from optimizer.kernels import compile_kernels
 from optimizer.params import SolveParams
 from optimizer.plan import Plan, Route, Stop, UnassignedJob
 from optimizer.problem import (

@@ -26,7 +26,7 @@ __all__ = [
     "FEASIBLE_COMPARED",
     "FastReinserter",
     "FastTiming",
-    "compile_kernels",
+    "compile_insertion",
 ]
 
 NONE = -(2**40)
@@ -518,17 +518,12 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
         lengths[best_v] = length + 1
 
 
-def compile_kernels() -> float:
-    """Compile the kernels (or load them from numba's disk cache) now, on a one-stop day,
-    rather than inside the first solve's time budget. Returns the seconds it took: about 10
-    the first time on a machine, a fraction of a second after."""
-    import time
-
+def compile_insertion() -> None:
+    """Compile the insertion kernels (or load them from numba's disk cache), on a one-stop day."""
     from optimizer.params import SolveParams
     from optimizer.problem import Job, Point, Problem, Technician
     from optimizer.travel import OfflineTravel
 
-    began = time.perf_counter()
     home, site = Point(39.74, -104.99), Point(39.75, -104.98)
     problem = Problem(
         (Technician(id="T", start=home, shift_start=480, shift_end=1020),),
@@ -538,4 +533,3 @@ def compile_kernels() -> float:
     fast = FastReinserter(ModelArrays.build(problem, matrix, SolveParams()))
     fast.reinsert([[]], [0])
     fast.timing(0, [0])
-    return time.perf_counter() - began

@@ -308,10 +308,10 @@ def check_vrptw(instance: VrptwInstance, solution: VrptwSolution) -> list[VrptwV
 def solve_vrptw(instance: VrptwInstance, *, time_limit: float, seed: int = 0) -> VrptwSolution:
     """Minimise the total distance of a VRPTW instance within the instance's fleet.
 
-    A regret insertion heuristic builds a feasible plan first; OR-Tools' iterated local search
-    (SISR ruin, cheapest-insertion recreate, local search, annealing acceptance) then improves it
-    until `time_limit`, from two different starts on instances of up to 150 customers: at once,
-    one in a worker process, on two cores; one after the other on one core. The
+    A regret insertion heuristic builds a feasible plan first (OR-Tools' guided local search
+    completes it if the fleet left customers out); annealed ruin and recreate with string
+    removals (SISR, compiled) then improves it until `time_limit`: two runs from the same start
+    with their own seeds, one in a worker process, on two cores; one run on one core. The
     construction's plan is returned if the search finds nothing better, so a plan always comes
     back. Travel times are rounded up in the integer model, so a plan feasible there is feasible
     with exact times.
@@ -319,10 +319,9 @@ def solve_vrptw(instance: VrptwInstance, *, time_limit: float, seed: int = 0) ->
     Args:
         instance: The instance to solve.
         time_limit: Wall-clock budget in seconds, construction included.
-        seed: Chooses the starting plans: 0 uses the plain regret insertions, other seeds add
-            seeded noise to them. OR-Tools' search itself has no seed and is deterministic, so
-            the same seed follows the same path; only where the time limit stops it depends on
-            the machine's speed.
+        seed: Chooses the starting plan (0 uses the plain regret insertions, other seeds add
+            seeded noise to them) and the search's random choices. Where the time limit stops
+            the search depends on the machine's speed, so two runs with one seed can differ.
 
     Returns:
         The best plan found. If the construction could not place every customer within the fleet

@@ -60,9 +60,9 @@ def worker_pool(workers: int) -> Executor | None:
 
 
 def _load_kernels() -> None:
-    from optimizer._insert_kernel import compile_kernels
+    from optimizer.kernels import compile_kernels
 
-    compile_kernels()
+    compile_kernels(vrptw=False)
 
 
 def retire_pool(pool: Executor, exc: BaseException) -> None:

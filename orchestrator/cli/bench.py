@@ -58,7 +58,7 @@ def vrptw(
         run_solver,
         score,
     )
-    from optimizer import read_vrptw
+    from optimizer import compile_kernels, read_vrptw
 
     wanted = [name.strip() for name in solvers.split(",") if name.strip()]
     unknown = [name for name in wanted if name not in KNOWN_SOLVERS]
@@ -83,6 +83,10 @@ def vrptw(
     if not bks:
         err_console.print(f"no bks.csv in {instances}: gaps are left empty.")
 
+    if OUR_SOLVER in runnable:
+        # Compiled once per machine (numba's disk cache), as a service would at start: not a
+        # cost of the first instance's budget.
+        compile_kernels()
     results: list[VrptwResult] = []
     progress = Progress(
         TextColumn("{task.description}"),

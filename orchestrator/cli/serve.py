@@ -31,7 +31,7 @@ def serve(
         exit_with(exc.problems)
     # The planner's compiled code is loaded (or, on a new machine, compiled) before the
     # first scheduled plan, not inside its time budget.
-    compile_kernels()
+    compile_kernels(vrptw=False)
     uvicorn.run(
         asgi,
         host=host or settings.web.host,

@@ -54,7 +54,7 @@ def simulate(
 
     if any(isinstance(d, FsmDispatchDispatcher) for d in dispatchers):
         # Loaded (compiled on a new machine) before the first plan, not inside its budget.
-        compile_kernels()
+        compile_kernels(vrptw=False)
     runs: dict[str, dict[str, float | int | None]] = {}
     records = {}
     notices: dict[str, dict[str, datetime]] = {}

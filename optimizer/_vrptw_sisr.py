@@ -353,7 +353,9 @@ def _anneal(
             if changed[r]:
                 candidate += _route_cost(r, c_routes, c_lengths, cost)
                 candidate -= _route_cost(r, routes, lengths, cost)
-        accept = missed == 0 and candidate < current - temperature * np.log(np.random.random())
+        # Annealing's threshold; 1 - random() lies in (0, 1], so the logarithm is finite.
+        threshold = current - temperature * np.log(1.0 - np.random.random())
+        accept = missed == 0 and candidate < threshold
         for r in range(vehicles):
             if not changed[r]:
                 continue

@@ -369,3 +369,36 @@ def test_a_worker_that_fails_costs_the_vrptw_plan_nothing(
     assert check_vrptw(r101, solution) == []
     assert solution.source == "search"
     assert dimacs_distance(r101, solution.routes) < 1.10 * 1637.7
+
+
+def test_the_construction_stops_at_its_budget_unless_customers_are_left_out(
+    r101: VrptwInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from optimizer._vrptw_data import scale_instance
+
+    real = _vrptw_search.regret_insertion
+    calls: list[object] = []
+
+    def counted(data, params, rng):  # type: ignore[no-untyped-def]
+        calls.append(params)
+        return real(data, params, rng)
+
+    monkeypatch.setattr(_vrptw_search, "regret_insertion", counted)
+    data = scale_instance(r101)
+    routes, missing = _vrptw_search.construct(data, seed=0, budget=0.0)
+    # R101's first variant serves everyone: with no budget left, no second one is built.
+    assert missing == [] and len(calls) == 1
+
+    calls.clear()
+
+    def short_first(data, params, rng):  # type: ignore[no-untyped-def]
+        calls.append(params)
+        routes, missing = real(data, params, rng)
+        if len(calls) == 1:
+            return routes[:-1], missing + routes[-1]  # as if the last route had not fitted
+        return routes, missing
+
+    monkeypatch.setattr(_vrptw_search, "regret_insertion", short_first)
+    routes, missing = _vrptw_search.construct(data, seed=0, budget=0.0)
+    # The first plan left customers out, so the next variant was tried and is kept.
+    assert len(calls) == 2 and missing == []

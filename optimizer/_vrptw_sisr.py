@@ -54,14 +54,16 @@ def _refresh(
     lengths: Ints,
     ready: Ints,
     limit: Ints,
+    arcs: Ints,
     loads: Ints,
+    cost: Ints,
     travel: Ints,
     service: Ints,
     earliest: Ints,
     latest: Ints,
     demand: Ints,
 ) -> None:
-    """Recompute route `r`'s start times, latest starts and load."""
+    """Recompute route `r`'s start times, latest starts, arc costs and load."""
     length = lengths[r]
     ready[r, 0] = earliest[0]
     previous = 0
@@ -70,9 +72,11 @@ def _refresh(
         node = routes[r, k]
         arrive = ready[r, k] + service[previous] + travel[previous, node]
         ready[r, k + 1] = max(arrive, earliest[node])
+        arcs[r, k] = cost[previous, node]
         load += demand[node]
         previous = node
     ready[r, length + 1] = ready[r, length] + service[previous] + travel[previous, 0]
+    arcs[r, length] = cost[previous, 0]
     loads[r] = load
     limit[r, length + 1] = latest[0]
     following = 0
@@ -215,11 +219,14 @@ def _recreate(
     position: Ints,
     ready: Ints,
     limit: Ints,
+    arcs: Ints,
     loads: Ints,
     removed: Ints,
     n_removed: int,
     cost: Ints,
+    cost_to: Ints,
     travel: Ints,
+    travel_to: Ints,
     service: Ints,
     earliest: Ints,
     latest: Ints,
@@ -249,10 +256,12 @@ def _recreate(
                 following = routes[r, p] if p < length else 0
                 if p > 0:
                     previous = routes[r, p - 1]
-                delta = cost[previous, c] + cost[c, following] - cost[previous, following]
+                # Rows of c only (`*_to` are the transposes) and the arc kept per position:
+                # reading a column of the matrices for every place missed the cache.
+                delta = cost_to[c, previous] + cost[c, following] - arcs[r, p]
                 if delta >= best:
                     continue
-                begin = max(earliest[c], ready[r, p] + service[previous] + travel[previous, c])
+                begin = max(earliest[c], ready[r, p] + service[previous] + travel_to[c, previous])
                 if begin > latest[c]:
                     continue
                 if begin + service[c] + travel[c, following] > limit[r, p + 1]:
@@ -272,8 +281,9 @@ def _recreate(
             position[routes[best_r, p]] = p
         route_of[c] = best_r
         _refresh(
-            best_r, routes, lengths, ready, limit, loads, travel, service, earliest, latest, demand
-        )
+            best_r, routes, lengths, ready, limit, arcs, loads, cost, travel, service, earliest,
+            latest, demand,
+        )  # fmt: skip
     return missed
 
 
@@ -289,7 +299,9 @@ def _anneal(
     seed: int,
     neighbours: Ints,
     cost: Ints,
+    cost_to: Ints,
     travel: Ints,
+    travel_to: Ints,
     service: Ints,
     earliest: Ints,
     latest: Ints,
@@ -305,12 +317,16 @@ def _anneal(
     position = np.zeros(customers + 1, dtype=np.int64)
     ready = np.zeros((vehicles, width + 2), dtype=np.int64)
     limit = np.zeros((vehicles, width + 2), dtype=np.int64)
+    arcs = np.zeros((vehicles, width + 2), dtype=np.int64)
     loads = np.zeros(vehicles, dtype=np.int64)
     for r in range(vehicles):
         for k in range(lengths[r]):
             route_of[routes[r, k]] = r
             position[routes[r, k]] = k
-        _refresh(r, routes, lengths, ready, limit, loads, travel, service, earliest, latest, demand)
+        _refresh(
+            r, routes, lengths, ready, limit, arcs, loads, cost, travel, service, earliest, latest,
+            demand,
+        )  # fmt: skip
     current = 0
     for r in range(vehicles):
         current += _route_cost(r, routes, lengths, cost)
@@ -324,6 +340,7 @@ def _anneal(
     c_position = position.copy()
     c_ready = ready.copy()
     c_limit = limit.copy()
+    c_arcs = arcs.copy()
     c_loads = loads.copy()
     removed = np.empty(customers, dtype=np.int64)
     touched = np.empty(vehicles, dtype=np.int64)
@@ -334,13 +351,14 @@ def _anneal(
         )
         for t in range(n_touched):
             _refresh(
-                touched[t], c_routes, c_lengths, c_ready, c_limit, c_loads, travel, service,
-                earliest, latest, demand,
+                touched[t], c_routes, c_lengths, c_ready, c_limit, c_arcs, c_loads, cost, travel,
+                service, earliest, latest, demand,
             )  # fmt: skip
         _order(removed, n_removed, demand, cost)
         missed = _recreate(
-            c_routes, c_lengths, c_route_of, c_position, c_ready, c_limit, c_loads, removed,
-            n_removed, cost, travel, service, earliest, latest, demand, capacity,
+            c_routes, c_lengths, c_route_of, c_position, c_ready, c_limit, c_arcs, c_loads,
+            removed, n_removed, cost, cost_to, travel, travel_to, service, earliest, latest,
+            demand, capacity,
         )  # fmt: skip
         changed[:] = False
         for t in range(n_touched):
@@ -359,20 +377,24 @@ def _anneal(
         for r in range(vehicles):
             if not changed[r]:
                 continue
+            # Positions past the longer of the two versions are never read.
+            used = max(lengths[r], c_lengths[r]) + 2
             if accept:
-                routes[r, :] = c_routes[r, :]
+                routes[r, :used] = c_routes[r, :used]
                 lengths[r] = c_lengths[r]
-                ready[r, :] = c_ready[r, :]
-                limit[r, :] = c_limit[r, :]
+                ready[r, :used] = c_ready[r, :used]
+                limit[r, :used] = c_limit[r, :used]
+                arcs[r, :used] = c_arcs[r, :used]
                 loads[r] = c_loads[r]
                 for k in range(lengths[r]):
                     route_of[routes[r, k]] = r
                     position[routes[r, k]] = k
             else:
-                c_routes[r, :] = routes[r, :]
+                c_routes[r, :used] = routes[r, :used]
                 c_lengths[r] = lengths[r]
-                c_ready[r, :] = ready[r, :]
-                c_limit[r, :] = limit[r, :]
+                c_ready[r, :used] = ready[r, :used]
+                c_limit[r, :used] = limit[r, :used]
+                c_arcs[r, :used] = arcs[r, :used]
                 c_loads[r] = loads[r]
                 for k in range(c_lengths[r]):
                     c_route_of[c_routes[r, k]] = r
@@ -412,6 +434,16 @@ def neighbours_of(data: ScaledInstance) -> Ints:
     return np.ascontiguousarray(keep)
 
 
+def _matrices(data: ScaledInstance) -> tuple[Ints, Ints, Ints, Ints, Ints, Ints, Ints, Ints, Ints]:
+    """The kernel's read-only arrays: neighbours, cost and its transpose, travel and its
+    transpose, service, windows, demand."""
+    return (
+        neighbours_of(data), data.cost, np.ascontiguousarray(data.cost.T), data.travel,
+        np.ascontiguousarray(data.travel.T), data.service, data.earliest, data.latest,
+        data.demand,
+    )  # fmt: skip
+
+
 def anneal(
     data: ScaledInstance,
     routes: list[list[int]],
@@ -439,11 +471,8 @@ def anneal(
     customers = data.nodes - 1
     current, lengths = _pack(routes, data.vehicles, customers)
     best, best_lengths = current.copy(), lengths.copy()
-    neighbours = neighbours_of(data)
     hot, cold = start_temperature * SCALE, final_temperature * SCALE
-    matrices = (
-        neighbours, data.cost, data.travel, data.service, data.earliest, data.latest, data.demand,
-    )  # fmt: skip
+    matrices = _matrices(data)
     if moves is not None:
         cooling = (cold / hot) ** (1.0 / max(moves, 1))
         _anneal(current, lengths, best, best_lengths, moves, hot, cooling, seed, *matrices,
@@ -490,8 +519,5 @@ def compile_annealing() -> None:
     )
     data = scale_instance(instance)
     current, lengths = _pack([[1], [2]], data.vehicles, 2)
-    _anneal(
-        current, lengths, current.copy(), lengths.copy(), 5, 1.0, 1.0, 0, neighbours_of(data),
-        data.cost, data.travel, data.service, data.earliest, data.latest, data.demand,
-        data.capacity,
-    )  # fmt: skip
+    _anneal(current, lengths, current.copy(), lengths.copy(), 5, 1.0, 1.0, 0, *_matrices(data),
+            data.capacity)  # fmt: skip

@@ -502,6 +502,12 @@ def anneal(
     return _unpack(best, best_lengths)
 
 
+def load_annealing() -> None:
+    """Compile or load the annealing kernels unless this process already has them."""
+    if not _anneal.signatures:
+        compile_annealing()
+
+
 def compile_annealing() -> None:
     """Compile the annealing kernels (or load them from numba's disk cache), on two customers."""
     from optimizer._vrptw_data import scale_instance

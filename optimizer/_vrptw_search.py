@@ -148,18 +148,18 @@ def search(
         runs.append(_second_run_result(pool, there, deadline))
     best, best_cost = routes, _cost(data, routes)
     for candidate in runs:
-        if candidate is None or not _serves_all(candidate, instance.customers):
-            continue  # a worker's plan is checked for completeness, as any input is
-        if len([route for route in candidate if route]) > instance.vehicles:
-            continue
+        if candidate is None or not _serves_all_within_fleet(candidate, instance):
+            continue  # a worker's plan is checked, as any input is
         cost = _cost(data, candidate)
         if cost < best_cost:
             best, best_cost, source = candidate, cost, "search"
     return best, [], source
 
 
-def _serves_all(routes: list[list[int]], customers: int) -> bool:
-    return sorted(c for r in routes for c in r) == list(range(1, customers + 1))
+def _serves_all_within_fleet(routes: list[list[int]], instance: VrptwInstance) -> bool:
+    if sum(1 for route in routes if route) > instance.vehicles:
+        return False
+    return sorted(c for r in routes for c in r) == list(range(1, instance.customers + 1))
 
 
 def _start_second_run(

@@ -12,8 +12,9 @@ is feasible with exact times. A move that leaves a customer out is never accepte
 held serves every customer within the fleet.
 
 Routes are rows of a (vehicles, customers + 1) array with a length per row; per route, `ready`
-holds each position's earliest service start, `limit` its latest (depot ends included) and `arcs`
-the cost of the arc into it, so a customer's insertion is costed and checked in constant time.
+holds each position's earliest service start (the depot's departure first), `limit` its latest
+(the depot's return last) and `arcs` the cost of the arc into it, so a customer's insertion is
+costed and checked in constant time.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def _refresh(
     latest: Ints,
     demand: Ints,
 ) -> None:
-    """Recompute route `r`'s start times, latest starts, arc costs and load."""
+    """Recompute route `r`'s start times (depot departure first), latest starts (depot return
+    last), arc costs and load."""
     length = lengths[r]
     ready[r, 0] = earliest[0]
     previous = 0
@@ -75,7 +77,6 @@ def _refresh(
         arcs[r, k] = cost[previous, node]
         load += demand[node]
         previous = node
-    ready[r, length + 1] = ready[r, length] + service[previous] + travel[previous, 0]
     arcs[r, length] = cost[previous, 0]
     loads[r] = load
     limit[r, length + 1] = latest[0]
@@ -85,7 +86,6 @@ def _refresh(
         leave_by = limit[r, k + 2] - travel[node, following] - service[node]
         limit[r, k + 1] = min(latest[node], leave_by)
         following = node
-    limit[r, 0] = limit[r, 1] - travel[0, following] if length > 0 else latest[0]
 
 
 @nb.njit(cache=True)
@@ -466,8 +466,9 @@ def anneal(
     """
     if (deadline is None) == (moves is None):
         raise ValueError("give either a deadline or a number of moves")
-    if sum(1 for route in routes if route) > data.vehicles:
-        raise ValueError(f"{len(routes)} routes for a fleet of {data.vehicles}")
+    used = sum(1 for route in routes if route)
+    if used > data.vehicles:
+        raise ValueError(f"{used} routes for a fleet of {data.vehicles}")
     customers = data.nodes - 1
     current, lengths = _pack(routes, data.vehicles, customers)
     best, best_lengths = current.copy(), lengths.copy()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numba as nb
 import numpy as np
@@ -133,11 +134,13 @@ class FastReinserter:
         for v, route in enumerate(routes):
             self._lengths[v] = len(route)
             self._routes[v, : len(route)] = route
-        offered = np.array(jobs, dtype=np.int64)
-        _reinsert(
-            self._routes,
-            self._lengths,
-            offered,
+        _reinsert(self._routes, self._lengths, np.array(jobs, dtype=np.int64), *self.packed())
+        return [self._routes[v, : self._lengths[v]].tolist() for v in range(self._n_techs)]
+
+    def packed(self) -> tuple[Any, ...]:
+        """The day's arrays in `_reinsert`'s order after the offered jobs (also what
+        `_anneal_kernel` passes on to it): constants, then the per-route slack cache."""
+        return (
             self._sequenced,
             self._tech,
             self._rate,
@@ -162,7 +165,6 @@ class FastReinserter:
             self._known_latest,
             self._known_soft,
         )
-        return [self._routes[v, : self._lengths[v]].tolist() for v in range(self._n_techs)]
 
     def timing(self, v: int, route: Sequence[int]) -> FastTiming:
         """Vehicle `v`'s route timed as `Reinserter.timing` times it."""

@@ -133,6 +133,11 @@ class Reinserter:
             builder.insert(j)
         return builder.routes
 
+    @property
+    def compiled(self) -> FastReinserter | None:
+        """The compiled insertion, if this reinserter uses it."""
+        return self._fast
+
     def timing(self, v: int, route: Sequence[int]) -> RouteTiming:
         """The route timed with the model's minutes, as the solver would time it."""
         return self._builder.timing(v, route)

@@ -234,7 +234,7 @@ def _polish(
         seed=seed,
         params=params,
         score=score,
-        string_share=1.0,
+        rebuilds=False,
         moves=PART_STRING_MOVES,
     )
     if not timings:

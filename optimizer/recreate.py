@@ -6,26 +6,25 @@ round four or five neighbouring routes at once. Two kinds of move do that here, 
 if the whole day's objective drops (early in the search, if it rises by less than a shrinking
 threshold):
 
-- A *string move* (most moves, `STRING_SHARE`) cuts a run of stops out of each of a few routes
-  near a random job and puts the cut stops, with the unassigned jobs near it, back wherever each
-  is cheapest, in random order: SISR's ruin and recreate, 0.2 ms a move with the compiled
-  insertion (`_insert_kernel.py`; 1.8 ms in Python).
+- A *string move* cuts a run of stops out of each of a few routes near a random job and puts
+  the cut stops, with the unassigned jobs near it, back wherever each is cheapest, in random
+  order: SISR's ruin and recreate. The moves run in compiled batches
+  (`_anneal_kernel.py`): about 20 µs a move on a 12 × 47 day and 150 µs on a 180 × 800 one,
+  against 0.2 and 3.6 ms when each move went through Python.
 - A *rebuild* takes the 3-5 routes nearest a random job (their stops and the unassigned jobs
   they could do), rebuilds them from nothing with the construction heuristic and a short
   descent of OR-Tools on that part alone: 20-60 ms a move, but it reorders whole routes.
-
-Measured with `bench field`-style runs on 12 × 47 days, rebuilds alone against 95 % string
-moves: at 10 s, 5 of seeds 7-12 better (one job more placed on seed 8, −5.5 % on seed 10) and
-one 0.4 % worse; at 30 s, seeds 1-6 equal or better (−6.2 % on seed 2).
 """
 
 from __future__ import annotations
 
+import math
 import random
 import time as clock
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from optimizer._anneal_kernel import FieldAnnealer
 from optimizer._routing import RoutingOutcome, solve_routing
 from optimizer._splice import splice
 from optimizer.construct import Reinserter, construct
@@ -37,32 +36,40 @@ __all__ = ["improve_by_recreate"]
 ROUTES_PER_MOVE = (3, 4, 5)
 """How many neighbouring routes one move rebuilds, drawn at random."""
 UNASSIGNED_PER_MOVE = 8
-"""Unassigned jobs offered to a move, nearest first (more only slow the rebuild down)."""
+"""Unassigned jobs offered to a rebuild, nearest first (more only slow it down)."""
 DESCENT_STALL = 500
 """Search steps without improvement that end the descent of a rebuilt part."""
-ACCEPT_WORSE = 0.01
+ACCEPT_WORSE = 0.03
 """At the start, a changed day up to this share dearer than the current one replaces it (on
-days of up to `WANDER_TECHS` technicians; on bigger days, a share as much smaller)."""
+days of up to `WANDER_TECHS` technicians; on bigger days, a share as much smaller). Measured
+with the compiled moves on 12 × 47 days, seeds 1-10 with three solver seeds each, 5 s in one
+process, mean gap to the best plan known for the day at 2 s / 5 s: 1.40 / 1.19 % at 0.03,
+2.43 / 2.36 % at 0.01 (fewer runs stuck with a job left out)."""
 WANDER_TECHS = 12
 """A move changes a few routes: on a 180-technician day, 1 % of the day's cost is more than
 any move could lose, and the search wandered for a third of its time before improving.
 Measured on a 180 × 800 day (seed 1), the threshold scaled by 12 / 180 against not: objective
 at 10 / 30 s 24,235 / 22,817 against 28,685 / 23,835."""
-STALL_MOVES = 40
-"""With `SolveParams.stall_solutions` set: moves in a row without gain that end the search."""
-STRING_SHARE = 0.99
-"""Share of moves that are string moves rather than rebuilds. With the compiled insertion a
-string move costs about 0.2 ms on a 12 × 47 day against 40-60 ms for a rebuild, so at 0.95
-rebuilds took nine tenths of the time. Measured on 12 × 47 days, seeds 1-10, one process,
-5 s runs with 4-8 solver seeds each, runs within 0.5 % of the best plan known for their day
-after 2 s: 0.95 13 of 40, 0.98 14 of 40, 0.99 37 of 80, 0.995 18 of 40 (Python insertion at
-0.95: 11 of 40)."""
-STRING_PATIENCE = 100
-"""String moves in a row without a better day before rebuilds are drawn as well."""
-STRING_ROUTES = (2, 3, 4)
-"""How many routes near the chosen job a string move cuts, drawn at random."""
-STRING_LONGEST = 6
-"""Longest run of stops a string move takes out of one route."""
+STALL_STEPS = 40
+"""With `SolveParams.stall_solutions` set: batches and rebuilds in a row without gain that end
+the search."""
+COUNTED_BATCH = 100
+"""String moves per batch in a counted search, and in the first batch of a timed one."""
+BATCH_SECONDS = 0.005
+"""Seconds a batch of a timed search should take (the compiled batch cannot read the clock:
+the threshold and the deadline are looked at between batches)."""
+MIN_BATCH = 8
+REBUILD_CHANCE = 0.05
+"""Chance of a rebuild after a batch that found no better day: with 5 ms batches and 20-60 ms
+rebuilds, about a fifth of the time. At 0.3 (about 60 %) the same 30 runs as `ACCEPT_WORSE`
+(at 0.02) ended no better: mean gap 1.47 % at 5 s."""
+WALKERS = 4
+"""Searches of the day taking turns, all from the best day any of them found at the start of
+each cooling cycle: different basins early, the best one later. Measured as `ACCEPT_WORSE`
+(at 0.01): runs within 0.5 % of the best known at 1 s 17 of 30 with four, 16 with one; mean gap
+at 5 s 2.36 % against 3.16 %."""
+REPORT_SECONDS = 0.05
+"""Least time between two reports of a better day (each one times and scores it in Python)."""
 FIRST_CYCLE = 0.5
 """Seconds of the first cooling cycle of a search that owns its whole budget. Each later cycle
 restarts from the best day at the full threshold and lasts twice as long as the one before;
@@ -81,20 +88,24 @@ def improve_by_recreate(
     params: SolveParams,
     score: Score,
     on_improvement: Callable[[float], None] | None = None,
-    string_share: float = STRING_SHARE,
+    rebuilds: bool = True,
     moves: int | None = None,
     cooling: tuple[float, float] | None = None,
 ) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
     """Ruin and recreate parts of the day until `deadline` (a `perf_counter` time).
 
-    With `params.stall_solutions` set, the search also ends after `STALL_MOVES` rebuilds without
-    gain; every step is then seeded or counted, so the same input gives the same plan (unless
-    the deadline comes first). With `moves`, it ends after that many moves. `cooling` (start,
-    end) is the span over which dearer days stop being accepted, when this call is one round
-    of a longer search (default: `cooling_cycles` from now to `deadline`).
+    String moves run in compiled batches (`_anneal_kernel.FieldAnnealer`); between two, after
+    a batch that found no better day, a rebuild is drawn with `REBUILD_CHANCE` (never without
+    `rebuilds`). With `params.stall_solutions` set, batches have a fixed size and the search
+    ends after `STALL_STEPS` batches and rebuilds in a row without gain; every step is seeded
+    or counted, so the same input gives the same plan (unless the deadline comes first). With
+    `moves`, it ends after that many string moves and rebuilds. `cooling` (start, end) is the
+    span over which dearer days stop being accepted, when this call is one round of a longer
+    search (default: `cooling_cycles` from now to `deadline`).
 
     Returns:
-        The routes, and for each vehicle a move rebuilt, the solver's timing of its route.
+        The routes, and for each vehicle whose route changed, its timing. Never a day that
+        `score` finds dearer than the one given.
     """
     rng = random.Random(seed)
     descent = replace(
@@ -105,122 +116,130 @@ def improve_by_recreate(
         reinsertion_moves=False,
     )
     routes = [list(r) for r in routes]
-    timings: dict[int, RoutingOutcome] = {}
     if arrays.n_jobs == 0 or arrays.n_techs == 0:
-        return routes, timings  # nothing to move: do not spin until the deadline
-    current = best = score(routes, timings)
-    kept = (routes, timings)
-    since_gain = 0
-    reinserter = Reinserter(arrays)
+        return routes, {}  # nothing to move: do not spin until the deadline
+    day = _Day(arrays, routes, score, WALKERS)
+    counted = params.stall_solutions is not None
     cycles = [cooling] if cooling else cooling_cycles(clock.perf_counter(), deadline)
     began, cooled = cycles.pop(0)
-    made = last_best = 0
+    made = since_gain = steps = 0
+    batch = COUNTED_BATCH
+    unreported = False
+    reported_at = -math.inf
     while clock.perf_counter() < deadline and (moves is None or made < moves):
-        if params.stall_solutions is not None and since_gain >= STALL_MOVES:
+        if counted and since_gain >= STALL_STEPS:
             break
-        if cycles and clock.perf_counter() >= cooled:
+        if cycles and clock.perf_counter() >= cooled and not counted:
             # A new cycle starts from the best day found, free to wander again.
             began, cooled = cycles.pop(0)
-            current, (routes, timings) = best, kept
-        made += 1
-        trial: tuple[list[list[int]], dict[int, RoutingOutcome]] | None
-        if rng.random() < string_share or made - last_best < STRING_PATIENCE:
-            trial = _string_move(arrays, reinserter, routes, timings, rng)
+            day.restart()
+        threshold = _threshold(params, arrays, began, cooled)
+        walker = day.walkers[steps % len(day.walkers)]
+        steps += 1
+        if rebuilds and since_gain > 0 and rng.random() < REBUILD_CHANCE:
+            made += 1
+            improved = _rebuild(day.arrays, walker, rng, descent, deadline, threshold)
         else:
-            # Only rebuilds count toward the stall: string moves are many and small.
-            since_gain += 1
-            trial = _rebuild(arrays, routes, timings, rng, descent, deadline)
-        if trial is None:
-            continue
-        value = score(*trial)
-        if value < current * (1 + _threshold(params, arrays, began, cooled)) - 1e-6:
-            current, (routes, timings) = value, trial
-        if value >= best - 1e-6:
-            continue
-        best, kept, since_gain, last_best = value, trial, 0, made
-        if on_improvement is not None:
-            on_improvement(best)
+            size = batch if moves is None else min(batch, moves - made)
+            tick = clock.perf_counter()
+            improved = walker.run(size, threshold, rng.randrange(2**31))
+            made += size
+            if not counted:
+                spent = max(clock.perf_counter() - tick, 1e-6)
+                left = max(deadline - clock.perf_counter(), 0.0)
+                batch = max(MIN_BATCH, int(size / spent * min(BATCH_SECONDS, left)))
+        since_gain = 0 if improved else since_gain + 1
+        unreported |= improved
+        due = clock.perf_counter() - reported_at >= REPORT_SECONDS
+        if unreported and due and on_improvement is not None:
+            on_improvement(day.value(day.kept()))
+            unreported, reported_at = False, clock.perf_counter()
+    kept = day.kept()
+    value = day.value(kept)
+    if value >= day.start_value - 1e-6:
+        return routes, {}
+    if unreported and on_improvement is not None:
+        on_improvement(value)
     return kept
+
+
+class _Day:
+    """The search's day: compiled, with the caller's scoring of the start and of results.
+
+    Routes the search did not change keep the caller's timings (an OR-Tools solution's, say);
+    changed ones are timed as the compiled moves time them, so `score` and the moves agree on
+    them exactly.
+    """
+
+    def __init__(
+        self, arrays: ModelArrays, routes: list[list[int]], score: Score, walkers: int
+    ) -> None:
+        self.arrays = arrays
+        first = FieldAnnealer(arrays, Reinserter(arrays).compiled)
+        first.load(routes)
+        self.walkers = [first, *(first.clone() for _ in range(walkers - 1))]
+        self.start = routes
+        self.score = score
+        self.start_value = score(routes, {})
+
+    @property
+    def leader(self) -> FieldAnnealer:
+        return min(self.walkers, key=lambda walker: walker.best)
+
+    def restart(self) -> None:
+        """Every walker goes on from the best day any of them found."""
+        leader = self.leader
+        for walker in self.walkers:
+            walker.restart_from_best(leader)
+
+    def kept(self) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
+        """The best day found, with the timings of its changed routes."""
+        return self.timed(self.leader.best_routes())
+
+    def timed(self, routes: list[list[int]]) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
+        timings: dict[int, RoutingOutcome] = {}
+        for v, route in enumerate(routes):
+            if route == self.start[v]:
+                continue
+            starts, depart, end, lunch = self.walkers[0].timing(v, route)
+            timings[v] = RoutingOutcome(
+                {v: list(zip(route, starts, strict=True))},
+                {v: depart},
+                {v: end},
+                {v: lunch} if lunch is not None else {},
+                "feasible",
+                0.0,
+            )
+        return routes, timings
+
+    def value(self, day: tuple[list[list[int]], dict[int, RoutingOutcome]]) -> float:
+        return self.score(*day)
 
 
 def _rebuild(
     arrays: ModelArrays,
-    routes: list[list[int]],
-    timings: dict[int, RoutingOutcome],
+    walker: FieldAnnealer,
     rng: random.Random,
     descent: SolveParams,
     deadline: float,
-) -> tuple[list[list[int]], dict[int, RoutingOutcome]] | None:
-    """The routes nearest a random job rebuilt from nothing, then a short OR-Tools descent."""
+    threshold: float,
+) -> bool:
+    """The routes nearest a random job rebuilt from nothing, then a short OR-Tools descent,
+    offered to a walker's current day. Returns whether its best day improved."""
+    routes = walker.current_routes()
     vehicles, jobs = _ruin(arrays, routes, rng)
     if not jobs:
-        return None
+        return False
     part = arrays.subset(vehicles, jobs)
     rebuilt = construct(part, seed=rng.randrange(2**31))
     seconds = deadline - clock.perf_counter()
     if seconds <= 0.01:
-        return None
+        return False
     outcome = solve_routing(part, time_limit=seconds, params=descent, initial=rebuilt)
     if outcome is None:
-        return None
-    return splice(routes, timings, vehicles, jobs, outcome)
-
-
-def _string_move(
-    arrays: ModelArrays,
-    reinserter: Reinserter,
-    routes: list[list[int]],
-    timings: dict[int, RoutingOutcome],
-    rng: random.Random,
-) -> tuple[list[list[int]], dict[int, RoutingOutcome]] | None:
-    """A run of stops cut from each of a few routes near a random job, and the cut stops and
-    the unassigned jobs near it put back wherever each is cheapest (SISR's ruin and recreate,
-    without the OR-Tools model: a few milliseconds a move)."""
-    drive = arrays.drive
-    jobs = arrays.problem.jobs
-    target = rng.randrange(arrays.n_jobs)
-    size = min(rng.choice(STRING_ROUTES), arrays.n_techs)
-
-    def nearness(v: int) -> int:
-        return int(min(drive[x, target] for x in (arrays.start_node(v), *routes[v])))
-
-    cut: list[int] = []
-    trial = [list(route) for route in routes]
-    for v in sorted(range(arrays.n_techs), key=nearness)[:size]:
-        route = trial[v]
-        movable = [i for i, j in enumerate(route) if jobs[j].pin is None]
-        if not movable:
-            continue
-        nearest = min(movable, key=lambda i: int(drive[route[i], target]))
-        length = rng.randint(1, min(len(movable), STRING_LONGEST))
-        first = max(0, min(nearest - rng.randrange(length), len(route) - length))
-        taken = [j for j in route[first : first + length] if jobs[j].pin is None]
-        cut += taken
-        trial[v] = [j for j in route if j not in taken]
-    served = {j for route in trial for j in route}.union(cut)
-    spare = sorted(
-        (j for j in range(arrays.n_jobs) if j not in served),
-        key=lambda j: int(drive[target, j]),
-    )[:UNASSIGNED_PER_MOVE]
-    offered = cut + spare
-    rng.shuffle(offered)
-    trial = reinserter.reinsert(trial, offered)
-    trial_timings = dict(timings)
-    for v, route in enumerate(trial):
-        if route == routes[v]:
-            continue
-        timing = reinserter.starts(v, route)
-        if not timing.feasible:
-            return None
-        trial_timings[v] = RoutingOutcome(
-            {v: list(zip(route, timing.starts, strict=True))},
-            {v: timing.depart},
-            {v: timing.end},
-            {v: timing.lunch_start} if timing.lunch_start is not None else {},
-            "feasible",
-            0.0,
-        )
-    return trial, trial_timings
+        return False
+    trial, _ = splice(routes, {}, vehicles, jobs, outcome)
+    return bool(walker.offer({v: trial[v] for v in vehicles}, threshold))
 
 
 def cooling_cycles(began: float, deadline: float) -> list[tuple[float, float]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 import time as clock
 
@@ -13,8 +14,9 @@ from ortools.constraint_solver import pywrapcp
 from bench.field import generate_day
 from optimizer import Break, Job, Plan, Problem, SolveParams, Technician, Window, check_plan, solve
 from optimizer import recreate as recreate_module
+from optimizer._anneal_kernel import FieldAnnealer
 from optimizer._routing import RoutingOutcome, solve_routing
-from optimizer.assemble import PlanScorer, assemble, merge_timings, timed_outcome
+from optimizer.assemble import PlanScorer, assemble, first_routes, merge_timings, timed_outcome
 from optimizer.construct import Reinserter, construct
 from optimizer.matrices import ModelArrays
 from optimizer.solve import travel_matrix
@@ -108,7 +110,7 @@ def test_cooling_cycles_cover_the_budget_each_twice_the_one_before(
         assert lengths[-2] - 1e-6 <= lengths[-1] < 4 * lengths[-2]
 
 
-def test_each_new_cooling_cycle_starts_again_from_the_best_day(
+def test_each_new_cooling_cycle_starts_every_walker_again_from_the_best_day(
     day_4x14: Problem, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     arrays = _arrays(day_4x14)
@@ -117,31 +119,46 @@ def test_each_new_cooling_cycle_starts_again_from_the_best_day(
     monkeypatch.setattr(
         recreate_module, "clock", type("Clock", (), {"perf_counter": lambda: next(ticks) / 100})
     )
-    seen: list[object] = []
-    dearer: list[list[int]] = [[] for _ in range(arrays.n_techs)]
+    restarts: list[float] = []
+    restart = recreate_module._Day.restart
 
-    def string_move(_arrays, _reinserter, routes, _timings, _rng):  # type: ignore[no-untyped-def]
-        seen.append(routes)
-        return (dearer if not any(r is dearer for r in seen) else [list(r) for r in routes]), {}
+    def counted(day: recreate_module._Day) -> None:
+        restarts.append(day.leader.best)
+        restart(day)
+        # Every walker goes on from the leader's best day, as its current and its best.
+        routes = day.leader.best_routes()
+        for walker in day.walkers:
+            assert walker.current_routes() == routes
+            assert walker.current == pytest.approx(walker.best)
 
-    def score(routes: list[list[int]], _timings: dict[int, RoutingOutcome]) -> float:
-        # The start costs 100; the first trial 100.5 (inside the early 1 % threshold); every
-        # other trial 200 (never accepted).
-        if routes is dearer:
-            return 100.5
-        return 100.0 if not seen else 200.0
-
-    monkeypatch.setattr(recreate_module, "_string_move", string_move)
-    start = [[0], [1], [2], [3]]
+    monkeypatch.setattr(recreate_module._Day, "restart", counted)
+    start = construct(arrays, seed=0)
+    base = timed_outcome(arrays, start)
+    scorer = PlanScorer(arrays, base)
     recreate_module.improve_by_recreate(
-        arrays, start, deadline=2.0, seed=0, params=SolveParams(), score=score, string_share=1.0
+        arrays,
+        first_routes(base, arrays.n_techs),
+        deadline=2.0,
+        seed=0,
+        params=SolveParams(),
+        score=lambda r, t: scorer(t),
+        rebuilds=False,
     )
-    first_cycle = [r for k, r in enumerate(seen) if k < 20]
-    assert first_cycle[0] is not dearer
-    assert first_cycle[1] is dearer, "the dearer day was moved to early in the first cycle"
-    best_day = first_cycle[0]
-    after = seen[60:]
-    assert after and all(r is best_day for r in after), "the second cycle went back to the best"
+    assert len(restarts) == 1, "one restart, where the second cycle begins"
+
+
+def test_walkers_share_the_best_day_found_by_any_of_them(day_12x47: Problem) -> None:
+    arrays = _arrays(day_12x47)
+    start = construct(arrays, seed=1)
+    first = FieldAnnealer(arrays)
+    first.load(start)
+    other = first.clone()
+    assert other.current == first.current
+    assert other.run(3000, 0.0, seed=5)
+    assert first.current_routes() == [list(r) for r in start], "a clone moves on its own"
+    first.restart_from_best(other)
+    assert first.best == other.best and first.current == other.best
+    assert first.current_routes() == other.best_routes()
 
 
 def test_a_warm_start_the_search_could_not_keep_falls_back_to_the_given_routes(
@@ -192,44 +209,50 @@ def test_string_moves_keep_every_job_once_pinned_stops_in_place_and_plans_valid(
 ) -> None:
     arrays = ModelArrays.build(day_12x47, travel_matrix(day_12x47), SolveParams())
     routes = construct(arrays, seed=1)
-    base = timed_outcome(arrays, routes)
-    timings: dict[int, RoutingOutcome] = {}
     pinned = {
         j: v for v, route in enumerate(routes) for j in route if day_12x47.jobs[j].pin is not None
     }
     assert pinned  # the generated day has stops under way
-    reinserter, rng = Reinserter(arrays), random.Random(7)
+    base = timed_outcome(arrays, routes)
     scorer = PlanScorer(arrays, base)
-    changed = 0
+    day = recreate_module._Day(arrays, first_routes(base, arrays.n_techs), scorer_of(scorer), 1)
+    walker = day.walkers[0]
     objectives = set()
-    current = scorer(timings)
-    for step in range(150):
-        trial = recreate_module._string_move(arrays, reinserter, routes, timings, rng)
-        if trial is None:
-            continue
-        trial_routes, trial_timings = trial
-        served = [j for route in trial_routes for j in route]
+    for batch in range(60):
+        # Early batches wander (1 % dearer days accepted), later ones only descend.
+        walker.run(50, 0.01 if batch < 40 else 0.0, seed=batch)
+        current = walker.current_routes()
+        served = [j for route in current for j in route]
         assert len(served) == len(set(served))
-        assert all(j in trial_routes[v] for j, v in pinned.items())
-        plan = assemble(arrays, merge_timings(trial_timings, base))
+        assert all(j in current[v] for j, v in pinned.items())
+        for route in current:
+            # A stop pinned in sequence stays at the head of its route.
+            heads = [j for j in route if day_12x47.jobs[j].pin is not None]
+            assert route[: len(heads)] == heads
+        whole = day.timed(current)
+        # Every route timed as the moves time it: the compiled cost is the plan's, exactly.
+        plan = assemble(arrays, merge_timings(day_all_changed(day).timed(current)[1], base))
         assert check_plan(day_12x47, plan) == []
-        # The scorer, which costs only routes it has not seen, agrees with the whole plan.
-        assert scorer(trial_timings) == pytest.approx(plan.objective, rel=1e-12)
-        # Scoring the day the move started from again, as a rejected move does, gives its own
-        # cost back, not the trial's remembered routes.
-        assert scorer(timings) == pytest.approx(current, rel=1e-12)
-        objectives.add(round(plan.objective, 6))
-        changed += trial_routes != routes
-        if step % 3:
-            routes, timings, current = trial_routes, trial_timings, plan.objective
-    assert changed > 50
-    assert len(objectives) > 20
+        assert walker.current == pytest.approx(plan.objective, rel=1e-9)
+        assert scorer(whole[1]) == pytest.approx(day.value(whole), rel=1e-12)
+        assert walker.best <= walker.current + 1e-6
+        objectives.add(round(walker.current, 6))
+    assert len(objectives) > 10
+    assert walker.best < scorer({})
 
 
-def test_string_moves_alone_improve_the_construction(
-    day_12x47: Problem, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(recreate_module, "STRING_SHARE", 1.0)
+def scorer_of(scorer: PlanScorer) -> recreate_module.Score:
+    return lambda routes, timings: scorer(timings)
+
+
+def day_all_changed(day: recreate_module._Day) -> recreate_module._Day:
+    """The same day as if every route had changed, so each is timed as the moves time it."""
+    twin = copy.copy(day)
+    twin.start = [[-1] for _ in day.start]
+    return twin
+
+
+def test_string_moves_alone_improve_the_construction(day_12x47: Problem) -> None:
     arrays = ModelArrays.build(day_12x47, travel_matrix(day_12x47), SolveParams())
     routes = construct(arrays, seed=1)
     base = timed_outcome(arrays, routes)
@@ -245,10 +268,14 @@ def test_string_moves_alone_improve_the_construction(
         seed=3,
         params=SolveParams(),
         score=score,
+        rebuilds=False,
     )
     plan = assemble(arrays, merge_timings(timings, base))
     assert check_plan(day_12x47, plan) == []
     assert plan.objective < start * 0.97
+    assert [[s.job_id for s in r.stops] for r in plan.routes] == [
+        [day_12x47.jobs[j].id for j in route] for route in better
+    ]
 
 
 def test_a_faster_technician_in_a_slower_colleagues_profile_does_not_eat_inside_a_short_visit() -> (

@@ -68,6 +68,9 @@ WALKERS = 4
 each cooling cycle: different basins early, the best one later. Measured as `ACCEPT_WORSE`
 (at 0.01): runs within 0.5 % of the best known at 1 s 17 of 30 with four, 16 with one; mean gap
 at 5 s 2.36 % against 3.16 %."""
+WALKERS_UP_TO = 30
+"""Technicians beyond which one search walks alone: a big day (or half of one) is far from
+settled for most of its time, and every move spent elsewhere is one fewer toward it."""
 REPORT_SECONDS = 0.05
 """Least time between two reports of a better day (each one times and scores it in Python)."""
 FIRST_CYCLE = 0.5
@@ -118,7 +121,7 @@ def improve_by_recreate(
     routes = [list(r) for r in routes]
     if arrays.n_jobs == 0 or arrays.n_techs == 0:
         return routes, {}  # nothing to move: do not spin until the deadline
-    day = _Day(arrays, routes, score, WALKERS)
+    day = _Day(arrays, routes, score, WALKERS if arrays.n_techs <= WALKERS_UP_TO else 1)
     counted = params.stall_solutions is not None
     cycles = [cooling] if cooling else cooling_cycles(clock.perf_counter(), deadline)
     began, cooled = cycles.pop(0)

@@ -35,6 +35,7 @@ from optimizer._insert_kernel import (
     _reinsert,
     _time_route,
 )
+from optimizer._routing import RoutingOutcome
 from optimizer.matrices import COMPACT_FREE_MINUTES, ModelArrays
 from optimizer.problem import DAY_LIMIT
 
@@ -275,6 +276,18 @@ class FieldAnnealer:
             int(depart),
             int(end),
             None if lunch == NONE else int(lunch),
+        )
+
+    def outcome(self, v: int, route: list[int]) -> RoutingOutcome:
+        """Vehicle `v`'s route timed as the search times it, as a one-route solver outcome."""
+        starts, depart, end, lunch = self.timing(v, route)
+        return RoutingOutcome(
+            {v: list(zip(route, starts, strict=True))},
+            {v: depart},
+            {v: end},
+            {v: lunch} if lunch is not None else {},
+            "feasible",
+            0.0,
         )
 
     def _save_best(self) -> None:

@@ -204,15 +204,7 @@ class _Day:
         for v, route in enumerate(routes):
             if route == self.start[v]:
                 continue
-            starts, depart, end, lunch = self.walkers[0].timing(v, route)
-            timings[v] = RoutingOutcome(
-                {v: list(zip(route, starts, strict=True))},
-                {v: depart},
-                {v: end},
-                {v: lunch} if lunch is not None else {},
-                "feasible",
-                0.0,
-            )
+            timings[v] = self.walkers[0].outcome(v, route)
         return routes, timings
 
     def value(self, day: tuple[list[list[int]], dict[int, RoutingOutcome]]) -> float:

@@ -19,18 +19,7 @@ from optimizer.solve import travel_matrix
 
 
 def _timed(annealer: FieldAnnealer, routes: list[list[int]]) -> dict[int, RoutingOutcome]:
-    out = {}
-    for v, route in enumerate(routes):
-        starts, depart, end, lunch = annealer.timing(v, route)
-        out[v] = RoutingOutcome(
-            {v: list(zip(route, starts, strict=True))},
-            {v: depart},
-            {v: end},
-            {v: lunch} if lunch is not None else {},
-            "feasible",
-            0.0,
-        )
-    return out
+    return {v: annealer.outcome(v, route) for v, route in enumerate(routes)}
 
 
 def _with_previous(problem: Problem, rng: random.Random) -> Problem:

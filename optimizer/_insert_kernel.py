@@ -244,6 +244,11 @@ def _time_route(  # noqa: PLR0913 - a compiled kernel takes its arrays one by on
                 opens = windows[node, 0, 0]
             if opens != NONE:
                 clock = max(clock, opens - leg)
+                if lunch:
+                    eat = min(latest, opens - minutes)
+                    leave = max(tech[v, SHIFT_START], eat - leg)
+                    if earliest <= eat and max(leave + leg, earliest) <= eat:
+                        clock = min(clock, leave)
         on_site = False
         if lunch and lunch_start == NONE:
             if pinned != NONE:
@@ -259,13 +264,15 @@ def _time_route(  # noqa: PLR0913 - a compiled kernel takes its arrays one by on
             )
             doorstep = max(clock + leg, earliest)
             eat_first = max(clock, earliest)
-            if on_site:
-                pass
-            elif doorstep <= latest and doorstep + minutes <= start_without:
+            if doorstep <= latest and doorstep + minutes <= start_without:
                 lunch_start = doorstep
+                on_site = False
             elif eat_first <= latest and eat_first + minutes + leg <= start_without:
                 lunch_start = eat_first
                 clock = eat_first + minutes
+                on_site = False
+            elif on_site:
+                pass
             elif clock >= earliest or start_without + service[v, node] > latest:
                 lunch_start = max(clock, earliest)
                 clock = lunch_start + minutes

@@ -102,6 +102,14 @@ def time_route(
             )
             if opens is not None:
                 clock = max(clock, opens - drive)
+                if lunch is not None:
+                    # A first stop opening after the lunch: leave in time to eat at its door,
+                    # not to arrive just in time for a visit that would then hold the lunch.
+                    eat = min(lunch.latest, opens - lunch.minutes)
+                    leave = max(tech.shift_start, eat - drive)
+                    doorstep = max(leave + drive, lunch.earliest)
+                    if lunch.earliest <= eat and doorstep <= eat:
+                        clock = min(clock, leave)
         on_site = False
         if lunch is not None and lunch_start is None:
             if fixed is not None:
@@ -116,16 +124,19 @@ def time_route(
                 and start_without + own > lunch.earliest
             )
             # The wait before this stop may hold the lunch, which then delays nothing: eaten
-            # at the doorstep before the window opens, or before driving there.
+            # at the doorstep before the window opens, or before driving there. That beats
+            # eating on site, which holds the technician there after the visit.
             doorstep = max(clock + drive, lunch.earliest)
             eat_first = max(clock, lunch.earliest)
-            if on_site:
-                pass
-            elif doorstep <= lunch.latest and doorstep + lunch.minutes <= start_without:
+            if doorstep <= lunch.latest and doorstep + lunch.minutes <= start_without:
                 lunch_start = doorstep
+                on_site = False
             elif eat_first <= lunch.latest and eat_first + lunch.minutes + drive <= start_without:
                 lunch_start = eat_first
                 clock = eat_first + lunch.minutes
+                on_site = False
+            elif on_site:
+                pass
             elif clock >= lunch.earliest or start_without + minutes[k] > lunch.latest:
                 lunch_start = max(clock, lunch.earliest)
                 clock = lunch_start + lunch.minutes

@@ -61,3 +61,31 @@ def test_the_lunch_is_eaten_on_site_only_if_the_visit_itself_is_long_enough() ->
     own = time_route(tech, [()], [120], [0], travel, 1, 2, depart=600, own_minutes=[110])
     assert own.lunch_start is not None
     assert own.lunch_start >= own.stops[0].end  # after the visit, never inside it
+
+
+def test_a_wait_before_a_long_visit_holds_the_lunch_rather_than_the_visit() -> None:
+    # B could host the lunch (290 minutes spans the window), but the technician waits at its
+    # door from 11:10 anyway: eating then ends B at 16:40, home by 17:00. On site, B and the
+    # lunch would end 30 minutes past the shift.
+    timing = _time(Break(690, 810, 30), [(500, 500), (720, 960)], [150, 280])
+    assert timing.feasible
+    first, second = timing.stops
+    assert first.end + DRIVE <= timing.lunch_start == 690
+    assert second.start == 720 and second.end == 1000
+    assert timing.end == second.end + DRIVE == 1020
+
+
+def test_a_first_visit_after_the_lunch_window_opens_is_reached_in_time_to_eat_first() -> None:
+    # Alone on the route, B would be reached just in time for 12:00 and would hold the lunch,
+    # ending at 17:30. Leaving 30 minutes earlier, the technician eats at the door.
+    timing = _time(Break(690, 810, 30), [(720, 960)], [280])
+    assert timing.feasible
+    (stop,) = timing.stops
+    assert timing.depart == 670 and timing.lunch_start == 690
+    assert stop.start == 720 and timing.end == 1020
+
+
+def test_a_first_visit_opening_too_early_for_the_lunch_is_still_reached_just_in_time() -> None:
+    timing = _time(Break(690, 810, 30), [(700, 960)], [280])
+    assert timing.depart == 680  # 11:40 leaves no room for a lunch from 11:30 before it
+    assert timing.lunch_start is not None and timing.lunch_start >= 700

@@ -35,9 +35,13 @@ from optimizer._insert_kernel import (
     _reinsert,
     _time_route,
 )
+from optimizer._kernel_cache import forget_if_changed
 from optimizer._routing import RoutingOutcome
 from optimizer.matrices import COMPACT_FREE_MINUTES, ModelArrays
 from optimizer.problem import DAY_LIMIT
+
+# The string moves call the insertion's compiled timing and insertion.
+forget_if_changed("_anneal_kernel", "_insert_kernel")
 
 __all__ = [
     "STRING_LONGEST",

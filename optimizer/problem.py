@@ -84,7 +84,8 @@ class Break:
     When `on_site` is set, a visit of at least `on_site_after` minutes may contain the lunch:
     the technician eats on site (or straight after it), and the visit's end plus `minutes` is
     when they drive on. `on_site_after` defaults to the lunch window's length: a visit that
-    long can span the whole window, leaving no gap for lunch around it.
+    long can span the whole window, leaving no gap for lunch around it. A wait before a visit
+    that can hold the lunch holds it instead: eaten there, it delays nothing after.
     """
 
     earliest: int

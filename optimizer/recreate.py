@@ -237,11 +237,13 @@ def _rebuild(
     return bool(walker.offer({v: trial[v] for v in vehicles}, threshold))
 
 
-def cooling_cycles(began: float, deadline: float) -> list[tuple[float, float]]:
-    """(start, end) of each cooling cycle from `began` to `deadline` (`FIRST_CYCLE`, then
+def cooling_cycles(
+    began: float, deadline: float, first: float = FIRST_CYCLE
+) -> list[tuple[float, float]]:
+    """(start, end) of each cooling cycle from `began` to `deadline` (`first` seconds, then
     doubling; a last cycle shorter than the one before is merged into it)."""
     cycles: list[tuple[float, float]] = []
-    start, length = began, FIRST_CYCLE
+    start, length = began, first
     while start + length < deadline:
         cycles.append((start, start + length))
         start, length = start + length, length * 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time as clock
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from contextlib import AbstractContextManager
 
 import pytest
@@ -13,6 +14,7 @@ from optimizer import Problem, SolveParams
 from optimizer import halves as halves_module
 from optimizer import workers as workers_module
 from optimizer.assemble import PlanScorer, assemble, merge_timings, timed_outcome
+from optimizer.matrices import ModelArrays
 from tests.optimizer.conftest import BROKEN_WORKERS, check_clean, constructed
 
 TIMED = SolveParams()
@@ -86,3 +88,69 @@ def test_the_day_is_searched_here_when_the_worker_fails(
     plan = assemble(arrays, merge_timings(timings, first))
     check_clean(day_40x150, plan)
     assert plan.objective < scorer({})
+
+
+class _FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+class _InlinePool(Executor):
+    """Runs the second half here, at once: the rounds' bookkeeping without a process."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        future: Future[object] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def _coolings(
+    arrays: ModelArrays, routes: list[list[int]], budget: float, monkeypatch: pytest.MonkeyPatch
+) -> tuple[float, list[tuple[float, float, float]]]:
+    """(start, [(round start, cooling start, cooling end)]) of a search of `budget` seconds
+    whose rounds find nothing, on a fake clock."""
+    fake = _FakeClock()
+    coolings: list[tuple[float, float, float]] = []
+
+    def search(*args: object) -> None:
+        end, cooling = args[-2], args[-1]
+        assert isinstance(end, float) and isinstance(cooling, tuple)
+        if fake.now < end:  # the first half of a round (the other one runs at once after)
+            coolings.append((fake.now, *cooling))
+            fake.now = end  # the round takes its time, and finds nothing
+        else:
+            assert cooling == coolings[-1][1:]  # both halves of a round cool alike
+        return None
+
+    monkeypatch.setattr(halves_module, "clock", fake)
+    monkeypatch.setattr(halves_module, "search_part", search)
+    monkeypatch.setattr(halves_module, "worker_pool", lambda workers: _InlinePool())
+    monkeypatch.setattr(halves_module, "cores", lambda: 2)
+    monkeypatch.setattr(halves_module, "_usable", lambda pool: True)
+    started = fake.now
+    halves_module.improve_by_halves(
+        arrays, routes, deadline=started + budget, seed=1, params=TIMED, score=lambda r, t: 0.0
+    )
+    return started, coolings
+
+
+def test_a_long_search_cools_again_from_the_best_day_in_longer_and_longer_cycles(
+    day_40x150: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arrays, routes = constructed(day_40x150, TIMED)
+    started, coolings = _coolings(arrays, routes, 200.0, monkeypatch)
+    for at, begins, ends in coolings:
+        assert begins <= at < ends  # a round cools over the cycle it falls in
+    cycles = sorted({(b, e) for _, b, e in coolings})
+    # One cooling over a long budget would keep every round wandering until late.
+    assert cycles[0] == (started, started + halves_module.FIRST_COOLING)
+    assert len(cycles) == 3 and cycles[-1][1] == started + 200.0
+    assert all(a[1] == b[0] for a, b in zip(cycles, cycles[1:], strict=False))
+    lengths = [e - b for b, e in cycles]
+    assert lengths == sorted(lengths)
+    # Up to the first cycle's length, one cooling spans the whole search.
+    started, coolings = _coolings(arrays, routes, 30.0, monkeypatch)
+    assert {(b, e) for _, b, e in coolings} == {(started, started + 30.0)}

@@ -13,11 +13,13 @@ $(RUN_STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	# Bytecode is written as modules are first imported: compiling every installed file up
+	# front took half the install (49 s against 24 s on a 2-core machine).
+	$(BIN)/python -m pip install --quiet --no-compile -e .
 	@rm -f $(VENV)/.installed-run-* && touch $@
 
 $(DEV_STAMP): $(RUN_STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'
 	@rm -f $(VENV)/.installed-dev-* && touch $@
 
 demo: $(RUN_STAMP)

@@ -37,9 +37,11 @@ FIRST_COOLING = 30.0
 """Seconds of the first cooling cycle; a longer budget restarts the cooling from the best day
 for a second cycle twice as long, and so on. One cooling over a whole 120 s budget kept the
 rounds wandering for most of it: on 180 × 800 (seed 3, solver seeds 3-5) those runs ended at
-43,291 / 40,899 / 39,103, where 30 s runs reached 38,909 / 38,856 / 39,611. Cycles from 0.5 s,
-as on a whole day, made the 120 s runs steady (38,937 / 38,997 / 38,863) but the 30 s ones
-dearer (40,145 / 40,580 / 39,293)."""
+43,291 / 40,899 / 39,103, where 30 s runs reached 38,909 / 38,856 / 39,611. With this first
+cycle they end at 39,586 / 38,199 / 38,753, and a budget up to 45 s cools once, as before.
+Cycles from 0.5 s, as on a whole day, were as steady at 120 s (38,937 / 38,997 / 38,863) and
+no better at 30 s (40,145 / 40,580 / 39,293; 30 s runs of this size spread about 3 % from one
+batch to the next)."""
 
 Half = tuple[list[int], list[int]]
 """Vehicles, and jobs (their routes' jobs, then unassigned jobs) of one half."""

@@ -247,7 +247,7 @@ def _time_route(  # noqa: PLR0913 - a compiled kernel takes its arrays one by on
                 if lunch:
                     eat = min(latest, opens - minutes)
                     leave = max(tech[v, SHIFT_START], eat - leg)
-                    if earliest <= eat and max(leave + leg, earliest) <= eat:
+                    if max(leave + leg, earliest) <= eat:
                         clock = min(clock, leave)
         on_site = False
         if lunch and lunch_start == NONE:
@@ -256,23 +256,20 @@ def _time_route(  # noqa: PLR0913 - a compiled kernel takes its arrays one by on
             else:
                 start_without = _earliest(windows[node], count, clock + leg)[0]
             stay = own[v, node]
-            on_site = (
-                tech[v, ON_SITE] == 1
-                and stay >= tech[v, LEAST]
-                and max(start_without, earliest) <= latest
-                and start_without + stay > earliest
-            )
             doorstep = max(clock + leg, earliest)
             eat_first = max(clock, earliest)
             if doorstep <= latest and doorstep + minutes <= start_without:
                 lunch_start = doorstep
-                on_site = False
             elif eat_first <= latest and eat_first + minutes + leg <= start_without:
                 lunch_start = eat_first
                 clock = eat_first + minutes
-                on_site = False
-            elif on_site:
-                pass
+            elif (
+                tech[v, ON_SITE] == 1
+                and stay >= tech[v, LEAST]
+                and max(start_without, earliest) <= latest
+                and start_without + stay > earliest
+            ):
+                on_site = True
             elif clock >= earliest or start_without + service[v, node] > latest:
                 lunch_start = max(clock, earliest)
                 clock = lunch_start + minutes

@@ -108,7 +108,7 @@ def time_route(
                     eat = min(lunch.latest, opens - lunch.minutes)
                     leave = max(tech.shift_start, eat - drive)
                     doorstep = max(leave + drive, lunch.earliest)
-                    if lunch.earliest <= eat and doorstep <= eat:
+                    if doorstep <= eat:
                         clock = min(clock, leave)
         on_site = False
         if lunch is not None and lunch_start is None:
@@ -116,13 +116,7 @@ def time_route(
                 start_without = max(clock + drive, fixed)
             else:
                 start_without, _ = earliest_start(stop_windows, clock + drive)
-            # A long visit spanning the lunch window hosts it: the technician eats on site.
             own = minutes[k] if own_minutes is None else own_minutes[k]
-            on_site = (
-                lunch.hosted_by(own)
-                and max(start_without, lunch.earliest) <= lunch.latest
-                and start_without + own > lunch.earliest
-            )
             # The wait before this stop may hold the lunch, which then delays nothing: eaten
             # at the doorstep before the window opens, or before driving there. That beats
             # eating on site, which holds the technician there after the visit.
@@ -130,13 +124,15 @@ def time_route(
             eat_first = max(clock, lunch.earliest)
             if doorstep <= lunch.latest and doorstep + lunch.minutes <= start_without:
                 lunch_start = doorstep
-                on_site = False
             elif eat_first <= lunch.latest and eat_first + lunch.minutes + drive <= start_without:
                 lunch_start = eat_first
                 clock = eat_first + lunch.minutes
-                on_site = False
-            elif on_site:
-                pass
+            elif (
+                lunch.hosted_by(own)
+                and max(start_without, lunch.earliest) <= lunch.latest
+                and start_without + own > lunch.earliest
+            ):
+                on_site = True  # a long visit spanning the lunch window hosts it
             elif clock >= lunch.earliest or start_without + minutes[k] > lunch.latest:
                 lunch_start = max(clock, lunch.earliest)
                 clock = lunch_start + lunch.minutes

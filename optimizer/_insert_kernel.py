@@ -34,6 +34,10 @@ NONE = -(2**40)
 NEVER = -np.inf
 ATTEMPTS_PER_JOB = 400
 """Feasibility checks per job, cheapest positions first; beyond, the job is left out."""
+FIRST_RANKS = 32
+"""Places of a job sorted by arc cost before the first checks; the rest are sorted only if
+these do not settle it (a full sort of every place in every route was most of a move's time
+on big days)."""
 FEASIBLE_COMPARED = 6
 """Feasible places compared on their full cost (arcs and start times) before choosing."""
 
@@ -381,6 +385,18 @@ def _slack(  # noqa: PLR0913
 
 
 @nb.njit(cache=True, nogil=True)
+def _cheapest(keys: Ints, count: int) -> Ints:
+    """Indices of the `count` smallest of `keys` (unique), smallest first."""
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if count >= keys.shape[0]:
+        return np.argsort(keys)
+    last = np.partition(keys, count - 1)[count - 1]
+    head = np.nonzero(keys <= last)[0]
+    return head[np.argsort(keys[head])]
+
+
+@nb.njit(cache=True, nogil=True)
 def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whole for speed
     routes: Ints,
     lengths: Ints,
@@ -441,14 +457,20 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
                 places[o, 1] = p
                 o += 1
         # Keys are unique: delta first, then vehicle and position (deltas are small integers).
-        order = np.argsort(deltas * (n_techs * capacity) + places[:, 0] * capacity + places[:, 1])
+        keys = deltas * (n_techs * capacity) + places[:, 0] * capacity + places[:, 1]
+        limit = min(n_options, ATTEMPTS_PER_JOB)
+        order = _cheapest(keys, min(limit, FIRST_RANKS))
         seen[:] = False
         best_total = 0.0
         best_v = -1
         best_p = -1
         feasible_seen = 0
-        for rank in range(min(n_options, ATTEMPTS_PER_JOB)):
+        rank = 0
+        while rank < limit:
+            if rank == order.shape[0]:
+                order = np.argsort(keys)  # the cheapest few did not settle it: all, in order
             o = order[rank]
+            rank += 1
             delta, v, p = deltas[o], places[o, 0], places[o, 1]
             if best_v >= 0 and delta >= best_total:
                 break  # start times only add cost: no later place can be cheaper

@@ -7,11 +7,13 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.field import generate_day
 from optimizer import Break, Problem, SolveParams, check_plan, solve
+from optimizer._insert_kernel import _cheapest
 from optimizer.construct import Reinserter, construct
 from optimizer.matrices import ModelArrays
 from optimizer.solve import travel_matrix
@@ -110,3 +112,17 @@ def test_the_kernels_can_be_compiled_ahead_of_the_first_solve() -> None:
 
     compile_kernels()
     assert kernel._reinsert.signatures and kernel._time_route.signatures
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    keys=st.lists(st.integers(-(10**9), 10**9), unique=True, max_size=300),
+    share=st.floats(0, 1),
+)
+def test_the_cheapest_places_come_first_in_the_order_a_full_sort_gives(
+    keys: list[int], share: float
+) -> None:
+    values = np.array(keys, dtype=np.int64)
+    count = round(share * len(keys))
+    order = _cheapest(values, count)
+    assert list(order) == list(np.argsort(values)[:count])

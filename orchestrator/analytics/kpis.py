@@ -22,6 +22,9 @@ Definitions
 - overtime_minutes: for each shift, how long after its end the technician's last visit ended.
 - preferred_tech_kept_rate: completed visits to customers with preferred technicians made by
   one of them, over all such visits.
+- preferred_tech_kept_when_qualified_rate: the same, over the visits whose first preferred
+  technician held every skill and piece of equipment the job needed that day: a dispatcher
+  who completes a job the preferred technician could not do is not counted as breaking it.
 - wrong_skill_dispatches / wrong_equipment_dispatches: technician × appointment pairs that went
   at least *dispatched*, where the technician lacked a skill (certifications valid that day; a
   master electrician covers journeyman work) or equipment the job needed.
@@ -105,6 +108,7 @@ class Kpis:
     emergencies_unreached: int
     overtime_minutes: float
     preferred_tech_kept_rate: float | None
+    preferred_tech_kept_when_qualified_rate: float | None
     wrong_skill_dispatches: int
     wrong_equipment_dispatches: int
     double_bookings: int
@@ -289,6 +293,7 @@ def compute_kpis(
 
     preferring = _preferred_visits(visits, job_of, jobs_by_id, techs, customer_by_id)
     with_preference, kept = len(preferring), sum(v.kept for v in preferring)
+    keepable = sum(not v.lacking for v in preferring)
 
     wrong_skill = wrong_equipment = 0
     dispatched: dict[tuple[str, str], datetime] = {}
@@ -325,6 +330,7 @@ def compute_kpis(
         emergencies_unreached=unreached,
         overtime_minutes=overtime,
         preferred_tech_kept_rate=kept / with_preference if with_preference else None,
+        preferred_tech_kept_when_qualified_rate=kept / keepable if keepable else None,
         wrong_skill_dispatches=wrong_skill,
         wrong_equipment_dispatches=wrong_equipment,
         double_bookings=_double_bookings(versions, visits),

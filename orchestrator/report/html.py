@@ -34,6 +34,7 @@ KPI_ROWS: tuple[tuple[str, str, str], ...] = (
     ("overtime_minutes", "overtime minutes", "n"),
     ("emergency_response_minutes_p50", "emergency response p50 (min)", "n"),
     ("preferred_tech_kept_rate", "preferred technician kept", "%"),
+    ("preferred_tech_kept_when_qualified_rate", "preferred kept, when qualified", "%"),
     ("wrong_skill_dispatches", "wrong-skill dispatches", "n"),
     ("double_bookings", "double bookings", "n"),
 )

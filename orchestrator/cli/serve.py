@@ -20,7 +20,7 @@ def serve(
     """Serve webhooks, Slack interactions, /healthz and /metrics, and run the scheduled jobs."""
     import uvicorn
 
-    from optimizer import compile_kernels
+    from optimizer import compile_kernels, start_workers
     from orchestrator.errors import ConfigError
     from orchestrator.runtime import build_runtime_app
 
@@ -29,9 +29,10 @@ def serve(
         asgi = build_runtime_app(settings)
     except ConfigError as exc:
         exit_with(exc.problems)
-    # The planner's compiled code is loaded (or, on a new machine, compiled) before the
-    # first scheduled plan, not inside its time budget.
+    # The planner's compiled code is loaded (or, on a new machine, compiled), and its worker
+    # process started, before the first scheduled plan, not inside its time budget.
     compile_kernels(vrptw=False)
+    start_workers()
     uvicorn.run(
         asgi,
         host=host or settings.web.host,

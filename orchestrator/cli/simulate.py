@@ -34,7 +34,7 @@ def simulate(
     from rich.table import Table
 
     from connectors.sandbox import ScenarioError, load_scenario
-    from optimizer import compile_kernels
+    from optimizer import compile_kernels, start_workers
     from orchestrator.analytics import compute_kpis
     from orchestrator.analytics.arrivals import promised_arrivals
     from orchestrator.analytics.delay_notices import delay_notice_outcome
@@ -53,8 +53,10 @@ def simulate(
         exit_with([f"--dispatcher: {exc}"])
 
     if any(isinstance(d, FsmDispatchDispatcher) for d in dispatchers):
-        # Loaded (compiled on a new machine) before the first plan, not inside its budget.
+        # Loaded (compiled on a new machine), and the worker started, before the first plan,
+        # not inside its budget.
         compile_kernels(vrptw=False)
+        start_workers()
     runs: dict[str, dict[str, float | int | None]] = {}
     records = {}
     notices: dict[str, dict[str, datetime]] = {}

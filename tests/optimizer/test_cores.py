@@ -9,11 +9,12 @@ import pytest
 
 from optimizer import SolveParams
 from optimizer import pair as pair_module
+from optimizer import workers as workers_module
 from optimizer.matrices import ModelArrays
 from optimizer.pair import Partner
 from optimizer.problem import Problem
 from optimizer.solve import travel_matrix
-from optimizer.workers import cores
+from optimizer.workers import cores, start_workers
 
 AFFINITY = len(os.sched_getaffinity(0))
 
@@ -52,3 +53,22 @@ def test_one_cpu_keeps_a_small_day_in_one_process(
     assert Partner(arrays, SolveParams(), seed=0).pool is None
     monkeypatch.setattr(pair_module, "cores", lambda: 2)
     assert Partner(arrays, SolveParams(), seed=0).pool is not None
+
+
+def test_the_worker_is_started_ahead_on_two_cores_and_not_on_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(workers_module, "POOLS", {})
+    monkeypatch.setattr(workers_module, "cores", lambda: 1)
+    assert start_workers() is False
+    assert workers_module.POOLS == {}
+    monkeypatch.setattr(workers_module, "cores", lambda: 2)
+    try:
+        assert start_workers() is True
+        pool = workers_module.POOLS[1]
+        # The one the searches will ask for, already running its process.
+        assert workers_module.worker_pool(1) is pool
+        assert pool.submit(os.getpid).result(timeout=30) != os.getpid()
+    finally:
+        for pool in workers_module.POOLS.values():
+            pool.shutdown()

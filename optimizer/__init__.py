@@ -7,6 +7,7 @@ from optimizer.kernels import compile_kernels
 from optimizer.params import SolveParams
 from optimizer.plan import Plan, Route, Stop, UnassignedJob
 from optimizer.problem import (
+    DAY_LIMIT,
     Break,
     Job,
     ObjectiveParams,
@@ -32,6 +33,7 @@ from optimizer.vrptw import (
 from optimizer.workers import start_workers
 
 __all__ = [
+    "DAY_LIMIT",
     "Break",
     "CachedTravel",
     "InsertionOption",

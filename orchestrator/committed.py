@@ -11,6 +11,12 @@ The other way round, a visit loaded on the only gas fitter's app (a four-hour wa
 install) kept a gas leak waiting until the install was done. When an emergency is left out, the
 dispatched visits of the technicians who could take it are released too, and that plan is kept
 if it reaches more emergencies: the coordinator's "pull the install, send them to the leak".
+
+And a committed visit nobody else can fit is not dropped from the plan while its technician
+drives to it anyway. On the seed day an install of five and a half hours, loaded on the app of
+a technician whose morning ran long, could no longer end inside their overtime; the plan left
+it out and gave them an emergency at 11:33, which their board then put after the install, at
+17:33. Such visits stay on their technician's day, with just the overtime they need.
 """
 
 from __future__ import annotations
@@ -22,6 +28,10 @@ import optimizer as opt
 from connectors.records import Appointment, Lifecycle
 
 __all__ = ["only_dispatched", "solve_handing_on"]
+
+ROUNDING = 5
+"""Minutes of overtime stretched beyond a held visit's estimated end, should the search time a
+leg a little longer. Too short for any other visit (ten minutes at least, plus a drive)."""
 
 
 def only_dispatched(appointments: Iterable[Appointment]) -> set[str]:
@@ -39,13 +49,20 @@ def solve_handing_on(
     travel: opt.TravelTimes | None = None,
 ) -> opt.Plan:
     """`opt.solve`; then, if visits in `movable` are stuck or in an emergency's way, again
-    with them unpinned.
+    with them unpinned; then, if committed visits are still in no route, again with them
+    kept on their technicians in overtime.
 
     Stuck: pinned to a technician who can no longer fit them. In the way: loaded on the app of
     a technician qualified for an emergency the plan left out. The second search starts from
     the first plan and gets half the time again; the visits keep their windows, and the churn
     weight still prefers their technician. Releasing visits only in an emergency's way is kept
     only when more emergencies are reached.
+
+    A committed visit nobody can fit (the one its technician is driving to, or a loaded one no
+    other technician has room for) is still done by its technician: the platform shows it on
+    their day, and they go. A plan without it would give that technician other work in the
+    same hours, which they never reach. So it is planned with them, and their overtime
+    stretched just enough to hold it (`_room_for`).
     """
     plan = opt.solve(problem, time_limit=time_limit, initial=initial, params=params, travel=travel)
     stuck = {
@@ -54,22 +71,85 @@ def solve_handing_on(
     jobs_by_id = {job.id: job for job in problem.jobs}
     wanted = stuck | _in_an_emergencys_way(problem, jobs_by_id, plan, movable)
     release = {job_id for job_id in wanted if _releasable(jobs_by_id[job_id].pin)}
-    if not release:
+    solved = problem
+    if release:
+        jobs = tuple(replace(job, pin=None) if job.id in release else job for job in problem.jobs)
+        previous = dict(problem.previous)
+        for job in problem.jobs:
+            if job.id in release and job.pin is not None:
+                previous.setdefault(job.id, job.pin.technician)
+        released = replace(problem, jobs=jobs, previous=previous)
+        second = opt.solve(
+            released,
+            time_limit=max(0.5, time_limit / 2),
+            initial=_routes(plan),
+            params=params,
+            travel=travel,
+        )
+        fewer_waiting = _emergencies_left(jobs_by_id, second) < _emergencies_left(jobs_by_id, plan)
+        if release & stuck or fewer_waiting:
+            plan, solved = second, released
+    on_shift = {tech.id for tech in problem.technicians}
+    held = {
+        u.job_id
+        for u in plan.unassigned
+        if (u.reason == "pinned_infeasible" or u.job_id in release)
+        and (pin := jobs_by_id[u.job_id].pin) is not None
+        and pin.technician in on_shift
+    }
+    if not held:
         return plan
-    jobs = tuple(replace(job, pin=None) if job.id in release else job for job in problem.jobs)
-    previous = dict(problem.previous)
-    for job in problem.jobs:
-        if job.id in release and job.pin is not None:
-            previous.setdefault(job.id, job.pin.technician)
-    second = opt.solve(
-        replace(problem, jobs=jobs, previous=previous),
+    jobs = tuple(jobs_by_id[job.id] if job.id in held else job for job in solved.jobs)
+    kept = _room_for(replace(solved, jobs=jobs), held, travel or opt.OfflineTravel())
+    return opt.solve(
+        kept,
         time_limit=max(0.5, time_limit / 2),
-        initial={r.technician_id: [s.job_id for s in r.stops] for r in plan.routes},
+        initial=_routes(plan),
         params=params,
         travel=travel,
     )
-    fewer_waiting = _emergencies_left(jobs_by_id, second) < _emergencies_left(jobs_by_id, plan)
-    return second if release & stuck or fewer_waiting else plan
+
+
+def _routes(plan: opt.Plan) -> dict[str, list[str]]:
+    return {r.technician_id: [s.job_id for s in r.stops] for r in plan.routes}
+
+
+def _room_for(problem: opt.Problem, held: set[str], travel: opt.TravelTimes) -> opt.Problem:
+    """`problem` with each technician's overtime stretched to finish their `held` (pinned)
+    visits, done in order of their windows straight from where the technician is. Only just
+    enough: no other work fits in the stretch without pushing a held visit past it."""
+    pinned: dict[str, list[opt.Job]] = {}
+    for job in problem.jobs:
+        if job.id in held and job.pin is not None:
+            pinned.setdefault(job.pin.technician, []).append(job)
+    techs = []
+    for tech in problem.technicians:
+        visits = sorted(pinned.get(tech.id, ()), key=_earliest)
+        if not visits:
+            techs.append(tech)
+            continue
+        points = [tech.start, *(job.location for job in visits), tech.end_point]
+        drive = travel.matrix(points)  # as the search times the day: one matrix for all
+        clock, here = tech.shift_start, 0
+        for k, job in enumerate(visits, start=1):
+            clock = max(clock + int(drive[here][k]), _earliest(job)) + job.minutes_for(tech)
+            here = k
+        if tech.lunch is not None:
+            # Eaten before, between or (after a long visit) on site: it adds its minutes.
+            clock += tech.lunch.minutes
+        if not tech.commute_home:
+            clock += int(drive[here][len(points) - 1])
+        needed = min(clock + ROUNDING - tech.shift_end, opt.DAY_LIMIT - tech.shift_end)
+        techs.append(
+            replace(tech, overtime_minutes=max(tech.overtime_minutes, needed))
+            if needed > tech.overtime_minutes
+            else tech
+        )
+    return replace(problem, technicians=tuple(techs))
+
+
+def _earliest(job: opt.Job) -> int:
+    return min((w.start for w in job.windows), default=0)
 
 
 def _in_an_emergencys_way(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import optimizer as opt
@@ -14,8 +15,12 @@ QUICK = opt.SolveParams(stall_solutions=500)
 
 
 def _day(pin: opt.Pin) -> opt.Problem:
-    # T0's shift ends before the visit's window opens: it cannot keep the visit.
-    crew = (opt.Technician("T0", HERE, 480, 600), opt.Technician("T1", HERE, 480, 1020))
+    # T0's shift ends before the visit's window opens: it cannot keep the visit. (The drive
+    # home is a commute: the shift bounds the end of the last visit.)
+    crew = (
+        opt.Technician("T0", HERE, 480, 600, commute_home=True),
+        opt.Technician("T1", HERE, 480, 1020, commute_home=True),
+    )
     visit = opt.Job(
         "J1", NEAR, 60, windows=(opt.Window(700, 800, hard=False),), urgency="emergency", pin=pin
     )
@@ -40,13 +45,76 @@ def test_a_dispatched_visit_goes_to_a_technician_who_can_fit_it() -> None:
     assert opt.check_plan(released, plan) == []
 
 
-def test_visits_under_way_or_driven_to_stay_pinned() -> None:
-    # Not dispatched-only (on site, say): never handed on.
-    plan = solve_handing_on(_day(opt.Pin("T0")), set(), time_limit=5, params=QUICK)
-    assert _tech_of(plan, "J1") is None
-    # The stop being driven to (a fixed position) is not released either.
-    plan = solve_handing_on(_day(opt.Pin("T0", sequence=0)), {"J1"}, time_limit=5, params=QUICK)
-    assert _tech_of(plan, "J1") is None
+def _stop(plan: opt.Plan, job_id: str) -> opt.Stop:
+    return next(s for r in plan.routes for s in r.stops if s.job_id == job_id)
+
+
+def _with_overtime(problem: opt.Problem, tech_id: str, minutes: int) -> opt.Problem:
+    techs = tuple(
+        replace(t, overtime_minutes=minutes) if t.id == tech_id else t for t in problem.technicians
+    )
+    return replace(problem, technicians=techs)
+
+
+def test_visits_under_way_or_driven_to_stay_with_their_technician_in_overtime() -> None:
+    # Not dispatched-only (driven to, say): never handed on. T0 goes anyway, so the plan
+    # keeps the visit on T0's day, in overtime, rather than in no route at all.
+    for pin in (opt.Pin("T0"), opt.Pin("T0", sequence=0)):
+        problem = _day(pin)
+        movable = {"J1"} if pin.sequence == 0 else set()
+        plan = solve_handing_on(problem, movable, time_limit=5, params=QUICK)
+        assert _tech_of(plan, "J1") == "T0"
+        assert plan.unassigned == ()
+        # Its window opens at 700, past T0's shift (480-600): the hour of work ends at 760.
+        assert (_stop(plan, "J1").start, _stop(plan, "J1").end) == (700, 760)
+        # The other job goes to T1: T0's stretched overtime holds the visit and nothing else.
+        assert _tech_of(plan, "J2") == "T1"
+        assert opt.check_plan(_with_overtime(problem, "T0", 160), plan) == []
+        assert opt.check_plan(_with_overtime(problem, "T0", 159), plan) != []
+
+
+def _install_day(install_minutes: int) -> opt.Problem:
+    """T0, the only gas fitter, has an install loaded that runs past their overtime; T1 is
+    free all day but cannot do it; a short job could go to either."""
+    fitter = opt.Technician(
+        "T0", HERE, 480, 720, skills=frozenset({"gas_fitter"}), overtime_minutes=30,
+        commute_home=True,
+    )  # fmt: skip
+    other = opt.Technician("T1", HERE, 480, 1020, commute_home=True)
+    install = opt.Job(
+        "INSTALL",
+        NEAR,
+        install_minutes,
+        skills=frozenset({"gas_fitter"}),
+        windows=(opt.Window(540, 600, hard=False),),
+        pin=opt.Pin("T0"),
+    )
+    return opt.Problem((fitter, other), (install, opt.Job("SHORT", NEAR, 20)))
+
+
+def test_a_loaded_visit_nobody_else_can_take_stays_with_its_technician() -> None:
+    problem = _install_day(240)
+    # Pinned, it cannot end by 12:30 (720 + 30): the plain solve leaves it in no route.
+    assert [u.job_id for u in opt.solve(problem, time_limit=5, params=QUICK).unassigned] == [
+        "INSTALL"
+    ]
+    plan = solve_handing_on(problem, {"INSTALL"}, time_limit=5, params=QUICK)
+    # Handed on, nobody else may do it: it stays with the fitter, 09:00-13:00.
+    assert _tech_of(plan, "INSTALL") == "T0"
+    assert (_stop(plan, "INSTALL").start, _stop(plan, "INSTALL").end) == (540, 780)
+    assert plan.unassigned == ()
+    assert opt.check_plan(_with_overtime(problem, "T0", 60), plan) == []
+    # Before 09:00 the fitter has time on their hands for the short job; after, none.
+    short = _stop(plan, "SHORT")
+    assert _tech_of(plan, "SHORT") == "T1" or short.end <= 540
+
+
+def test_overtime_is_only_stretched_for_visits_that_need_it() -> None:
+    # A two-hour install fits T0's day as it is: nothing changes.
+    problem = _install_day(120)
+    plan = solve_handing_on(problem, {"INSTALL"}, time_limit=5, params=QUICK)
+    assert _tech_of(plan, "INSTALL") == "T0" and plan.unassigned == ()
+    assert opt.check_plan(problem, plan) == []
 
 
 def test_only_visits_loaded_but_not_driven_to_are_movable() -> None:

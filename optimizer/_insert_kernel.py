@@ -253,6 +253,8 @@ def _time_route(  # noqa: PLR0913 - a compiled kernel takes its arrays one by on
                     leave = max(tech[v, SHIFT_START], eat - leg)
                     if max(leave + leg, earliest) <= eat:
                         clock = min(clock, leave)
+                    elif clock > latest:
+                        clock = max(tech[v, SHIFT_START], latest)
         on_site = False
         if lunch and lunch_start == NONE:
             if pinned != NONE:

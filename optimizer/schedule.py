@@ -110,6 +110,10 @@ def time_route(
                     doorstep = max(leave + drive, lunch.earliest)
                     if doorstep <= eat:
                         clock = min(clock, leave)
+                    elif clock > lunch.latest:
+                        # Leaving just in time would pass the lunch window (a late start
+                        # with lunch due): eat before leaving, then drive there and wait.
+                        clock = max(tech.shift_start, lunch.latest)
         on_site = False
         if lunch is not None and lunch_start is None:
             if fixed is not None:

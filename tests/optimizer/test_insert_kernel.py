@@ -21,7 +21,7 @@ from optimizer.solve import travel_matrix
 
 def _varied(problem: Problem, rng: random.Random) -> Problem:
     """Some technicians commute home in their truck, some may not eat on site, some only
-    during a visit of at least 90 minutes."""
+    during a visit of at least 90 minutes, some must eat as their day starts."""
     techs = []
     for tech in problem.technicians:
         lunch = tech.lunch
@@ -32,6 +32,9 @@ def _varied(problem: Problem, rng: random.Random) -> Problem:
             lunch = replace(lunch, on_site_after=90)
         elif roll < 0.6:
             lunch = Break(700, 760, 45)
+        elif roll < 0.7:
+            # A day that starts with the lunch due (re-planned after a morning on site).
+            lunch = Break(tech.shift_start, tech.shift_start + 5, 30)
         techs.append(replace(tech, lunch=lunch, commute_home=rng.random() < 0.4))
     return replace(problem, technicians=tuple(techs))
 

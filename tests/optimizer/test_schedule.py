@@ -89,3 +89,13 @@ def test_a_first_visit_opening_too_early_for_the_lunch_is_still_reached_just_in_
     timing = _time(Break(690, 810, 30), [(700, 960)], [280])
     assert timing.depart == 680  # 11:40 leaves no room for a lunch from 11:30 before it
     assert timing.lunch_start is not None and timing.lunch_start >= 700
+
+
+def test_a_day_starting_with_the_lunch_due_eats_before_leaving_for_a_later_visit() -> None:
+    # Free at 08:00 with the lunch to start by 08:10 (a re-plan after a morning on site); the
+    # first visit opens at 10:00. Leaving just in time (09:40) would pass the lunch window.
+    timing = _time(Break(480, 490, 30), [(600, 700)], [60])
+    assert timing.feasible
+    (stop,) = timing.stops
+    assert timing.lunch_start == 490 and timing.depart == 520
+    assert stop.arrive == 540 and stop.start == 600

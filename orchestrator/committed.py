@@ -141,9 +141,7 @@ def _room_for(problem: opt.Problem, held: set[str], travel: opt.TravelTimes) -> 
             clock += int(drive[here][len(points) - 1])
         needed = min(clock + ROUNDING - tech.shift_end, opt.DAY_LIMIT - tech.shift_end)
         techs.append(
-            replace(tech, overtime_minutes=max(tech.overtime_minutes, needed))
-            if needed > tech.overtime_minutes
-            else tech
+            replace(tech, overtime_minutes=needed) if needed > tech.overtime_minutes else tech
         )
     return replace(problem, technicians=tuple(techs))
 

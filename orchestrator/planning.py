@@ -111,14 +111,17 @@ def technician_positions(
 
     On site: there, free when `on_site_minutes` says the visit ends, and not sooner than
     `STILL_TO_GO` of the time already on site from now (at least ten minutes). After a visit
-    (completed, on hold, canceled): there, free now. Technicians with no event today are
-    absent: their day starts from home.
+    (completed, on hold, canceled): there, free now. Driving to a visit: where they set out
+    from (their last visit, or home), free since they left, so the drive is counted from
+    then and not restarted at each re-plan; turned back by a cancellation: there, free now.
+    Technicians with no event today are absent: their day starts from home.
     """
     today = now.astimezone(zone).date()
     appointments = {a.external_id: a for a in data.appointments}
     jobs = {j.external_id: j for j in data.jobs}
     techs = {t.external_id: t for t in data.technicians}
     out: dict[str, TechnicianPosition] = {}
+    driving_to: dict[str, str] = {}  # technician -> the appointment they set out for
     for event in sorted(events, key=lambda e: e.occurred_at):  # the last one per technician wins
         if event.occurred_at > now or event.occurred_at.astimezone(zone).date() != today:
             continue  # each day starts from home
@@ -130,14 +133,28 @@ def technician_positions(
         location = data.locations.get(job.location_id or "") if job else None
         if job is None or location is None or location.point is None:
             continue
-        if event.status is Lifecycle.ON_SITE:
+        setting_out = driving_to.get(tech_id)
+        if event.status is Lifecycle.EN_ROUTE:
+            tech = techs.get(tech_id)
+            here = out[tech_id].point if tech_id in out else tech.home if tech else None
+            if here is not None:
+                out[tech_id] = TechnicianPosition(here, event.occurred_at)
+                driving_to[tech_id] = event.subject_id
+        elif event.status is Lifecycle.ON_SITE:
+            driving_to.pop(tech_id, None)
             minutes = on_site_minutes(job, techs.get(tech_id))
             still = max(timedelta(minutes=10), (now - event.occurred_at) * STILL_TO_GO)
             free = max(event.occurred_at + timedelta(minutes=minutes), now + still)
             out[tech_id] = TechnicianPosition(location.point, free)
         elif event.status in (Lifecycle.COMPLETED, Lifecycle.ON_HOLD, Lifecycle.CANCELED):
+            if setting_out is not None and setting_out != event.subject_id:
+                continue  # another visit canceled: still on the road
+            driving_to.pop(tech_id, None)
             if tech_id in out and out[tech_id].point != location.point:
-                continue  # canceled elsewhere while here
+                # Canceled elsewhere while here, or on the way there: turned back, free now.
+                if setting_out is not None:
+                    out[tech_id] = TechnicianPosition(out[tech_id].point, now)
+                continue
             out[tech_id] = TechnicianPosition(location.point, now)
     return out
 
@@ -261,6 +278,12 @@ def build_problem(
             start = max(start, now_minute)
         # Once the lunch window is behind the technician, their lunch is no longer planned.
         past_lunch = now_minute is not None and frame.clock(lunch.latest) < max(start, now_minute)
+        earliest, latest = frame.clock(lunch.earliest), frame.clock(lunch.latest)
+        if now_minute is not None and tech.external_id in driving:
+            # Nobody stops for lunch on the way to a visit: they eat after it, even past the
+            # window's end if the visit runs over it.
+            earliest = max(earliest, now_minute + 1)
+            latest = max(latest, end + overtime_minutes, earliest)
         techs.append(
             opt.Technician(
                 id=tech.external_id,
@@ -270,11 +293,7 @@ def build_problem(
                 shift_end=end,
                 skills=tech.qualifications_on(frame.day),
                 equipment=tech.equipment,
-                lunch=None
-                if past_lunch
-                else opt.Break(
-                    frame.clock(lunch.earliest), frame.clock(lunch.latest), lunch.minutes
-                ),
+                lunch=None if past_lunch else opt.Break(earliest, latest, lunch.minutes),
                 overtime_minutes=overtime_minutes,
                 commute_home=not drive_home_in_shift,
             )

@@ -25,7 +25,7 @@ from connectors.records import (
     TimeWindow,
     Urgency,
 )
-from optimizer import check_plan, solve
+from optimizer import OfflineTravel, Point, check_plan, solve
 from orchestrator.planning import (
     DayFrame,
     PlanningInput,
@@ -418,3 +418,78 @@ def test_the_drive_home_is_a_commute_unless_the_account_says_vans_go_back_in_the
         drive_home_in_shift=True,
     )
     assert [(t.commute_home, t.overtime_minutes) for t in depot.technicians] == [(False, 30)]
+
+
+def _event(event_id: str, appointment_id: str, status: Lifecycle, at: datetime) -> StatusEvent:
+    return StatusEvent(
+        **KEY,
+        external_id=event_id,
+        subject="appointment",
+        subject_id=appointment_id,
+        status=status,
+        occurred_at=at,
+        technician_id="T1",
+    )
+
+
+def _driving_day() -> tuple[PlanningInput, list[StatusEvent]]:
+    """T1 finished J1 at 11:50 and set out for J2, some twenty minutes away, at 12:00."""
+    jobs = [_job("J1"), _job("J2"), _job("J3")]
+    statuses = (Lifecycle.COMPLETED, Lifecycle.EN_ROUTE, Lifecycle.SCHEDULED)
+    appointments = [
+        Appointment(
+            **KEY, external_id=f"A{k}", job_id=f"J{k}", technician_ids=("T1",), status=status
+        )
+        for k, status in enumerate(statuses, start=1)
+    ]
+    data = _inputs([_tech("T1")], jobs, appointments)
+    far = Location(**KEY, external_id="J2", point=GeoPoint(lat=39.83, lon=-104.95))
+    data = replace(data, locations={**data.locations, "J2": far})
+    events = [
+        _event("S1", "A1", Lifecycle.COMPLETED, _at(11, 50)),
+        _event("S2", "A2", Lifecycle.EN_ROUTE, _at(12)),
+    ]
+    return data, events
+
+
+def test_a_technician_on_the_road_is_counted_from_when_they_set_out() -> None:
+    """Re-planning at 12:20 must not put them back at J1's door about to leave: each re-plan
+    would push their arrival (and every stop after it) later than it will be."""
+    data, events = _driving_day()
+    left_from = data.locations["J1"].point
+    assert left_from is not None
+
+    def position(events: list[StatusEvent], now: datetime) -> TechnicianPosition:
+        return technician_positions(events, data, _durations, now=now, zone=ZONE)["T1"]
+
+    assert position(events, _at(12, 20)) == TechnicianPosition(left_from, _at(12))
+    # Setting out from home: home.
+    first = [_event("S0", "A2", Lifecycle.EN_ROUTE, _at(8))]
+    assert position(first, _at(8, 10)) == TechnicianPosition(_tech("T1").home, _at(8))  # type: ignore[arg-type]
+    # Another of their visits canceled meanwhile: still on the road.
+    other = _event("S3", "A3", Lifecycle.CANCELED, _at(12, 10))
+    assert position([*events, other], _at(12, 20)) == TechnicianPosition(left_from, _at(12))
+    # The visit they drive to canceled: turned back, free now.
+    turned = _event("S3", "A2", Lifecycle.CANCELED, _at(12, 10))
+    assert position([*events, turned], _at(12, 20)) == TechnicianPosition(left_from, _at(12, 20))
+
+
+def test_a_technician_on_the_road_at_lunchtime_arrives_first_and_eats_after_the_visit() -> None:
+    data, events = _driving_day()
+    now = _at(12, 20)
+    data = replace(
+        data, positions=technician_positions(events, data, _durations, now=now, zone=ZONE)
+    )
+    problem = build_problem(
+        data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations, now=now
+    )
+    points = [data.locations[j].point for j in ("J1", "J2")]
+    drive = OfflineTravel().matrix([Point(p.lat, p.lon) for p in points if p is not None])[0][1]
+    assert drive > 20
+    plan = solve(problem, time_limit=1)
+    assert check_plan(problem, plan) == []
+    route = plan.route_of("T1")
+    assert route is not None and route.stops[0].job_id == "J2"
+    # Left at 12:00: there when the drive ends (not at 12:20 + lunch + the whole drive).
+    assert route.stops[0].start == max(12 * 60 + drive, 12 * 60 + 20)
+    assert route.lunch_start is not None and route.lunch_start >= route.stops[0].end

@@ -200,3 +200,48 @@ def test_a_re_plan_during_the_day_starts_each_technician_from_where_they_are(
     home = next(t for t in store.list(Technician, account=ACCOUNT) if t.external_id == "T02").home
     t02 = result.problem.technician("T02")
     assert (t02.start.lat, t02.start.lon) == (home.lat, home.lon)
+
+
+def test_a_technician_on_the_road_is_planned_to_arrive_when_their_drive_ends(
+    store: Store, tmp_path: Path
+) -> None:
+    """T01 finished one visit at 11:50 and set out for another at 12:00, in the lunch window.
+    The 12:20 re-plan has them drive from the first door since 12:00 and eat afterwards, as
+    they do; not leave it at 12:20 after lunch."""
+    _synced(store)
+    done, heading = [a for a in store.list(Appointment, account=ACCOUNT) if a.window is not None][
+        :2
+    ]
+    jobs = {j.external_id: j for j in store.list(Job, account=ACCOUNT)}
+    places = {loc.external_id: loc for loc in store.list(Location, account=ACCOUNT)}
+    left_from = places[jobs[done.job_id].location_id or ""].point
+    assert left_from is not None
+    noon = datetime(2026, 12, 1, 12, tzinfo=ZONE)
+
+    def event(n: int, visit: Appointment, status: Lifecycle, at: datetime) -> StatusEvent:
+        return StatusEvent(
+            platform=PLATFORM, account=ACCOUNT, external_id=f"road-{n}", subject="appointment",
+            subject_id=visit.external_id, status=status, occurred_at=at, technician_id="T01",
+        )  # fmt: skip
+
+    def moved(visit: Appointment, status: Lifecycle) -> Appointment:
+        update = {"status": status, "technician_ids": ("T01",), "modified_at": noon}
+        return visit.model_copy(update=update)
+
+    store.upsert([
+        moved(done, Lifecycle.COMPLETED),
+        moved(heading, Lifecycle.EN_ROUTE),
+        event(1, done, Lifecycle.COMPLETED, noon - timedelta(minutes=10)),
+        event(2, heading, Lifecycle.EN_ROUTE, noon),
+    ])  # fmt: skip
+    pipeline = _pipeline(store, tmp_path, CountingClassifier())
+    result = pipeline.plan_day(DAY, now=noon + timedelta(minutes=20))
+    t01 = result.problem.technician("T01")
+    assert (t01.start.lat, t01.start.lon) == (left_from.lat, left_from.lon)
+    assert t01.shift_start == 12 * 60
+    assert check_plan(result.problem, result.plan) == []
+    route = result.plan.route_of("T01")
+    assert route is not None and route.stops[0].job_id == heading.job_id
+    first = route.stops[0]
+    assert first.start == max(12 * 60 + first.travel_minutes, 12 * 60 + 20)
+    assert route.lunch_start is not None and route.lunch_start >= first.end

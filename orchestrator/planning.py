@@ -147,14 +147,16 @@ def technician_positions(
             free = max(event.occurred_at + timedelta(minutes=minutes), now + still)
             out[tech_id] = TechnicianPosition(location.point, free)
         elif event.status in (Lifecycle.COMPLETED, Lifecycle.ON_HOLD, Lifecycle.CANCELED):
-            if setting_out is not None and setting_out != event.subject_id:
-                continue  # another visit canceled: still on the road
-            driving_to.pop(tech_id, None)
-            if tech_id in out and out[tech_id].point != location.point:
-                # Canceled elsewhere while here, or on the way there: turned back, free now.
-                if setting_out is not None:
+            if setting_out is not None:
+                if event.status is not Lifecycle.CANCELED:  # got there, unreported: there
+                    del driving_to[tech_id]
+                    out[tech_id] = TechnicianPosition(location.point, now)
+                elif setting_out == event.subject_id:  # turned back: where they left, now
+                    del driving_to[tech_id]
                     out[tech_id] = TechnicianPosition(out[tech_id].point, now)
-                continue
+                continue  # another of their visits canceled: still on the road
+            if tech_id in out and out[tech_id].point != location.point:
+                continue  # canceled elsewhere while here
             out[tech_id] = TechnicianPosition(location.point, now)
     return out
 

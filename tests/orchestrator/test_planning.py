@@ -472,6 +472,10 @@ def test_a_technician_on_the_road_is_counted_from_when_they_set_out() -> None:
     # The visit they drive to canceled: turned back, free now.
     turned = _event("S3", "A2", Lifecycle.CANCELED, _at(12, 10))
     assert position([*events, turned], _at(12, 20)) == TechnicianPosition(left_from, _at(12, 20))
+    # Completed with no arrival reported: they got there.
+    there = data.locations["J2"].point
+    done = _event("S3", "A2", Lifecycle.COMPLETED, _at(13))
+    assert position([*events, done], _at(13, 5)) == TechnicianPosition(there, _at(13, 5))  # type: ignore[arg-type]
 
 
 def test_a_technician_on_the_road_at_lunchtime_arrives_first_and_eats_after_the_visit() -> None:

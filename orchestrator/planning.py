@@ -113,7 +113,8 @@ def technician_positions(
     `STILL_TO_GO` of the time already on site from now (at least ten minutes). After a visit
     (completed, on hold, canceled): there, free now. Driving to a visit: where they set out
     from (their last visit, or home), free since they left, so the drive is counted from
-    then and not restarted at each re-plan; turned back by a cancellation: there, free now.
+    then and not restarted at each re-plan; turned back by a cancellation: there, free now;
+    reported done with no arrival seen: at that visit, free now.
     Technicians with no event today are absent: their day starts from home.
     """
     today = now.astimezone(zone).date()
@@ -133,7 +134,6 @@ def technician_positions(
         location = data.locations.get(job.location_id or "") if job else None
         if job is None or location is None or location.point is None:
             continue
-        setting_out = driving_to.get(tech_id)
         if event.status is Lifecycle.EN_ROUTE:
             tech = techs.get(tech_id)
             here = out[tech_id].point if tech_id in out else tech.home if tech else None
@@ -147,6 +147,7 @@ def technician_positions(
             free = max(event.occurred_at + timedelta(minutes=minutes), now + still)
             out[tech_id] = TechnicianPosition(location.point, free)
         elif event.status in (Lifecycle.COMPLETED, Lifecycle.ON_HOLD, Lifecycle.CANCELED):
+            setting_out = driving_to.get(tech_id)
             if setting_out is not None:
                 if event.status is not Lifecycle.CANCELED:  # got there, unreported: there
                     del driving_to[tech_id]
@@ -279,8 +280,8 @@ def build_problem(
             # Not seen anywhere today and not on the road: they leave home now at the earliest.
             start = max(start, now_minute)
         # Once the lunch window is behind the technician, their lunch is no longer planned.
-        past_lunch = now_minute is not None and frame.clock(lunch.latest) < max(start, now_minute)
         earliest, latest = frame.clock(lunch.earliest), frame.clock(lunch.latest)
+        past_lunch = now_minute is not None and latest < max(start, now_minute)
         if now_minute is not None and tech.external_id in driving:
             # Nobody stops for lunch on the way to a visit: they eat after it, even past the
             # window's end if the visit runs over it.

@@ -13,7 +13,7 @@ from notifications.errors import TemplateError
 
 __all__ = ["SMS_TEMPLATES", "SmsKind", "render_sms"]
 
-SmsKind = Literal["confirmation", "reminder", "on_my_way", "delay", "csat"]
+SmsKind = Literal["confirmation", "reminder", "on_my_way", "delay", "sooner", "csat"]
 
 SMS_TEMPLATES: dict[SmsKind, str] = {
     "confirmation": (
@@ -28,6 +28,10 @@ SMS_TEMPLATES: dict[SmsKind, str] = {
     "delay": (
         "$company: we're running late. $technician now expects to arrive around $eta "
         "(window $window). Sorry for the wait. Reply 2 to pick another time."
+    ),
+    "sooner": (
+        "$company: we can come sooner for your $service. $technician can be there from $eta "
+        "(window now $window). Reply 2 if that time does not suit you."
     ),
     "csat": "$company: how did $technician do today? Reply 1 (poor) to 5 (great).",
 }

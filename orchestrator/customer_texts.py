@@ -9,6 +9,9 @@ idempotency key, so a re-plan every 15 minutes neither loses a text nor sends on
   hears again only if the expected arrival slips by another `DELAY_STEP` (the key carries the
   step), never for a plan that gets better. A notice is dropped, not sent late, once the
   planned arrival has come.
+- **Sooner**: today's plan reaches an emergency at least `sooner.SOONER_MARGIN` before the
+  window the customer booked; the promise is brought forward (`sooner.brought_forward`) and the
+  customer told the new time, once per promise moved.
 - **Reminder**: the next-day plan reminds each customer with a promised window of their visit.
 
 Nothing goes out in the account's quiet hours: a text decided then waits for them to end, and
@@ -27,8 +30,18 @@ from zoneinfo import ZoneInfo
 import structlog
 from sqlmodel import Session
 
-from connectors.records import Appointment, Customer, Job, Lifecycle, Technician, TimeWindow
+from connectors.records import (
+    Appointment,
+    Customer,
+    Job,
+    Lifecycle,
+    Technician,
+    TimeWindow,
+    Urgency,
+)
 from notifications import render_sms
+from orchestrator.planning import urgency_of
+from orchestrator.sooner import brought_forward
 from orchestrator.store import PlannedAssignment, Store
 
 __all__ = [
@@ -58,7 +71,7 @@ DELAY_VALIDITY_SECONDS = 30 * 60
 """A delay notice still waiting at Twilio after this long is stale: Twilio drops it."""
 REMINDER_VALIDITY_SECONDS = 4 * 3600
 
-TextKind = Literal["delay", "reminder"]
+TextKind = Literal["delay", "sooner", "reminder"]
 
 _TRADES = {
     "hvac": "heating and cooling",
@@ -188,6 +201,32 @@ def plan_texts(
                 )
             )
             continue
+        if urgency_of(job) is Urgency.EMERGENCY and appointment.status not in _SETTLED:
+            sooner = brought_forward(promised, planned.planned_start, now=now)
+            if sooner is not None:
+                available = quiet.next_allowed(now, zone)
+                if available < planned.planned_start:
+                    body = render_sms(
+                        "sooner",
+                        company=company,
+                        service=_service(job),
+                        technician=_first_name(tech),
+                        eta=_clock(_rounded(planned.planned_start), zone),
+                        window=_window_words(sooner, zone),
+                    )
+                    texts.append(
+                        CustomerText(
+                            "sooner",
+                            f"sms:sooner:{key_base}:{promised.start.isoformat()}",
+                            appointment.external_id,
+                            to,
+                            body,
+                            available,
+                            planned.planned_start,
+                            DELAY_VALIDITY_SECONDS,
+                        )
+                    )
+                continue
         late = planned.planned_start - promised.end
         if late <= DELAY_GRACE or appointment.status in _SETTLED:
             continue

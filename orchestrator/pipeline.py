@@ -32,6 +32,7 @@ from connectors.records import (
     RecordKey,
     Technician,
     TimeWindow,
+    Urgency,
 )
 from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.customer_texts import QuietHours, plan_texts, queue_texts
@@ -46,6 +47,7 @@ from orchestrator.planning import (
     technician_positions,
 )
 from orchestrator.settings import Settings
+from orchestrator.sooner import brought_forward
 from orchestrator.store import PlannedAssignment, Store
 from orchestrator.ticket_classifier import ticket_hash
 from orchestrator.writeback import queue_assignment, queue_window
@@ -182,6 +184,7 @@ class DispatchPipeline:
                     session=session,
                 )
                 by_job = {a.job_id: a for a in data.appointments}
+                urgent = {j.id for j in problem.jobs if j.urgency == Urgency.EMERGENCY.value}
                 for planned in assignments:
                     appointment = by_job.get(planned.job_external_id)
                     if appointment is None:
@@ -207,15 +210,23 @@ class DispatchPipeline:
                             session=session,
                         )
                     scheduled = TimeWindow(start=planned.planned_start, end=planned.planned_end)
-                    if appointment.window is None or _moved(appointment.window, scheduled):
+                    # An earlier day's promise is spent; it is not written back.
+                    told = frame.current(appointment.arrival_window)
+                    promise = told
+                    if now is not None and told is not None and planned.job_external_id in urgent:
+                        promise = brought_forward(told, planned.planned_start, now=now) or told
+                    if (
+                        appointment.window is None
+                        or _moved(appointment.window, scheduled)
+                        or promise != told
+                    ):
                         writes += queue_window(
                             self.store,
                             account=self.account,
                             platform=self.platform,
                             appointment_id=appointment.external_id,
                             window=scheduled,
-                            # An earlier day's promise is spent; it is not written back.
-                            arrival_window=frame.current(appointment.arrival_window),
+                            arrival_window=promise,
                             plan_id=plan_id,
                             reason=f"{kind} plan",
                             available_at=now,

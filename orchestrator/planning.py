@@ -27,6 +27,7 @@ from connectors.records import (
     Urgency,
 )
 from orchestrator.settings import ObjectiveWeights
+from orchestrator.sooner import SOONER_MARGIN
 from orchestrator.store import PlannedAssignment
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "plan_assignments",
     "preferences_passed_over",
     "technician_positions",
+    "urgency_of",
     "weights_to_params",
 ]
 
@@ -220,7 +222,8 @@ def shift_left(technicians: Iterable[Technician], frame: DayFrame, now: datetime
     return False
 
 
-def _urgency(job: Job) -> Urgency:
+def urgency_of(job: Job) -> Urgency:
+    """The job's urgency: its classification's, else the platform's, else scheduled."""
     if job.classification is not None:
         return job.classification.urgency
     return job.urgency or Urgency.SCHEDULED
@@ -414,6 +417,22 @@ def _job(
                     windows = (opt.Window(now_minute, now_minute + 24 * 60, hard=True),)
             else:  # committed: better late than dropped
                 windows = tuple(opt.Window(w.start, w.end, hard=False) for w in windows)
+    if now_minute is not None and not anytime and urgency_of(job) is Urgency.EMERGENCY:
+        # An emergency is reached as soon as possible, even before the window it was booked
+        # into: reached early enough, its promise is brought forward and the customer told
+        # (`sooner`); a few minutes early, the technician would only wait at the door.
+        margin = int(SOONER_MARGIN.total_seconds() // 60)
+        windows = tuple(
+            w
+            for window in windows
+            for w in (
+                (opt.Window(now_minute, window.start - margin, window.hard), window)
+                if window.start - margin > now_minute
+                else (window,)
+            )
+        )
+        if told is not None and told.end >= now_minute:
+            told = opt.Window(min(told.start, now_minute), told.end, hard=False)
     if now_minute is not None and not anytime:
         # Nothing not yet started can start in the past.
         windows = tuple(
@@ -433,7 +452,7 @@ def _job(
         windows=windows,
         skills=frozenset(skills),
         equipment=frozenset(equipment),
-        urgency=_urgency(job).value,
+        urgency=urgency_of(job).value,
         priority=_SLA_PRIORITY[job.sla.tier],
         designated=designated,
         preferred=preferred,

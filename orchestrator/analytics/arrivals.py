@@ -2,6 +2,8 @@
 
 The promise is the arrival window of the first recorded version of the appointment that had
 one (moving it later does not make a late arrival on time); the arrival is the first visit's.
+An emergency whose promise was brought forward (the customer texted that we come sooner) may
+be reached from the earliest time any version of the promise opened.
 For an arrival outside its promise the records also say what led to it: the visit its
 technician came straight from (on site until shortly before), and when the board first showed
 the visit scheduled past its promise, if it ever did before the arrival.
@@ -32,18 +34,25 @@ class PromisedArrival:
     """The technician's visit before this one, if it ended shortly before the arrival."""
     scheduled_late_at: datetime | None = None
     """When the board first showed the visit scheduled to start after its promise ended."""
+    opened: datetime | None = None
+    """The earliest any version of the promise opened, when before the first one's start."""
 
     @property
     def on_time(self) -> bool:
-        return self.promise.start <= self.visit.arrived_at <= self.promise.end
+        return self.opens <= self.visit.arrived_at <= self.promise.end
+
+    @property
+    def opens(self) -> datetime:
+        """From when an arrival is on time."""
+        return self.opened or self.promise.start
 
     @property
     def minutes_late(self) -> float:
         """Minutes after the promise ended (negative: before it opened; 0 inside it)."""
         if self.visit.arrived_at > self.promise.end:
             return (self.visit.arrived_at - self.promise.end).total_seconds() / 60
-        if self.visit.arrived_at < self.promise.start:
-            return -(self.promise.start - self.visit.arrived_at).total_seconds() / 60
+        if self.visit.arrived_at < self.opens:
+            return -(self.opens - self.visit.arrived_at).total_seconds() / 60
         return 0.0
 
 
@@ -89,8 +98,17 @@ def promised_arrivals(
             None,
         )
         came_from = before.get((appointment_id, visit.technician_id))
+        opened = min(a.arrival_window.start for a in history if a.arrival_window)
         out.append(
-            PromisedArrival(appointment_id, history[0].job_id, window, visit, came_from, late_at)
+            PromisedArrival(
+                appointment_id,
+                history[0].job_id,
+                window,
+                visit,
+                came_from,
+                late_at,
+                opened if opened < window.start else None,
+            )
         )
     out.sort(key=lambda p: p.visit.arrived_at)
     return out

@@ -85,6 +85,7 @@ def simulate(
                     len(d.delay_notices),
                 )
                 runs[d.name].update(told.to_json())
+                runs[d.name]["emergencies_brought_forward"] = len(d.sooner_notices)
 
     table = Table("KPI", *runs.keys(), title=f"{day.name}: {len(day.technicians)} technicians")
     for key, label, kind in KPI_ROWS:
@@ -96,7 +97,8 @@ def simulate(
                 f"{name}: {run['delay_notices']} customer delay notices; "
                 f"{run['late_arrivals_warned']} of {run['late_arrivals']} late arrivals told "
                 f"before their window closed, {run['late_arrivals_told_after_window']} after; "
-                f"{run['needless_delay_notices']} told of a delay then reached in their window",
+                f"{run['needless_delay_notices']} told of a delay then reached in their window; "
+                f"emergencies brought forward: {run['emergencies_brought_forward']}",
                 highlight=False,
             )
     if json_out is not None:

@@ -19,7 +19,15 @@ from datetime import datetime, timedelta
 import structlog
 
 import optimizer as opt
-from connectors.records import Appointment, Classification, Job, Lifecycle, Technician, TimeWindow
+from connectors.records import (
+    Appointment,
+    Classification,
+    Job,
+    Lifecycle,
+    Technician,
+    TimeWindow,
+    Urgency,
+)
 from optimizer.durations import DurationModel, DurationSample, fit_durations
 from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.customer_texts import QuietHours, plan_texts
@@ -42,6 +50,7 @@ from orchestrator.simulation.events import (
     Tick,
 )
 from orchestrator.simulation.view import DispatchView
+from orchestrator.sooner import brought_forward
 from orchestrator.ticket_classifier import OfflineTicketClassifier, ticket_hash
 
 __all__ = ["FsmDispatchDispatcher"]
@@ -91,6 +100,8 @@ class FsmDispatchDispatcher:
     delay_notices: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     """Idempotency key → (appointment id, when) of each customer delay notice the plans
     decided, as the running service would send them (`customer_texts.py`, the same rules)."""
+    sooner_notices: dict[str, datetime] = field(default_factory=dict)
+    """Appointment id → when its customer was first told an emergency comes sooner."""
 
     async def morning_plan(self, view: DispatchView) -> None:
         if self._durations is None:
@@ -241,7 +252,8 @@ class FsmDispatchDispatcher:
         self._last_plan = plan
         self.plans += 1
         self._note_reasons(problem, plan)
-        await self._write(view, plan, frame)
+        emergencies = {job.id for job in problem.jobs if job.urgency == Urgency.EMERGENCY.value}
+        await self._write(view, plan, frame, emergencies)
         self._note_delays(view, plan, frame)
         log.info(
             "re-planned", reason=reason, unassigned=len(plan.unassigned), seconds=round(budget, 1)
@@ -332,13 +344,16 @@ class FsmDispatchDispatcher:
             and a.window is not None
         ]
 
-    async def _write(self, view: DispatchView, plan: opt.Plan, frame: DayFrame) -> None:
+    async def _write(
+        self, view: DispatchView, plan: opt.Plan, frame: DayFrame, emergencies: set[str]
+    ) -> None:
         """Assignments, scheduled times and promises, as the FSM's board shows them.
 
         A technician works their visits in order of scheduled start and heads out to arrive at
         it, so each visit is scheduled at the earliest moment its promise allows while keeping
         the plan's order: early arrival inside the promised window is welcome, and a visit
-        that finishes off its estimate triggers a re-plan.
+        that finishes off its estimate triggers a re-plan. An emergency the plan reaches well
+        before its promised window has its promise brought forward (`sooner`).
         """
         served = {stop.job_id for route in plan.routes for stop in route.stops}
         for route in plan.routes:
@@ -365,6 +380,14 @@ class FsmDispatchDispatcher:
                 promise = frame.current(appointment.arrival_window) or TimeWindow(
                     start=opens, end=opens + PROMISE_WIDTH
                 )
+                sooner = (
+                    brought_forward(promise, start, now=view.now, lead=self.promise_lead)
+                    if stop.job_id in emergencies
+                    else None
+                )
+                if sooner is not None:
+                    promise = sooner
+                    self.sooner_notices.setdefault(appointment.external_id, view.now)
                 after = floor + timedelta(minutes=1)
                 # Never before the slot in front of it, even when the plan says earlier (behind
                 # a committed visit the plan could not fit): slots of one technician never overlap.

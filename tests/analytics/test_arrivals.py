@@ -51,3 +51,27 @@ def test_a_late_arrival_names_the_visit_before_it_and_when_it_was_scheduled_late
     # A3's technician left A4 at 11:40, three hours before: it came from nowhere in particular.
     assert kept.came_from is None and kept.scheduled_late_at is None
     assert early.came_from is None
+
+
+def test_an_emergency_brought_forward_is_on_time_from_the_earlier_window() -> None:
+    appointments = [
+        version("A1", "12:00-14:00", "12:00-13:00", "06:30", "T1"),
+        # 06:45: the plan reaches it at 07:30 and tells the customer 07:00-14:00.
+        version("A1", "07:00-14:00", "07:30-08:30", "06:45", "T1"),
+        # Never brought forward: arriving at 07:30 for a noon window is early.
+        version("A2", "12:00-14:00", "12:00-13:00", "06:30", "T2"),
+        # Brought forward to 09:00, reached at 08:50: still early.
+        version("A3", "12:00-14:00", "12:00-13:00", "06:30", "T3"),
+        version("A3", "09:00-14:00", "09:00-10:00", "07:10", "T3"),
+    ]
+    events = (
+        visit("A1", "07:10", "07:35", "08:30")
+        + visit("A2", "07:10", "07:30", "08:30", "T2")
+        + visit("A3", "08:30", "08:50", "09:30", "T3")
+    )
+    arrivals = {a.appointment_id: a for a in promised_arrivals(appointments, events)}
+    assert (arrivals["A1"].on_time, arrivals["A1"].minutes_late) == (True, 0.0)
+    assert arrivals["A1"].promise == window("12:00", "14:00")  # judged late against the first
+    assert arrivals["A1"].opens == at("07:00")
+    assert (arrivals["A2"].on_time, arrivals["A2"].minutes_late) == (False, -270.0)
+    assert (arrivals["A3"].on_time, arrivals["A3"].minutes_late) == (False, -10.0)

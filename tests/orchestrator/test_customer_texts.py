@@ -40,15 +40,14 @@ def _records(
     promised: tuple[datetime, datetime] = (at(8), at(10)),
     status: Lifecycle = Lifecycle.SCHEDULED,
     phone: str | None = "(303) 555-0142",
+    urgency: Urgency = Urgency.SCHEDULED,
 ) -> dict[str, object]:
     key = {"platform": "sandbox", "account": "demo"}
     job = Job(
         **key,
         external_id="J1",
         customer_id="C1",
-        classification=Classification(
-            trade="plumbing", job_type="plumbing.leak", urgency=Urgency.SCHEDULED
-        ),
+        classification=Classification(trade="plumbing", job_type="plumbing.leak", urgency=urgency),
     )
     appointment = Appointment(
         **key,
@@ -109,6 +108,40 @@ def test_the_customer_hears_again_only_when_the_arrival_slips_another_half_hour(
     later = _texts(at(11, 15), now=at(10, 0))[0].idempotency_key
     assert first == same != later
     assert first == "sms:delay:sandbox:demo:A1:1"
+
+
+def test_an_emergency_reached_well_before_its_booked_window_is_told_we_come_sooner() -> None:
+    emergency = {"promised": (at(12), at(14)), "urgency": Urgency.EMERGENCY}
+    (text,) = _texts(at(9, 40), now=at(9, 5), **emergency)
+    assert text.kind == "sooner"
+    assert "Mike can be there from 9:40 AM" in text.body
+    # The window now opens half an hour before the planned start and keeps its end.
+    assert "(window now 9:10 AM-2:00 PM)" in text.body
+    assert (text.available_at, text.expires_at) == (at(9, 5), at(9, 40))
+    # Once per promise moved: a later plan against the same promise says nothing new.
+    again = _texts(at(9, 50), now=at(9, 20), **emergency)[0]
+    assert again.idempotency_key == text.idempotency_key
+    assert text.idempotency_key.startswith("sms:sooner:sandbox:demo:A1:")
+
+
+def test_sooner_is_for_emergencies_reached_at_least_half_an_hour_early() -> None:
+    # The same plan for a scheduled visit: the technician waits for the booked window.
+    assert _texts(at(9, 40), now=at(9, 5), promised=(at(12), at(14))) == []
+    # An emergency reached 20 minutes before its window: not worth a text.
+    assert (
+        _texts(at(11, 40), now=at(9, 5), promised=(at(12), at(14)), urgency=Urgency.EMERGENCY) == []
+    )
+    # Already on site: nothing to tell.
+    assert (
+        _texts(
+            at(9, 40),
+            now=at(9, 5),
+            promised=(at(12), at(14)),
+            urgency=Urgency.EMERGENCY,
+            status=Lifecycle.ON_SITE,
+        )
+        == []
+    )
 
 
 def test_no_number_or_one_that_cannot_take_a_text_means_no_text() -> None:

@@ -14,7 +14,7 @@ import pytest
 from structlog.testing import capture_logs
 from twilio.rest import Client
 
-from connectors.records import Appointment, Customer, Job, TimeWindow
+from connectors.records import Appointment, Classification, Customer, Job, TimeWindow, Urgency
 from connectors.sandbox import load_scenario
 from connectors.sandbox.platform import SandboxFSM
 from notifications import TwilioSmsSender
@@ -183,3 +183,86 @@ def test_the_next_day_plan_reminds_customers_once_and_not_in_the_quiet_hours(
     # Decided at 22:15, quiet until 06:00: they wait for the morning.
     six = datetime(2026, 12, 1, 6, 0, tzinfo=ZONE)
     assert {row.available_at.astimezone(ZONE) for row in reminders} == {six}
+
+
+class EmergencyClassifier(CountingClassifier):
+    """Routine HVAC work, except one ticket: an emergency."""
+
+    def __init__(self, emergency_job: str) -> None:
+        super().__init__()
+        self.emergency_job = emergency_job
+
+    def __call__(self, job: Job, customer: Customer | None, now: datetime) -> Classification:
+        found = super().__call__(job, customer, now)
+        if job.external_id != self.emergency_job:
+            return found
+        return found.model_copy(update={"urgency": Urgency.EMERGENCY})
+
+
+def test_an_emergency_booked_for_the_afternoon_is_brought_forward_and_the_customer_told(
+    store: Store, tmp_path: Path, twilio: tuple[FakeTwilio, TwilioSmsSender]
+) -> None:
+    fake, sender = twilio
+    booked, phone = _synced_with_a_broken_promise(store)
+    afternoon = TimeWindow(
+        start=datetime(2026, 12, 1, 15, 0, tzinfo=ZONE),
+        end=datetime(2026, 12, 1, 17, 0, tzinfo=ZONE),
+    )
+    store.upsert(
+        [
+            booked.model_copy(
+                update={
+                    "arrival_window": afternoon,
+                    "window": afternoon,
+                    "modified_at": (booked.modified_at or datetime.now(UTC)) + timedelta(minutes=1),
+                }
+            )
+        ]
+    )
+    clock = Clock(datetime(2026, 12, 1, 8, 5, tzinfo=ZONE))
+    settings = _settings(tmp_path)
+    pipeline = DispatchPipeline(
+        store,
+        settings,
+        ACCOUNT,
+        PLATFORM,
+        EmergencyClassifier(booked.job_id),
+        durations=lambda job, tech: 50,
+        time_limit=1,
+        clock=clock,
+    )
+    result = pipeline.plan_day(DAY, now=clock.now)
+    stop = next(s for r in result.plan.routes for s in r.stops if s.job_id == booked.job_id)
+    start = datetime.combine(DAY, datetime.min.time(), ZONE) + timedelta(minutes=stop.start)
+    assert start <= afternoon.start - timedelta(hours=2)  # the plan goes this morning
+    # The promise written back opens half an hour before the planned start, keeps its end.
+    (write,) = [
+        row
+        for row in store.outbox()
+        if row.channel == "writeback"
+        and row.payload.get("kind") == "window"
+        and row.payload["appointment_id"] == booked.external_id
+    ]
+    promise = TimeWindow.model_validate(write.payload["arrival_window"])
+    assert promise == TimeWindow(
+        start=max(clock.now, start - timedelta(minutes=30)), end=afternoon.end
+    )
+    (text,) = [
+        row
+        for row in store.outbox()
+        if row.channel == "sms" and row.payload["appointment_id"] == booked.external_id
+    ]
+    assert text.payload["kind"] == "sooner" and text.payload["to"] == phone
+    assert "we can come sooner" in text.payload["body"]
+
+    # A re-plan before the write lands sees the same promise: no second text.
+    clock.now += timedelta(minutes=5)
+    pipeline.plan_day(DAY, now=clock.now)
+    assert [
+        row.payload["kind"]
+        for row in store.outbox()
+        if row.channel == "sms" and row.payload["appointment_id"] == booked.external_id
+    ] == ["sooner"]
+    service = DispatchService(settings, store, {}, senders={"sms": sender}, clock=clock)
+    asyncio.run(service.deliver_once())
+    assert [m["body"] for m in fake.messages if m["to"] == phone] == [text.payload["body"]]

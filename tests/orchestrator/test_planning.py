@@ -334,6 +334,44 @@ def test_an_emergency_goes_ahead_of_a_booked_visit_it_makes_half_an_hour_late() 
     assert route.stops[0].start <= 8 * 60 + 20 and route.stops[1].start > 8 * 60 + 45
 
 
+def test_an_emergency_booked_into_a_later_window_is_planned_from_now() -> None:
+    """A walk-in cooler booked into the portal's noon slot at 06:30: the plan goes now (the
+    promise is brought forward and the customer told), a scheduled visit booked alike waits."""
+
+    def booked(job_id: str) -> Appointment:
+        noon = TimeWindow(start=_at(12), end=_at(14))
+        return Appointment(
+            **KEY, external_id=f"A{job_id}", job_id=job_id, arrival_window=noon, window=noon
+        )
+
+    def first_start(urgency: Urgency) -> tuple[int, float]:
+        data = _inputs([_tech("T1")], [_job("J1", urgency=urgency)], [booked("J1")])
+        problem = build_problem(
+            data,
+            frame=FRAME,
+            weights=ObjectiveWeights(),
+            durations=_durations,
+            now=_at(9),
+            promised_windows_hard=False,
+        )
+        plan = solve(problem, time_limit=1)
+        assert check_plan(problem, plan) == []
+        (job,) = problem.jobs
+        if urgency is Urgency.EMERGENCY:
+            # From now to half an hour before the promise (brought forward), or in it; no
+            # arrival before its end breaks the promise.
+            assert [(w.start, w.end) for w in job.windows] == [
+                (9 * 60, 11 * 60 + 30),
+                (12 * 60, 14 * 60),
+            ]
+            assert job.told_window is not None and job.told_window.start == 9 * 60
+        return plan.routes[0].stops[0].start, plan.cost.get("told_window", 0.0)
+
+    start, told_cost = first_start(Urgency.EMERGENCY)
+    assert start < 10 * 60 and told_cost == 0
+    assert first_start(Urgency.SCHEDULED)[0] == 12 * 60
+
+
 def test_an_emergency_only_reachable_in_the_afternoon_is_still_planned() -> None:
     """The one technician is out until 14:30: six and a half hours of waiting cost a lot, but
     leaving the emergency for tomorrow must cost more."""

@@ -51,7 +51,9 @@ timezone: America/Denver
 date: 2026-12-01
 technicians:
   - {id: T, name: Tess, home: {lat: 39.70, lon: -105.00}, shift: {start: "08:00", end: "16:00"}}
-customers: [{id: C1}, {id: C2}]
+customers:
+  - {id: C1}
+  - {id: C2}
 jobs:
   - {id: J1, customer: C1, location: {lat: 39.71, lon: -105.01}, summary: Toilet install,
      description: new toilet, booked_window: {start: "08:00", end: "10:00"},
@@ -71,3 +73,32 @@ def test_an_unknown_dispatcher_or_a_bad_file_exits_with_a_reason(tmp_path: Path)
     broken.write_text(SEED.read_text().replace("customer: C004", "customer: C999", 1))
     result = runner.invoke(app, ["simulate", "--scenario", str(broken)])
     assert result.exit_code == 2 and "jobs[3].customer: unknown customer 'C999'" in result.output
+
+
+def test_an_emergency_booked_for_the_afternoon_is_reached_in_the_morning(tmp_path: Path) -> None:
+    """A burst pipe booked through the portal into the 13:00 slot at 09:00: fsm-dispatch goes
+    now, brings the promise forward (texting the customer) and is on time by it; the coordinator
+    keeps the booked slot."""
+    scenario = tmp_path / "burst.yaml"
+    scenario.write_text(
+        SMALL_DAY.replace("  - {id: C2}\n", "  - {id: C2}\n  - {id: C3}\n") + BURST_PIPE
+    )
+    out = tmp_path / "kpis.json"
+    result = CliRunner().invoke(app, ["simulate", "--scenario", str(scenario), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    runs = json.loads(out.read_text())["runs"]
+    ours, baseline = runs["fsm-dispatch"], runs["baseline"]
+    assert ours["emergencies_brought_forward"] == 1
+    assert "emergencies brought forward: 1" in " ".join(result.output.split())
+    assert ours["emergency_response_minutes_p50"] < 120
+    assert baseline["emergency_response_minutes_p50"] >= 240
+    assert ours["on_time_rate"] == 1.0 and ours["jobs_completed"] == 3
+
+
+BURST_PIPE = """
+events:
+  - {at: "09:00", type: new_job, job: {id: J3, customer: C3, location: {lat: 39.705, lon: -105.0},
+     source: portal, summary: "Burst pipe", description: "pipe burst in the basement, water
+     everywhere, can't find the shutoff", booked_window: {start: "13:00", end: "15:00"},
+     truth: {job_type: plumbing.burst_pipe, duration_minutes: 60}}}
+"""

@@ -151,6 +151,7 @@ class DispatchPipeline:
                 now=now,
                 overtime_minutes=self.settings.planning.overtime_minutes,
                 drive_home_in_shift=self.settings.planning.drive_home_in_shift,
+                emergencies_sooner=self.settings.planning.emergencies_sooner,
                 previous=previous,
                 # During the day a promise that can no longer be kept is kept late (and the
                 # customer told), not dropped; a day laid out ahead keeps every promise.
@@ -184,7 +185,12 @@ class DispatchPipeline:
                     session=session,
                 )
                 by_job = {a.job_id: a for a in data.appointments}
-                urgent = {j.id for j in problem.jobs if j.urgency == Urgency.EMERGENCY.value}
+                urgent = {
+                    j.id
+                    for j in problem.jobs
+                    if j.urgency == Urgency.EMERGENCY.value
+                    and self.settings.planning.emergencies_sooner
+                }
                 for planned in assignments:
                     appointment = by_job.get(planned.job_external_id)
                     if appointment is None:

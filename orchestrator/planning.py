@@ -245,6 +245,7 @@ def build_problem(
     drive_home_in_shift: bool = False,
     previous: Mapping[str, str] | None = None,
     promised_windows_hard: bool = True,
+    emergencies_sooner: bool = True,
 ) -> opt.Problem:
     """The day's problem: active technicians on shift, open jobs with their constraints.
 
@@ -253,6 +254,9 @@ def build_problem(
 
     With `promised_windows_hard=False` a promised arrival window may be missed at the lateness
     cost: late beats never during the day, when a visit already ran long.
+
+    With `emergencies_sooner` an emergency booked into a later window may be reached before it
+    during the day (`orchestrator/sooner.py`); without, it waits for the window like any visit.
     """
     now_minute = frame.minutes(now) if now is not None else None
     driving = {
@@ -340,6 +344,7 @@ def build_problem(
             now_minute,
             promised_windows_hard,
             head=booked is not None and booked.external_id in heads,
+            sooner=emergencies_sooner,
         )
         if converted is not None:
             jobs.append(converted)
@@ -382,6 +387,7 @@ def _job(
     promised_hard: bool = True,
     *,
     head: bool = False,
+    sooner: bool = True,
 ) -> opt.Job | None:
     assert location.point is not None
     classification = job.classification
@@ -417,7 +423,7 @@ def _job(
                     windows = (opt.Window(now_minute, now_minute + 24 * 60, hard=True),)
             else:  # committed: better late than dropped
                 windows = tuple(opt.Window(w.start, w.end, hard=False) for w in windows)
-    if now_minute is not None and not anytime and urgency_of(job) is Urgency.EMERGENCY:
+    if sooner and now_minute is not None and not anytime and urgency_of(job) is Urgency.EMERGENCY:
         # An emergency is reached as soon as possible, even before the window it was booked
         # into: reached early enough, its promise is brought forward and the customer told
         # (`sooner`); a few minutes early, the technician would only wait at the door.

@@ -151,6 +151,9 @@ class PlanningSettings(_Section):
     drive_home_in_shift: bool = False
     """Whether the drive home must fit in the shift. By default it is the technician's commute
     in a take-home truck: the shift (with its overtime) bounds the end of the last visit."""
+    emergencies_sooner: bool = True
+    """Whether an emergency booked into a later window is reached as soon as possible during
+    the day, its promise brought forward and the customer texted (`orchestrator/sooner.py`)."""
     replan_every_minutes: float = Field(default=15, ge=0, le=1440)
     """How often `serve` re-plans the rest of each account's day; 0 turns scheduled planning off."""
     next_day_from: str = Field(default="14:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")

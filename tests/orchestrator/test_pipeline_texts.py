@@ -199,42 +199,51 @@ class EmergencyClassifier(CountingClassifier):
         return found.model_copy(update={"urgency": Urgency.EMERGENCY})
 
 
-def test_an_emergency_booked_for_the_afternoon_is_brought_forward_and_the_customer_told(
-    store: Store, tmp_path: Path, twilio: tuple[FakeTwilio, TwilioSmsSender]
-) -> None:
-    fake, sender = twilio
+AFTERNOON = TimeWindow(
+    start=datetime(2026, 12, 1, 15, 0, tzinfo=ZONE), end=datetime(2026, 12, 1, 17, 0, tzinfo=ZONE)
+)
+
+
+def _an_emergency_booked_for_the_afternoon(store: Store) -> tuple[Appointment, str]:
     booked, phone = _synced_with_a_broken_promise(store)
-    afternoon = TimeWindow(
-        start=datetime(2026, 12, 1, 15, 0, tzinfo=ZONE),
-        end=datetime(2026, 12, 1, 17, 0, tzinfo=ZONE),
-    )
+    modified = (booked.modified_at or datetime.now(UTC)) + timedelta(minutes=1)
     store.upsert(
         [
             booked.model_copy(
-                update={
-                    "arrival_window": afternoon,
-                    "window": afternoon,
-                    "modified_at": (booked.modified_at or datetime.now(UTC)) + timedelta(minutes=1),
-                }
+                update={"arrival_window": AFTERNOON, "window": AFTERNOON, "modified_at": modified}
             )
         ]
     )
-    clock = Clock(datetime(2026, 12, 1, 8, 5, tzinfo=ZONE))
-    settings = _settings(tmp_path)
-    pipeline = DispatchPipeline(
+    return booked, phone
+
+
+def _emergency_pipeline(
+    store: Store, settings: Settings, clock: Clock, emergency_job: str
+) -> DispatchPipeline:
+    return DispatchPipeline(
         store,
         settings,
         ACCOUNT,
         PLATFORM,
-        EmergencyClassifier(booked.job_id),
+        EmergencyClassifier(emergency_job),
         durations=lambda job, tech: 50,
         time_limit=1,
         clock=clock,
     )
+
+
+def test_an_emergency_booked_for_the_afternoon_is_brought_forward_and_the_customer_told(
+    store: Store, tmp_path: Path, twilio: tuple[FakeTwilio, TwilioSmsSender]
+) -> None:
+    fake, sender = twilio
+    booked, phone = _an_emergency_booked_for_the_afternoon(store)
+    clock = Clock(datetime(2026, 12, 1, 8, 5, tzinfo=ZONE))
+    settings = _settings(tmp_path)
+    pipeline = _emergency_pipeline(store, settings, clock, booked.job_id)
     result = pipeline.plan_day(DAY, now=clock.now)
     stop = next(s for r in result.plan.routes for s in r.stops if s.job_id == booked.job_id)
     start = datetime.combine(DAY, datetime.min.time(), ZONE) + timedelta(minutes=stop.start)
-    assert start <= afternoon.start - timedelta(hours=2)  # the plan goes this morning
+    assert start <= AFTERNOON.start - timedelta(hours=2)  # the plan goes this morning
     # The promise written back opens half an hour before the planned start, keeps its end.
     (write,) = [
         row
@@ -245,7 +254,7 @@ def test_an_emergency_booked_for_the_afternoon_is_brought_forward_and_the_custom
     ]
     promise = TimeWindow.model_validate(write.payload["arrival_window"])
     assert promise == TimeWindow(
-        start=max(clock.now, start - timedelta(minutes=30)), end=afternoon.end
+        start=max(clock.now, start - timedelta(minutes=30)), end=AFTERNOON.end
     )
     (text,) = [
         row
@@ -266,3 +275,26 @@ def test_an_emergency_booked_for_the_afternoon_is_brought_forward_and_the_custom
     service = DispatchService(settings, store, {}, senders={"sms": sender}, clock=clock)
     asyncio.run(service.deliver_once())
     assert [m["body"] for m in fake.messages if m["to"] == phone] == [text.payload["body"]]
+
+
+def test_an_account_that_keeps_booked_windows_waits_for_the_emergencys_window(
+    store: Store, tmp_path: Path
+) -> None:
+    booked, _ = _an_emergency_booked_for_the_afternoon(store)
+    clock = Clock(datetime(2026, 12, 1, 8, 5, tzinfo=ZONE))
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG.format(enabled="true") + "planning:\n  emergencies_sooner: false\n")
+    settings = load_settings(config)
+    result = _emergency_pipeline(store, settings, clock, booked.job_id).plan_day(DAY, now=clock.now)
+    stop = next(s for r in result.plan.routes for s in r.stops if s.job_id == booked.job_id)
+    start = datetime.combine(DAY, datetime.min.time(), ZONE) + timedelta(minutes=stop.start)
+    assert start >= AFTERNOON.start
+    assert not [
+        row
+        for row in store.outbox()
+        if row.payload.get("appointment_id") == booked.external_id
+        and (
+            row.payload.get("kind") == "sooner"
+            or row.payload.get("arrival_window") not in (None, AFTERNOON.model_dump(mode="json"))
+        )
+    ]

@@ -344,7 +344,7 @@ def test_an_emergency_booked_into_a_later_window_is_planned_from_now() -> None:
             **KEY, external_id=f"A{job_id}", job_id=job_id, arrival_window=noon, window=noon
         )
 
-    def first_start(urgency: Urgency) -> tuple[int, float]:
+    def first_start(urgency: Urgency, *, sooner: bool = True) -> tuple[int, float]:
         data = _inputs([_tech("T1")], [_job("J1", urgency=urgency)], [booked("J1")])
         problem = build_problem(
             data,
@@ -353,11 +353,12 @@ def test_an_emergency_booked_into_a_later_window_is_planned_from_now() -> None:
             durations=_durations,
             now=_at(9),
             promised_windows_hard=False,
+            emergencies_sooner=sooner,
         )
         plan = solve(problem, time_limit=1)
         assert check_plan(problem, plan) == []
         (job,) = problem.jobs
-        if urgency is Urgency.EMERGENCY:
+        if urgency is Urgency.EMERGENCY and sooner:
             # From now to half an hour before the promise (brought forward), or in it; no
             # arrival before its end breaks the promise.
             assert [(w.start, w.end) for w in job.windows] == [
@@ -370,6 +371,8 @@ def test_an_emergency_booked_into_a_later_window_is_planned_from_now() -> None:
     start, told_cost = first_start(Urgency.EMERGENCY)
     assert start < 10 * 60 and told_cost == 0
     assert first_start(Urgency.SCHEDULED)[0] == 12 * 60
+    # An account that keeps every booked window as booked (planning.emergencies_sooner: false).
+    assert first_start(Urgency.EMERGENCY, sooner=False)[0] == 12 * 60
 
 
 def test_an_emergency_only_reachable_in_the_afternoon_is_still_planned() -> None:

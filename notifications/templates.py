@@ -30,7 +30,7 @@ SMS_TEMPLATES: dict[SmsKind, str] = {
         "(window $window). Sorry for the wait. Reply 2 to pick another time."
     ),
     "sooner": (
-        "$company: we can come sooner for your $service. $technician can be there from $eta "
+        "$company: we can come sooner for your $service visit. $technician can be there from $eta "
         "(window now $window). Reply 2 if that time does not suit you."
     ),
     "csat": "$company: how did $technician do today? Reply 1 (poor) to 5 (great).",

@@ -201,61 +201,61 @@ def plan_texts(
                 )
             )
             continue
+        arrival = planned.planned_start
         if urgency_of(job) is Urgency.EMERGENCY and appointment.status not in _SETTLED:
-            sooner = brought_forward(promised, planned.planned_start, now=now)
+            sooner = brought_forward(promised, arrival, now=now)
             if sooner is not None:
-                available = quiet.next_allowed(now, zone)
-                if available < planned.planned_start:
-                    body = render_sms(
-                        "sooner",
-                        company=company,
-                        service=_service(job),
-                        technician=_first_name(tech),
-                        eta=_clock(_rounded(planned.planned_start), zone),
-                        window=_window_words(sooner, zone),
-                    )
-                    texts.append(
-                        CustomerText(
-                            "sooner",
-                            f"sms:sooner:{key_base}:{promised.start.isoformat()}",
-                            appointment.external_id,
-                            to,
-                            body,
-                            available,
-                            planned.planned_start,
-                            DELAY_VALIDITY_SECONDS,
-                        )
-                    )
+                body = render_sms(
+                    "sooner",
+                    company=company,
+                    service=_service(job),
+                    technician=_first_name(tech),
+                    eta=_clock(_rounded(arrival), zone),
+                    window=_window_words(sooner, zone),
+                )
+                key = f"sms:sooner:{key_base}:{promised.start.isoformat()}"
+                text = _before_arrival(
+                    "sooner", key, appointment, to, body, arrival, now, zone, quiet
+                )
+                texts += [text] if text else []
                 continue
-        late = planned.planned_start - promised.end
+        late = arrival - promised.end
         if late <= DELAY_GRACE or appointment.status in _SETTLED:
             continue
         if now < promised.end - DELAY_LEAD:
             continue  # too early to be sure: the plan will say again
-        available = quiet.next_allowed(now, zone)
-        if available >= planned.planned_start:
-            continue  # by the end of the quiet hours the technician is there
-        step = int(late / DELAY_STEP)
         body = render_sms(
             "delay",
             company=company,
             technician=_first_name(tech),
-            eta=_clock(_rounded(planned.planned_start), zone),
+            eta=_clock(_rounded(arrival), zone),
             window=_window_words(promised, zone),
         )
-        texts.append(
-            CustomerText(
-                "delay",
-                f"sms:delay:{key_base}:{step}",
-                appointment.external_id,
-                to,
-                body,
-                available,
-                planned.planned_start,
-                DELAY_VALIDITY_SECONDS,
-            )
-        )
+        key = f"sms:delay:{key_base}:{int(late / DELAY_STEP)}"
+        text = _before_arrival("delay", key, appointment, to, body, arrival, now, zone, quiet)
+        texts += [text] if text else []
     return texts
+
+
+def _before_arrival(
+    kind: TextKind,
+    key: str,
+    appointment: Appointment,
+    to: str,
+    body: str,
+    arrival: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: QuietHours,
+) -> CustomerText | None:
+    """A text that only matters before the technician is at the door: sent once the quiet
+    hours allow, dropped if that is not before `arrival` (by then the technician is there)."""
+    available = quiet.next_allowed(now, zone)
+    if available >= arrival:
+        return None
+    return CustomerText(
+        kind, key, appointment.external_id, to, body, available, arrival, DELAY_VALIDITY_SECONDS
+    )
 
 
 def queue_texts(

@@ -185,12 +185,11 @@ class DispatchPipeline:
                     session=session,
                 )
                 by_job = {a.job_id: a for a in data.appointments}
-                urgent = {
-                    j.id
-                    for j in problem.jobs
-                    if j.urgency == Urgency.EMERGENCY.value
-                    and self.settings.planning.emergencies_sooner
-                }
+                urgent = (
+                    {j.id for j in problem.jobs if j.urgency == Urgency.EMERGENCY.value}
+                    if self.settings.planning.emergencies_sooner
+                    else set()
+                )
                 for planned in assignments:
                     appointment = by_job.get(planned.job_external_id)
                     if appointment is None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from orchestrator.bundled import BUNDLED_SCENARIO
+from orchestrator.cli.context import ConfigOption
 
 app = typer.Typer(help="Run the demonstration day end to end.")
 
@@ -23,10 +24,11 @@ def demo(
     json_out: Annotated[Path, typer.Option("--json", help="Where to write the KPIs.")] = Path(
         "out/demo-kpis.json"
     ),
+    config: ConfigOption = None,
 ) -> None:
     """Play the day with the baseline coordinator and with fsm-dispatch; print and report."""
     from orchestrator.cli.simulate import simulate
     from orchestrator.log import configure_logging
 
     configure_logging("WARNING")
-    simulate(scenario=scenario, dispatcher="both", json_out=json_out, html_out=html)
+    simulate(scenario=scenario, dispatcher="both", json_out=json_out, html_out=html, config=config)

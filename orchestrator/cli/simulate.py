@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from orchestrator.cli.context import console, exit_with
+from orchestrator.cli.context import ConfigOption, console, exit_with
 
 app = typer.Typer(help="Simulate a service day on the sandbox FSM and report its KPIs.")
 
@@ -25,8 +25,13 @@ def simulate(
     html_out: Annotated[
         Path | None, typer.Option("--html", help="Write the HTML report here.")
     ] = None,
+    config: ConfigOption = None,
 ) -> None:
-    """Play the scenario's day with the chosen dispatcher(s) and print the KPIs."""
+    """Play the scenario's day with the chosen dispatcher(s) and print the KPIs.
+
+    fsm-dispatch plays the planning, lane and quiet-hour settings of the settings file, so an
+    admin sees what their own weights and rules would have made of the day.
+    """
     import asyncio
     import json
 
@@ -38,19 +43,27 @@ def simulate(
     from orchestrator.analytics import compute_kpis
     from orchestrator.analytics.arrivals import promised_arrivals
     from orchestrator.analytics.delay_notices import delay_notice_outcome
+    from orchestrator.errors import ConfigError
     from orchestrator.report.html import KPI_ROWS, format_kpi
+    from orchestrator.settings import load_settings, resolve_config_path
     from orchestrator.simulation import SimulationSetupError, run_simulation
     from orchestrator.simulation.fsm_dispatch import FsmDispatchDispatcher
     from orchestrator.simulation.registry import dispatcher_named
 
     names = ["baseline", "fsm-dispatch"] if dispatcher == "both" else [dispatcher]
     try:
+        settings = load_settings(config)
         day = load_scenario(scenario)
-        dispatchers = [dispatcher_named(n) for n in names]
+        dispatchers = [dispatcher_named(n, settings) for n in names]
+    except ConfigError as exc:
+        exit_with(exc.problems)
     except ScenarioError as exc:
         exit_with([f"{exc.source}: invalid scenario", *exc.problems])
     except SimulationSetupError as exc:
         exit_with([f"--dispatcher: {exc}"])
+    settings_file = resolve_config_path(config)
+    if "fsm-dispatch" in names and settings_file.exists():
+        console.print(f"fsm-dispatch plays the settings of {settings_file}", highlight=False)
 
     if any(isinstance(d, FsmDispatchDispatcher) for d in dispatchers):
         # Loaded (compiled on a new machine), and the worker started, before the first plan,

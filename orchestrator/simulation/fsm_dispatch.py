@@ -41,7 +41,7 @@ from orchestrator.planning import (
     preferences_passed_over,
     technician_positions,
 )
-from orchestrator.settings import ObjectiveWeights, PlanningSettings
+from orchestrator.settings import ObjectiveWeights, PlanningSettings, Settings
 from orchestrator.simulation.events import (
     DispatchEvent,
     JobArrived,
@@ -67,6 +67,9 @@ class FsmDispatchDispatcher:
     weights: ObjectiveWeights = field(default_factory=ObjectiveWeights)
     routing_quantile: float = PlanningSettings().routing_quantile
     overrun_threshold: float = 1.3
+    overtime_minutes: int = PlanningSettings().overtime_minutes
+    drive_home_in_shift: bool = PlanningSettings().drive_home_in_shift
+    emergencies_sooner: bool = PlanningSettings().emergencies_sooner
     finish_tolerance: timedelta = timedelta(minutes=20)
     seconds_per_job: float = 0.03
     """Search budget of a re-plan: this much per open job, within [min_seconds, max_seconds]."""
@@ -102,6 +105,22 @@ class FsmDispatchDispatcher:
     decided, as the running service would send them (`customer_texts.py`, the same rules)."""
     sooner_notices: dict[str, datetime] = field(default_factory=dict)
     """Appointment id → when its customer was first told an emergency comes sooner."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FsmDispatchDispatcher:
+        """The dispatcher an account's settings describe: its objective weights, routing
+        quantile, overtime allowance, drive home, emergency and overrun rules and quiet hours.
+        The search budgets stay the simulation's own (a re-plan per event, not per schedule)."""
+        planning = settings.planning
+        return cls(
+            weights=planning.weights,
+            routing_quantile=planning.routing_quantile,
+            overrun_threshold=settings.lanes.overrun_threshold,
+            overtime_minutes=planning.overtime_minutes,
+            drive_home_in_shift=planning.drive_home_in_shift,
+            emergencies_sooner=planning.emergencies_sooner,
+            quiet_hours=QuietHours.parse(settings.notifications.sms.quiet_hours),
+        )
 
     async def morning_plan(self, view: DispatchView) -> None:
         if self._durations is None:
@@ -229,6 +248,9 @@ class FsmDispatchDispatcher:
             now=view.now,
             previous=previous,
             promised_windows_hard=False,
+            overtime_minutes=self.overtime_minutes,
+            drive_home_in_shift=self.drive_home_in_shift,
+            emergencies_sooner=self.emergencies_sooner,
         )
         budget = min(
             self.max_seconds, max(self.min_seconds, self.seconds_per_job * len(problem.jobs))
@@ -252,7 +274,11 @@ class FsmDispatchDispatcher:
         self._last_plan = plan
         self.plans += 1
         self._note_reasons(problem, plan)
-        emergencies = {job.id for job in problem.jobs if job.urgency == Urgency.EMERGENCY.value}
+        emergencies = {
+            job.id
+            for job in problem.jobs
+            if self.emergencies_sooner and job.urgency == Urgency.EMERGENCY.value
+        }
         await self._write(view, plan, frame, emergencies)
         self._note_delays(view, plan, frame)
         log.info(

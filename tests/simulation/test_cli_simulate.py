@@ -102,3 +102,35 @@ events:
      everywhere, can't find the shutoff", booked_window: {start: "13:00", end: "15:00"},
      truth: {job_type: plumbing.burst_pipe, duration_minutes: 60}}}
 """
+
+
+def test_fsm_dispatch_plays_the_settings_file(tmp_path: Path) -> None:
+    """An account that keeps every booked window, emergencies included, sees the simulated
+    fsm-dispatch keep the burst pipe's afternoon slot: the settings file is what is played."""
+    scenario = tmp_path / "burst.yaml"
+    scenario.write_text(
+        SMALL_DAY.replace("  - {id: C2}\n", "  - {id: C2}\n  - {id: C3}\n") + BURST_PIPE
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text("planning:\n  emergencies_sooner: false\n")
+    out = tmp_path / "kpis.json"
+    result = CliRunner().invoke(
+        app,
+        ["simulate", "--scenario", str(scenario), "--dispatcher", "fsm-dispatch",
+         "--config", str(config), "--json", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"plays the settings of {config}" in " ".join(result.output.split())
+    ours = json.loads(out.read_text())["runs"]["fsm-dispatch"]
+    assert ours["emergencies_brought_forward"] == 0
+    assert ours["emergency_response_minutes_p50"] >= 240  # reported at 09:00, reached at 13:00
+
+
+def test_an_invalid_settings_file_exits_naming_the_setting(tmp_path: Path) -> None:
+    """A bad settings file stops the run before the day is played, naming the setting."""
+    config = tmp_path / "config.yaml"
+    config.write_text("planning:\n  routing_quantile: 2\n")
+    args = ["simulate", "--scenario", str(SEED), "--dispatcher", "baseline"]
+    result = CliRunner().invoke(app, [*args, "--config", str(config)])
+    assert result.exit_code == 2
+    assert "planning.routing_quantile" in result.output

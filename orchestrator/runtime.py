@@ -114,7 +114,12 @@ def build_runtime_app(
     signing = (
         secrets.slack_signing_secret.get_secret_value() if secrets.slack_signing_secret else None
     )
-    web = create_app(store=store, connectors=connectors, slack_signing_secret=signing)
+    web = create_app(
+        store=store,
+        connectors=connectors,
+        slack_signing_secret=signing,
+        on_change=service.replan_soon,
+    )
     inner_lifespan = web.router.lifespan_context
 
     @asynccontextmanager

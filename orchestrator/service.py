@@ -50,6 +50,9 @@ class DispatchService:
     """Account id → its dispatch pipeline; accounts without one are synced but not planned."""
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     health: dict[str, AccountHealth] = field(default_factory=dict)
+    _scheduler: AsyncIOScheduler | None = field(default=None, init=False, repr=False)
+    _planning: set[str] = field(default_factory=set, init=False, repr=False)
+    _changed_while_planning: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     async def sync_once(self, connector: Connector) -> None:
         """One incremental sync; logs once when an account fails and once when it recovers."""
@@ -103,6 +106,25 @@ class DispatchService:
             log.error("planning failed; will retry", account=account_id, error=repr(exc))
         return results
 
+    def replan_soon(self, account_id: str, reason: str) -> datetime | None:
+        """Bring the account's next planning run forward: something changed that its plan
+        cannot stand (`replan_triggers.py`). It runs `planning.replan_after_change_seconds`
+        from now, so a burst of changes makes one plan; a run already due sooner is kept, and a
+        change during a run calls for one more run after it. Returns when the run is due, or
+        None when the account is not planned here, or the setting or the schedule is off."""
+        delay = self.settings.planning.replan_after_change_seconds
+        job = self._scheduler.get_job(f"plan:{account_id}") if self._scheduler else None
+        if job is None or delay <= 0:
+            return None
+        if account_id in self._planning:
+            self._changed_while_planning[account_id] = reason
+        due = datetime.now(UTC) + timedelta(seconds=delay)
+        if job.next_run_time is not None and job.next_run_time <= due:
+            return job.next_run_time  # type: ignore[no-any-return]
+        job.modify(next_run_time=due)
+        log.info("re-plan brought forward", account=account_id, reason=reason, due=due.isoformat())
+        return due
+
     async def deliver_once(self) -> None:
         await drain_writebacks(self.store, dict(self.connectors), now=self.clock)
         if self.senders:
@@ -117,6 +139,7 @@ class DispatchService:
 
     def schedule(self, scheduler: AsyncIOScheduler) -> None:
         """Register every periodic job with stable ids."""
+        self._scheduler = scheduler
         for (_, account_id), connector in self.connectors.items():
             account = self.settings.account(account_id)
             if not account.enabled:
@@ -149,7 +172,15 @@ class DispatchService:
 
     def _bound_plan(self, account_id: str) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            await self.plan_once(account_id)
+            self._planning.add(account_id)
+            try:
+                await self.plan_once(account_id)
+            finally:
+                self._planning.discard(account_id)
+            # The run read the store before this change came in: one more run for it.
+            missed = self._changed_while_planning.pop(account_id, None)
+            if missed is not None:
+                self.replan_soon(account_id, missed)
 
         return run
 

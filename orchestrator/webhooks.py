@@ -10,20 +10,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import structlog
 
 from connectors.errors import ConnectorError, NotFoundError, TransientError
 from connectors.protocol import ChangeHint, Connector
-from connectors.records import Appointment, Job, Record
+from connectors.records import Appointment, Job, Record, Technician
+from orchestrator.replan_triggers import replan_reason
 from orchestrator.store import Store
 
 if TYPE_CHECKING:
     from orchestrator.web.metrics import WebMetrics
 
-__all__ = ["WebhookProcessor", "envelope", "open_envelope"]
+__all__ = ["ChangeListener", "WebhookProcessor", "envelope", "open_envelope"]
 
 log = structlog.get_logger(__name__)
 
@@ -44,6 +45,11 @@ def open_envelope(stored: str) -> tuple[dict[str, str], bytes]:
     return dict(data["headers"]), data["body"].encode("utf-8")
 
 
+ChangeListener = Callable[[str, str], object]
+"""Told (account, reason) once per pass for each account whose day a change made out of date
+(`replan_triggers.py`): the service re-plans it soon."""
+
+
 class WebhookProcessor:
     """Drains pending webhook events; one instance per web app."""
 
@@ -54,11 +60,13 @@ class WebhookProcessor:
         *,
         metrics: WebMetrics | None = None,
         max_attempts: int = 5,
+        on_change: ChangeListener | None = None,
     ) -> None:
         self._store = store
         self._connectors = connectors
         self._metrics = metrics
         self._max_attempts = max_attempts
+        self.on_change = on_change
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -83,6 +91,7 @@ class WebhookProcessor:
         done = 0
         # One refresh per record however many events named it (debounce within a batch).
         refreshed: set[tuple[str, str, str, str]] = set()
+        reasons: dict[str, list[str]] = {}
         for row in rows:
             assert row.id is not None
             connector = self._connectors.get((row.platform, row.account))
@@ -95,8 +104,10 @@ class WebhookProcessor:
                     key = (hint.platform, hint.account, hint.resource, hint.external_id)
                     if key in refreshed:
                         continue
-                    await self._refresh(connector, hint)
+                    reason = await self._refresh(connector, hint)
                     refreshed.add(key)
+                    if reason is not None:
+                        reasons.setdefault(hint.account, []).append(reason)
             except TransientError as exc:
                 # Leave it pending; it is retried on the next pass.
                 log.warning("webhook refresh deferred", event_id=row.event_id, error=str(exc))
@@ -109,9 +120,15 @@ class WebhookProcessor:
             await asyncio.to_thread(self._store.finish_webhook, row.id)
             self._count("processed")
             done += 1
+        if self.on_change is not None:
+            for account, why in reasons.items():
+                more = f" (+{len(why) - 1} more)" if len(why) > 1 else ""
+                self.on_change(account, why[0] + more)
         return done
 
-    async def _refresh(self, connector: Connector, hint: ChangeHint) -> None:
+    async def _refresh(self, connector: Connector, hint: ChangeHint) -> str | None:
+        """Re-read the named record into the store; why the change calls for a re-plan, if
+        it does."""
         record: Record
         if hint.resource == "job":
             try:
@@ -131,9 +148,16 @@ class WebhookProcessor:
             records: list[Record] = []
             async for page in connector.fetch_technicians():
                 records.extend(page)
+            stored = await asyncio.to_thread(
+                self._store.list, Technician, account=hint.account, platform=hint.platform
+            )
+            roster = {t.external_id: t for t in stored}
             await asyncio.to_thread(self._store.upsert, records)
-            return
+            changed = (replan_reason(roster.get(r.external_id), r) for r in records)
+            return next((why for why in changed if why is not None), None)
+        before = await asyncio.to_thread(self._store.get, type(record), record.key)
         await asyncio.to_thread(self._store.upsert, [record])
+        return replan_reason(before, record)
 
     async def _tombstone(self, kind: type[Job] | type[Appointment], hint: ChangeHint) -> Record:
         """A record the platform no longer has is kept, marked deleted."""

@@ -29,7 +29,7 @@ from connectors.protocol import Connector
 from orchestrator.log import bind_correlation
 from orchestrator.store import Store
 from orchestrator.web.metrics import WebMetrics
-from orchestrator.webhooks import WebhookProcessor, envelope
+from orchestrator.webhooks import ChangeListener, WebhookProcessor, envelope
 
 __all__ = ["MAX_WEBHOOK_BYTES", "create_app"]
 
@@ -47,9 +47,10 @@ def create_app(
     process_in_background: bool = True,
     slack_signing_secret: str | None = None,
     slack_approvers: Sequence[str] | None = None,
+    on_change: ChangeListener | None = None,
 ) -> Starlette:
     metrics = WebMetrics()
-    processor = WebhookProcessor(store, connectors, metrics=metrics)
+    processor = WebhookProcessor(store, connectors, metrics=metrics, on_change=on_change)
 
     async def webhook(request: Request) -> Response:
         started = time.perf_counter()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from structlog.testing import capture_logs
 
 from connectors.records import Job
 from orchestrator.errors import ConfigError
@@ -15,7 +18,7 @@ from orchestrator.runtime import build_runtime_app, build_senders
 from orchestrator.settings import load_secrets, load_settings
 from orchestrator.store import Store, make_engine
 from tests.live_server import serve
-from tests.memory_platform import MemoryPlatform
+from tests.memory_platform import KEY, T0, MemoryPlatform, sign
 
 
 def _settings(tmp_path: Path, extra: str = ""):  # type: ignore[no-untyped-def]
@@ -119,3 +122,35 @@ def test_workiz_and_housecall_pro_accounts_build_from_their_secrets(
         settings, load_secrets(settings, env), _httpx.AsyncClient()
     ).values()
     assert connector.platform == platform and connector.account == "shop"
+
+
+def test_a_webhook_with_a_new_ticket_brings_the_accounts_plan_forward(tmp_path: Path) -> None:
+    """The running app wires its webhook processing to its planner: a new ticket is planned
+    within `planning.replan_after_change_seconds`, not at the next quarter-hour run."""
+    platform = MemoryPlatform(jobs=1)
+    registry = PlatformRegistry()
+    registry.register("sandbox", lambda account, secrets, http: platform)  # type: ignore[arg-type, return-value]
+    settings = _settings(tmp_path, "planning:\n  replan_after_change_seconds: 5\n")
+    app = build_runtime_app(settings, registry=registry)
+    with serve(app) as url, capture_logs() as logs:
+        engine = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
+        deadline = time.monotonic() + 10
+        while Store(engine).count(Job) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the first sync is in: J9 comes by webhook only
+        engine.dispose()
+        platform.jobs["J9"] = Job(**KEY, external_id="J9", summary="Burst pipe", modified_at=T0)
+        body = json.dumps({"id": "evt-9", "job": "J9"}).encode()
+        headers = sign(body, at=datetime.now(UTC))
+        response = httpx.post(f"{url}/webhooks/sandbox/acme", content=body, headers=headers)
+        assert response.status_code == 202
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not _brought_forward(logs):
+            time.sleep(0.05)
+    [event] = _brought_forward(logs)
+    assert event["account"] == "acme" and event["reason"] == "new ticket J9"
+    due = datetime.fromisoformat(event["due"])
+    assert due <= datetime.now(UTC) + timedelta(seconds=5)
+
+
+def _brought_forward(logs: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [e for e in logs if e["event"] == "re-plan brought forward"]

@@ -4,7 +4,9 @@ logged and tried again."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,7 +27,7 @@ from connectors.sandbox.platform import SandboxFSM
 from optimizer import check_plan
 from orchestrator.bundled import BUNDLED_SCENARIO as BUNDLED
 from orchestrator.fitted_durations import FittedDurations
-from orchestrator.pipeline import DispatchPipeline
+from orchestrator.pipeline import DayResult, DispatchPipeline
 from orchestrator.service import DispatchService
 from orchestrator.settings import Settings, load_settings
 from orchestrator.store import Store
@@ -202,3 +204,73 @@ def test_durations_come_from_the_accounts_own_visits_and_are_refitted_daily(
     now["at"] = datetime(2026, 12, 2, 6, tzinfo=ZONE)
     longer = durations(job, tech)
     assert durations.samples == 6 and longer > typical
+
+
+async def _until(condition: Callable[[], bool], seconds: float = 30) -> bool:
+    for _ in range(int(seconds * 10)):
+        if condition():
+            return True
+        await asyncio.sleep(0.1)
+    return condition()
+
+
+async def test_a_change_brings_the_next_plan_forward(store: Store, tmp_path: Path) -> None:
+    """A new ticket is planned seconds after its webhook, not at the next scheduled run; a burst
+    of changes makes one run."""
+    platform = SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT)
+    settings = _settings(tmp_path, "planning:\n  replan_after_change_seconds: 1\n")
+    service = _service(store, settings, platform, datetime(2026, 12, 1, 7, tzinfo=ZONE))
+    await service.sync_once(platform)
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    service.schedule(scheduler)
+    scheduler.start()
+    try:
+        job = scheduler.get_job(f"plan:{ACCOUNT}")
+        assert job.next_run_time > datetime.now(UTC) + timedelta(seconds=50)  # waits for a sync
+        due = service.replan_soon(ACCOUNT, "new ticket J050")
+        assert due is not None and due <= datetime.now(UTC) + timedelta(seconds=1)
+        assert service.replan_soon(ACCOUNT, "visit A7 on_site") == due  # joins the same run
+        assert await _until(lambda: store.current_plan(ACCOUNT, DAY) is not None)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def test_a_change_during_a_run_gets_one_more_run(store: Store, tmp_path: Path) -> None:
+    """The running plan read the store before the change: one more run follows, not two."""
+    platform = SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT)
+    settings = _settings(tmp_path, "planning:\n  replan_after_change_seconds: 0.5\n")
+    service = _service(store, settings, platform, datetime(2026, 12, 1, 7, tzinfo=ZONE))
+    runs: list[datetime] = []
+
+    async def plan_once(account: str) -> list[DayResult]:
+        runs.append(datetime.now(UTC))
+        if len(runs) == 1:
+            service.replan_soon(account, "visit A7 on_site")  # while this run plans
+            await asyncio.sleep(1.0)  # past the delay: the scheduler's own run is skipped
+        return []
+
+    service.plan_once = plan_once  # type: ignore[method-assign]
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    service.schedule(scheduler)
+    scheduler.start()
+    try:
+        service.replan_soon(ACCOUNT, "new ticket J050")
+        assert await _until(lambda: len(runs) >= 2, seconds=10)
+        await asyncio.sleep(2)
+        assert len(runs) == 2
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_no_early_run_when_turned_off_or_unscheduled(store: Store, tmp_path: Path) -> None:
+    platform = SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT)
+    at = datetime(2026, 12, 1, 7, tzinfo=ZONE)
+    off = _settings(tmp_path, "planning:\n  replan_after_change_seconds: 0\n")
+    service = _service(store, off, platform, at)
+    service.schedule(AsyncIOScheduler())
+    assert service.replan_soon(ACCOUNT, "new ticket J050") is None
+    unscheduled = _service(store, _settings(tmp_path), platform, at)
+    assert unscheduled.replan_soon(ACCOUNT, "new ticket J050") is None
+    scheduled = _service(store, _settings(tmp_path), platform, at)
+    scheduled.schedule(AsyncIOScheduler())
+    assert scheduled.replan_soon("another-account", "new ticket J1") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from connectors.records import Job
+from connectors.records import Job, Lifecycle
 from orchestrator.store import Store
 from orchestrator.web import create_app
 from tests.live_server import serve
@@ -133,3 +134,43 @@ def test_health_and_metrics_report_what_happened(base_url: str) -> None:
     metrics = httpx.get(f"{base_url}/metrics", timeout=5).text
     assert 'fsm_dispatch_webhooks_total{outcome="accepted",platform="memory"} 1.0' in metrics
     assert 'fsm_dispatch_webhooks_total{outcome="unauthorized",platform="memory"} 1.0' in metrics
+
+
+def test_a_change_the_plan_cannot_stand_is_told_once_per_pass(
+    store: Store, platform: MemoryPlatform
+) -> None:
+    """A new ticket and its cancellation are told to the listener (the service re-plans soon);
+    the same record read again unchanged is not, and one pass tells each account once."""
+    told: list[tuple[str, str]] = []
+    app = create_app(
+        store=store,
+        connectors={("memory", "acme"): platform},
+        process_in_background=False,
+        on_change=lambda account, why: told.append((account, why)),
+    )
+
+    ids = itertools.count()
+
+    def deliver(*jobs: str) -> None:
+        for job in jobs:
+            event_id = f"e{next(ids)}"
+            body = json.dumps({"id": event_id, "job": job})
+            store.record_webhook(
+                platform="memory",
+                account="acme",
+                event_id=event_id,
+                body=json.dumps({"headers": {}, "body": body}),
+            )
+        asyncio.run(app.state.processor.process_pending())
+
+    platform.jobs["J1"] = Job(**KEY, external_id="J1", summary="No heat", modified_at=NOW)
+    platform.jobs["J2"] = Job(**KEY, external_id="J2", summary="Leak", modified_at=NOW)
+    deliver("J1", "J2")
+    assert told == [("acme", "new ticket J1 (+1 more)")]
+    deliver("J1")
+    assert len(told) == 1  # read again, unchanged: the plan stands
+    platform.jobs["J1"] = platform.jobs["J1"].model_copy(
+        update={"status": Lifecycle.CANCELED, "modified_at": NOW + timedelta(minutes=5)}
+    )
+    deliver("J1")
+    assert told[-1] == ("acme", "job J1 canceled")

@@ -48,6 +48,10 @@ class ProposedChange:
     """(customer label, minutes of delay) for each job the change pushes back."""
     options: tuple[tuple[str, str], ...] = field(default=())
     """(value, label) alternatives a coordinator may choose instead."""
+    from_technician: str | None = None
+    """For a reassignment: the id of the technician the board has the visit with."""
+    to_technician: str | None = None
+    """For a reassignment: the id of the technician the plan gives it to."""
 
 
 def approval_reasons(change: ProposedChange, policy: ApprovalSettings) -> list[str]:
@@ -90,6 +94,7 @@ def request_approval(
             change=asdict(change),
             reasons=reasons,
             expires_at=expires,
+            created_at=now,
             session=session,
         )
         assert row.id is not None

@@ -12,7 +12,7 @@ Sync brings the platform's records in; this turns them into a plan. Each run:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
@@ -34,6 +34,8 @@ from connectors.records import (
     TimeWindow,
     Urgency,
 )
+from orchestrator.approvals import request_approval
+from orchestrator.change_review import decided_pins, moves, pin_jobs, proposed_change, verdict
 from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.customer_texts import QuietHours, plan_texts, queue_texts
 from orchestrator.log import bind_correlation
@@ -48,7 +50,7 @@ from orchestrator.planning import (
 )
 from orchestrator.settings import Settings
 from orchestrator.sooner import brought_forward
-from orchestrator.store import PlannedAssignment, Store
+from orchestrator.store import ApprovalRow, PlannedAssignment, Store
 from orchestrator.ticket_classifier import ticket_hash
 from orchestrator.writeback import queue_assignment, queue_window
 
@@ -162,14 +164,19 @@ class DispatchPipeline:
                 initial = {}
                 for a in previous_row[1]:
                     initial.setdefault(a.technician_external_id, []).append(a.job_external_id)
-            plan = solve_handing_on(
-                problem,
-                only_dispatched(data.appointments),
-                time_limit=self.time_limit or self.settings.planning.time_limit_seconds,
-                params=self.solve_params,
-                initial=initial,
-                travel=self.travel,
-            )
+            reviewed = self._reviews_moves(now)
+            asked = self.store.approvals(self.account, since=frame.origin) if reviewed else []
+            if asked:
+                problem = pin_jobs(problem, decided_pins(asked, data.appointments))
+            plan = self._solve(problem, data, initial)
+            if reviewed and now is not None:
+                rows = previous_row[1] if previous_row else []
+                before = {a.job_external_id: a.planned_start for a in rows}
+                waiting = self._ask_about_moves(problem, plan, data, frame, asked, before, now)
+                if waiting:
+                    # The visits stay where the board has them while a coordinator decides.
+                    problem = pin_jobs(problem, waiting)
+                    plan = self._solve(problem, data, _routes_of(plan))
             assignments = plan_assignments(plan, frame, data.appointments)
             writes = 0
             with self.store.transaction() as session:
@@ -258,6 +265,71 @@ class DispatchPipeline:
                 texts,
             )
 
+    def _solve(
+        self,
+        problem: opt.Problem,
+        data: PlanningInput,
+        initial: Mapping[str, Sequence[str]] | None,
+    ) -> opt.Plan:
+        return solve_handing_on(
+            problem,
+            only_dispatched(data.appointments),
+            time_limit=self.time_limit or self.settings.planning.time_limit_seconds,
+            params=self.solve_params,
+            initial=initial,
+            travel=self.travel,
+        )
+
+    def _reviews_moves(self, now: datetime | None) -> bool:
+        """Whether moves may wait for a coordinator: a re-plan of today, with Slack to ask in."""
+        slack = self.settings.notifications.slack
+        return now is not None and slack.enabled and bool(slack.channel)
+
+    def _ask_about_moves(
+        self,
+        problem: opt.Problem,
+        plan: opt.Plan,
+        data: PlanningInput,
+        frame: DayFrame,
+        asked: Sequence[ApprovalRow],
+        before: Mapping[str, datetime],
+        now: datetime,
+    ) -> dict[str, str]:
+        """Ask a coordinator about each new move of an assigned visit the approvals policy
+        holds back (`change_review.py`); job id → the board's technician, for those asked."""
+        channel = self.settings.notifications.slack.channel
+        assert channel is not None
+        assignments = plan_assignments(plan, frame, data.appointments)
+        planned = {a.job_external_id: a for a in assignments}
+        jobs = {j.external_id: j for j in data.jobs}
+        names = {t.external_id: t.name or t.external_id for t in data.technicians}
+        waiting: dict[str, str] = {}
+        roster = [t.id for t in problem.technicians]
+        for move in moves(assignments, data.appointments, roster):
+            if verdict(move, asked) is not None or move.job_id not in jobs:
+                continue  # asked already: the answer (or the wait) is in the pins
+            job = jobs[move.job_id]
+            change = proposed_change(
+                move,
+                job=job,
+                customer=data.customers.get(job.customer_id or ""),
+                planned=planned,
+                before=before,
+                names=names,
+            )
+            approval = request_approval(
+                self.store,
+                account=self.account,
+                change=change,
+                policy=self.settings.approvals,
+                channel=channel,
+                now=now,
+            )
+            if approval is not None:
+                log.info("move waits for a coordinator", job=move.job_id, approval=approval)
+                waiting[move.job_id] = move.from_technician
+        return waiting
+
     def _queue_texts(
         self,
         data: PlanningInput,
@@ -319,6 +391,10 @@ class DispatchPipeline:
 
     def job_key(self, external_id: str) -> RecordKey:
         return RecordKey(platform=self.platform, account=self.account, external_id=external_id)
+
+
+def _routes_of(plan: opt.Plan) -> dict[str, list[str]]:
+    return {r.technician_id: [s.job_id for s in r.stops] for r in plan.routes}
 
 
 def _moved(

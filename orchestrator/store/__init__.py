@@ -3,9 +3,10 @@
 from orchestrator.store.engine import make_engine, normalise_url
 from orchestrator.store.migrate import current_revision, downgrade, head_revision, upgrade
 from orchestrator.store.store import PlannedAssignment, Store, UpsertResult
-from orchestrator.store.tables import metadata
+from orchestrator.store.tables import ApprovalRow, metadata
 
 __all__ = [
+    "ApprovalRow",
     "PlannedAssignment",
     "Store",
     "UpsertResult",

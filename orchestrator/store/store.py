@@ -713,6 +713,7 @@ class Store:
         change: dict[str, Any],
         reasons: Sequence[str],
         expires_at: datetime,
+        created_at: datetime | None = None,
         session: Session | None = None,
     ) -> ApprovalRow:
         with self._session(session) as s:
@@ -722,6 +723,7 @@ class Store:
                 change=change,
                 reasons=list(reasons),
                 expires_at=expires_at,
+                created_at=created_at or utcnow(),
             )
             s.add(row)
             s.flush()
@@ -768,6 +770,20 @@ class Store:
                 .returning(table.c.id)
             )
             return result.first() is not None
+
+    def approvals(self, account: str, *, since: datetime) -> builtins.list[ApprovalRow]:
+        """The account's approvals asked since `since`, oldest first, whatever their state."""
+        with self._session(None) as s:
+            return builtins.list(
+                s.execute(
+                    select(ApprovalRow)
+                    .where(
+                        col(ApprovalRow.account) == account,
+                        col(ApprovalRow.created_at) >= since,
+                    )
+                    .order_by(col(ApprovalRow.id))
+                ).scalars()
+            )
 
     def due_approvals(self, now: datetime) -> builtins.list[ApprovalRow]:
         """Pending approvals whose time to decide has run out."""

@@ -121,6 +121,11 @@ def create_app(
             decide_click, store, click, now=clock(), approvers=slack_approvers
         )
         metrics.webhooks.labels(platform="slack", outcome="decided" if decided else "late").inc()
+        if decided and on_change is not None:
+            # The answer changes what the plan may do with the visit: plan again soon.
+            row = await asyncio.to_thread(store.get_approval, click.approval_id)
+            if row is not None:
+                on_change(row.account, f"approval {click.approval_id} {click.action}")
         return Response(status_code=200)
 
     async def health(_: Request) -> Response:

@@ -235,3 +235,25 @@ def test_an_approval_that_expires_before_it_was_posted_is_never_posted(store: St
     expire_due(store, now=NOW + timedelta(minutes=11))
     [post] = store.outbox()
     assert post.status == "dead" and "expired" in (post.last_error or "")
+
+
+def test_a_decision_asks_for_the_accounts_plan_soon_and_a_late_click_does_not(
+    store: Store,
+) -> None:
+    """An answer changes what the plan may do with the visit: the service re-plans soon."""
+    told: list[tuple[str, str]] = []
+    app = create_app(
+        store=store,
+        connectors={},
+        clock=lambda: NOW,
+        process_in_background=False,
+        slack_signing_secret=SIGNING_SECRET,
+        on_change=lambda account, why: told.append((account, why)),
+    )
+    approval_id = _request(store)
+    with serve(app) as url:
+        for user in ("U1", "U2"):
+            body = _click_body(approval_id, "approve", user)
+            response = httpx.post(f"{url}/slack/interactions", content=body, headers=_signed(body))
+            assert response.status_code == 200
+    assert told == [("acme", f"approval {approval_id} approve")]

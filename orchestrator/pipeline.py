@@ -166,9 +166,10 @@ class DispatchPipeline:
                     initial.setdefault(a.technician_external_id, []).append(a.job_external_id)
             reviewed = self._reviews_moves(now)
             asked = self.store.approvals(self.account, since=frame.origin) if reviewed else []
-            if asked:
-                problem = pin_jobs(problem, decided_pins(asked, data.appointments))
-            plan = self._solve(problem, data, initial)
+            answered = decided_pins(asked, data.appointments)
+            if answered:
+                problem = pin_jobs(problem, answered)
+            plan = self._solve(problem, data, initial, set(answered))
             if reviewed and now is not None:
                 rows = previous_row[1] if previous_row else []
                 before = {a.job_external_id: a.planned_start for a in rows}
@@ -176,7 +177,7 @@ class DispatchPipeline:
                 if waiting:
                     # The visits stay where the board has them while a coordinator decides.
                     problem = pin_jobs(problem, waiting)
-                    plan = self._solve(problem, data, _routes_of(plan))
+                    plan = self._solve(problem, data, _routes_of(plan), {*answered, *waiting})
             assignments = plan_assignments(plan, frame, data.appointments)
             writes = 0
             with self.store.transaction() as session:
@@ -270,10 +271,13 @@ class DispatchPipeline:
         problem: opt.Problem,
         data: PlanningInput,
         initial: Mapping[str, Sequence[str]] | None,
+        decided: set[str] | None = None,
     ) -> opt.Plan:
+        """Solve, handing on loaded visits their technician can no longer fit, except those a
+        coordinator holds (`decided`): they stay, in overtime if need be."""
         return solve_handing_on(
             problem,
-            only_dispatched(data.appointments),
+            only_dispatched(data.appointments) - (decided or set()),
             time_limit=self.time_limit or self.settings.planning.time_limit_seconds,
             params=self.solve_params,
             initial=initial,

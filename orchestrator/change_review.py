@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 import optimizer as opt
 from connectors.records import Appointment, Customer, Job, Lifecycle
@@ -85,11 +85,12 @@ def proposed_change(
     planned: Mapping[str, PlannedAssignment],
     before: Mapping[str, datetime],
     names: Mapping[str, str],
+    zone: tzinfo,
 ) -> ProposedChange:
     """The question put to a coordinator: the move, why the plan wants it, who it pushes back.
 
     `planned` maps job ids to this plan's assignments, `before` to the previous plan's planned
-    starts, `names` technician ids to names.
+    starts, `names` technician ids to names; times are shown in the account's `zone`.
     """
     preferred = set(customer.preferred_technicians) if customer else set()
     classification = job.classification
@@ -111,7 +112,7 @@ def proposed_change(
         title=f"Move {job.summary or job.external_id} from {who} to {to}",
         why=f"The plan gives {to} this visit ({job.external_id}); {who} has it on the board.",
         technician=to,
-        eta=f"{target.planned_start:%H:%M}",
+        eta=f"{target.planned_start.astimezone(zone):%H:%M}",
         job_ids=(move.job_id,),
         sla_penalty_usd=job.sla.penalty_usd,
         safety_critical=bool(classification and classification.reasons.get("safety")),

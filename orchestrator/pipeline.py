@@ -320,6 +320,7 @@ class DispatchPipeline:
                 planned=planned,
                 before=before,
                 names=names,
+                zone=frame.zone,
             )
             approval = request_approval(
                 self.store,

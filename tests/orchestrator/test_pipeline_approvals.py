@@ -220,5 +220,8 @@ def test_the_question_names_the_move_and_who_it_pushes_back(store: Store, tmp_pa
     names = {t.external_id: t.name for t in store.list(Technician, account=ACCOUNT)}
     title = asked.change["title"]
     assert title.startswith("Move ") and f"from {names[day.held_by]} to " in title
+    # The coordinator reads the account's local time, as the board shows it.
+    hour, minute = map(int, asked.change["eta"].split(":"))
+    assert _at(8) <= _at(hour, minute) <= _at(19)
     assert all(minutes > 15 for _, minutes in asked.change["bumped"])
     assert timedelta(0) < asked.expires_at.astimezone(ZONE) - _at(8) <= timedelta(minutes=10)

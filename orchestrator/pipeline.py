@@ -370,6 +370,37 @@ class DispatchPipeline:
         technicians = self.store.list(Technician, account=self.account, platform=self.platform)
         return shift_left(technicians, DayFrame(day, self.zone()), now)
 
+    def running_long(self, now: datetime) -> dict[str, str]:
+        """Visits on site today for longer than `lanes.overrun_threshold` × their estimate:
+        appointment id → job id. Their technician's next stops are at risk, so the day is worth
+        planning again before the schedule comes round (DESIGN: an overrun starts a re-plan)."""
+        frame = DayFrame(now.astimezone(self.zone()).date(), self.zone())
+        events = self.store.status_events(
+            self.account, self.platform, since=frame.origin, until=now + timedelta(seconds=1)
+        )
+        arrived = {
+            e.subject_id: e
+            for e in events
+            if e.subject == "appointment" and e.status is Lifecycle.ON_SITE
+        }
+        threshold = self.settings.lanes.overrun_threshold
+        out: dict[str, str] = {}
+        for appointment_id, event in arrived.items():
+            visit = self.store.get(Appointment, self.job_key(appointment_id))
+            if visit is None or visit.status is not Lifecycle.ON_SITE:
+                continue
+            job = self.store.get(Job, self.job_key(visit.job_id))
+            tech_id = event.technician_id or next(iter(visit.technician_ids), None)
+            tech = self.store.get(Technician, self.job_key(tech_id)) if tech_id else None
+            if job is None:
+                continue
+            found = self.store.get_classification(job.key)
+            job = job.model_copy(update={"classification": found[0] if found else None})
+            estimate = timedelta(minutes=self._minutes(job, tech) * threshold)
+            if now - event.occurred_at > estimate:
+                out[appointment_id] = visit.job_id
+        return out
+
     def _minutes(self, job: Job, tech: Technician | None) -> float:
         return self.durations(job, tech) if tech is not None else 60
 

@@ -53,6 +53,8 @@ class DispatchService:
     _scheduler: AsyncIOScheduler | None = field(default=None, init=False, repr=False)
     _planning: set[str] = field(default_factory=set, init=False, repr=False)
     _changed_while_planning: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _overruns: set[tuple[str, str]] = field(default_factory=set, init=False, repr=False)
+    """(account, appointment) of each visit already reported running long."""
 
     async def sync_once(self, connector: Connector) -> None:
         """One incremental sync; logs once when an account fails and once when it recovers."""
@@ -125,6 +127,25 @@ class DispatchService:
         log.info("re-plan brought forward", account=account_id, reason=reason, due=due.isoformat())
         return due
 
+    async def watch_overruns_once(self) -> list[str]:
+        """Bring each account's re-plan forward for every visit newly found running long
+        (`DispatchPipeline.running_long`); each visit is reported once. Returns their job ids."""
+        found: list[str] = []
+        now = self.clock()
+        for account_id, pipeline in self.pipelines.items():
+            try:
+                long = await asyncio.to_thread(pipeline.running_long, now)
+            except Exception as exc:  # noqa: BLE001 - the scheduler must keep running
+                log.error("overrun watch failed", account=account_id, error=repr(exc))
+                continue
+            new = {a: job for a, job in long.items() if (account_id, a) not in self._overruns}
+            for appointment_id, job_id in new.items():
+                self._overruns.add((account_id, appointment_id))
+                found.append(job_id)
+            if new:
+                self.replan_soon(account_id, f"{', '.join(sorted(new.values()))} running long")
+        return found
+
     async def deliver_once(self) -> None:
         await drain_writebacks(self.store, dict(self.connectors), now=self.clock)
         if self.senders:
@@ -162,7 +183,12 @@ class DispatchService:
                     first_in=timedelta(minutes=1),
                 )
         self._add(scheduler, "deliver", self.deliver_once, seconds=10)
+        if self.pipelines and self.settings.planning.replan_after_change_seconds > 0:
+            self._add(scheduler, "overruns", self._watch_overruns, seconds=60)
         self._add(scheduler, "housekeeping", self.housekeeping_once, seconds=60)
+
+    async def _watch_overruns(self) -> None:
+        await self.watch_overruns_once()
 
     def _bound_sync(self, connector: Connector) -> Callable[[], Awaitable[None]]:
         async def run() -> None:

@@ -274,3 +274,51 @@ def test_no_early_run_when_turned_off_or_unscheduled(store: Store, tmp_path: Pat
     scheduled = _service(store, _settings(tmp_path), platform, at)
     scheduled.schedule(AsyncIOScheduler())
     assert scheduled.replan_soon("another-account", "new ticket J1") is None
+
+
+async def test_a_visit_running_long_brings_the_next_plan_forward_once(
+    store: Store, tmp_path: Path
+) -> None:
+    """On site past `lanes.overrun_threshold` × its estimate (1.3 × 50 minutes here), a visit
+    puts its technician's next stops at risk: the account is re-planned soon, and only once."""
+    platform = SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT)
+    settings = _settings(tmp_path, "planning:\n  replan_after_change_seconds: 30\n")
+    now = [datetime(2026, 12, 1, 9, 30, tzinfo=ZONE)]
+    service = _service(store, settings, platform, now[0])
+    service.clock = lambda: now[0]
+    await service.sync_once(platform)
+    visit = next(a for a in store.list(Appointment, account=ACCOUNT) if a.window is not None)
+    arrived = datetime(2026, 12, 1, 9, 0, tzinfo=ZONE)
+    store.upsert([
+        visit.model_copy(update={"status": Lifecycle.ON_SITE, "technician_ids": ("T01",),
+                                 "modified_at": arrived}),
+        StatusEvent(platform=PLATFORM, account=ACCOUNT, external_id="on-site-1",
+                    subject="appointment", subject_id=visit.external_id,
+                    status=Lifecycle.ON_SITE, occurred_at=arrived, technician_id="T01"),
+    ])  # fmt: skip
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    service.schedule(scheduler)
+    scheduler.start()
+    try:
+        job = scheduler.get_job(f"plan:{ACCOUNT}")
+        assert await service.watch_overruns_once() == []  # 30 minutes in: on estimate
+        assert job.next_run_time > datetime.now(UTC) + timedelta(seconds=45)
+        now[0] = datetime(2026, 12, 1, 10, 10, tzinfo=ZONE)  # 70 minutes: past 65
+        assert await service.watch_overruns_once() == [visit.job_id]
+        assert job.next_run_time <= datetime.now(UTC) + timedelta(seconds=30)
+        now[0] += timedelta(minutes=5)
+        assert await service.watch_overruns_once() == []  # told once
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_the_overrun_watch_is_scheduled_with_planning(store: Store, tmp_path: Path) -> None:
+    platform = SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT)
+    at = datetime(2026, 12, 1, 7, tzinfo=ZONE)
+    scheduler = AsyncIOScheduler()
+    _service(store, _settings(tmp_path), platform, at).schedule(scheduler)
+    assert scheduler.get_job("overruns").trigger.interval == timedelta(minutes=1)
+    off = _settings(tmp_path, "planning:\n  replan_after_change_seconds: 0\n")
+    scheduler = AsyncIOScheduler()
+    _service(store, off, platform, at).schedule(scheduler)
+    assert scheduler.get_job("overruns") is None

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
+from typing import Literal
 
 import optimizer as opt
 from connectors.records import Appointment, Customer, Job, Lifecycle
@@ -42,8 +43,8 @@ class Move:
     to_technician: str
 
 
-MoveVerdict = str
-""""go" (make the move), "ask" (ask a coordinator, keep the visit meanwhile) or "keep"."""
+MoveVerdict = Literal["go", "keep"]
+""""go": the move was approved; "keep": it waits for an answer, or was turned down."""
 
 
 def moves(
@@ -130,16 +131,11 @@ def verdict(move: Move, asked: Sequence[ApprovalRow]) -> MoveVerdict | None:
     rows = [
         row
         for row in asked
-        if row.kind == "reassign"
-        and list(row.change.get("job_ids", ())) == [move.job_id]
-        and row.change.get("to_technician") == move.to_technician
-        and row.change.get("from_technician") == move.from_technician
+        if _reassignment(row) == (move.job_id, move.from_technician, move.to_technician)
     ]
     if not rows:
         return None
-    if any(row.status in ("approved", "chosen") for row in rows):
-        return "go"
-    return "keep"
+    return "go" if any(_approved(row) for row in rows) else "keep"
 
 
 def decided_pins(
@@ -151,17 +147,29 @@ def decided_pins(
     board = {a.job_id: a for a in appointments if not a.deleted}
     pins: dict[str, str] = {}
     for row in asked:  # oldest first: a later answer about the same visit wins
-        if row.kind != "reassign" or len(row.change.get("job_ids", ())) != 1:
+        found = _reassignment(row)
+        if found is None:
             continue
-        (job_id,) = row.change["job_ids"]
-        origin, target = row.change.get("from_technician"), row.change.get("to_technician")
+        job_id, origin, target = found
         visit = board.get(job_id)
         if visit is None or not visit.technician_ids or visit.status.is_terminal:
             continue
-        if visit.technician_ids[0] not in (origin, target) or not origin or not target:
-            continue
-        pins[job_id] = target if row.status in ("approved", "chosen") else origin
+        if visit.technician_ids[0] in (origin, target):
+            pins[job_id] = target if _approved(row) else origin
     return pins
+
+
+def _reassignment(row: ApprovalRow) -> tuple[str, str, str] | None:
+    """(job, from technician, to technician) of a reassignment question, else None."""
+    job_ids = row.change.get("job_ids", ())
+    origin, target = row.change.get("from_technician"), row.change.get("to_technician")
+    if row.kind != "reassign" or len(job_ids) != 1 or not origin or not target:
+        return None
+    return job_ids[0], origin, target
+
+
+def _approved(row: ApprovalRow) -> bool:
+    return row.status in ("approved", "chosen")
 
 
 def pin_jobs(problem: opt.Problem, pins: Mapping[str, str]) -> opt.Problem:

@@ -57,11 +57,12 @@ class DispatchService:
     """(account, appointment) of each visit already reported running long."""
 
     async def sync_once(self, connector: Connector) -> None:
-        """One incremental sync; logs once when an account fails and once when it recovers."""
+        """One incremental sync; logs once when an account fails and once when it recovers.
+        A change read that the account's plan cannot stand brings its re-plan forward."""
         account = self.settings.account(connector.account)
         state = self.health.setdefault(connector.account, AccountHealth())
         try:
-            await sync_account(
+            report = await sync_account(
                 self.store,
                 connector,
                 overlap=timedelta(minutes=account.sync.overlap_minutes),
@@ -81,6 +82,12 @@ class DispatchService:
             log.info("sync recovered", account=connector.account)
         state.ok, state.needs_reauth, state.last_error = True, False, None
         state.last_success = self.clock()
+        # A platform without webhooks tells its news only here; with webhooks the same change
+        # was usually seen first, and a re-plan already due sooner is kept.
+        changes = report.changes
+        if changes and connector.account in self.pipelines:
+            more = f" (+{len(changes) - 1} more)" if len(changes) > 1 else ""
+            self.replan_soon(connector.account, changes[0] + more)
 
     async def plan_once(self, account_id: str) -> list[DayResult]:
         """Re-plan the rest of the account's day from where each technician is, while anyone is

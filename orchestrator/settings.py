@@ -157,7 +157,7 @@ class PlanningSettings(_Section):
     replan_every_minutes: float = Field(default=15, ge=0, le=1440)
     """How often `serve` re-plans the rest of each account's day; 0 turns scheduled planning off."""
     replan_after_change_seconds: float = Field(default=20, ge=0, le=3600)
-    """How soon after a webhook brings a change the plan cannot stand (a new ticket, a
+    """How soon after a webhook or a sync brings a change the plan cannot stand (a new ticket, a
     cancellation, a visit reached or finished, a roster change) `serve` re-plans that account,
     rather than at its next scheduled run; changes in the meantime join the same plan. 0 waits
     for the schedule."""

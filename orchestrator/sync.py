@@ -5,6 +5,10 @@ are upserted by key (duplicates are harmless, older versions never win), and the
 in the same transaction as the last page it covers. The saved cursor is the moment this sync
 *started* reading, never the newest modification time seen, so a record written while the sync
 ran is read again next time instead of being skipped.
+
+Each page is compared with what the store held before it (`replan_triggers.py`), so a platform
+without webhooks still reports the changes its day's plan cannot stand: a new ticket, a visit
+reached or canceled. Records re-read unchanged from the overlap window report nothing.
 """
 
 from __future__ import annotations
@@ -15,11 +19,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import structlog
+from sqlmodel import Session
 
 from connectors.errors import NotFoundError, TransientError
 from connectors.protocol import Connector
-from connectors.records import Customer, Job, Location, Record
+from connectors.records import (
+    Appointment,
+    Customer,
+    Job,
+    Location,
+    Record,
+    RecordKey,
+    Technician,
+)
 from orchestrator.log import bind_correlation
+from orchestrator.replan_triggers import replan_reason
 from orchestrator.store import Store
 
 __all__ = ["ResourceReport", "SyncReport", "sync_account"]
@@ -40,6 +54,8 @@ class ResourceReport:
     written: int = 0
     stale: int = 0
     since: datetime | None = None
+    changes: list[str] = field(default_factory=list)
+    """Why records read here call for a re-plan (`replan_reason`), each reason once."""
 
 
 @dataclass(slots=True)
@@ -53,6 +69,11 @@ class SyncReport:
     @property
     def fetched(self) -> int:
         return sum(r.fetched for r in self.resources)
+
+    @property
+    def changes(self) -> list[str]:
+        """Every change read that the account's current plan cannot stand, in reading order."""
+        return [why for r in self.resources for why in r.changes]
 
 
 async def sync_account(
@@ -162,6 +183,7 @@ def _commit(
     cursor: datetime | None = None,
 ) -> None:
     with store.transaction() as session:
+        before = _stored_versions(store, page, session)
         result = store.upsert(page, session=session)
         if connector is not None and resource is not None and cursor is not None:
             store.save_cursor(
@@ -170,6 +192,27 @@ def _commit(
     report.fetched += len(page)
     report.written += result.written
     report.stale += result.stale
+    for record in page:
+        if isinstance(record, _WATCHED):
+            why = replan_reason(before.get(record.key), record)
+            if why is not None and why not in report.changes:
+                report.changes.append(why)
+
+
+_WATCHED = (Job, Appointment, Technician)
+"""The records whose changes may call for a re-plan; customers and locations never do."""
+
+
+def _stored_versions(
+    store: Store, page: Sequence[Record], session: Session
+) -> dict[RecordKey, Record]:
+    """What the store holds of the page's watched records, read before the page is written."""
+    found: dict[RecordKey, Record] = {}
+    for kind in _WATCHED:
+        keys = [r.key for r in page if isinstance(r, kind)]
+        if keys:
+            found.update(store.get_many(kind, keys, session=session))
+    return found
 
 
 async def _fetch_references(store: Store, connector: Connector) -> int:

@@ -231,6 +231,34 @@ class Store:
             ).scalar_one_or_none()
         return None if found is None else kind.model_validate(found)
 
+    def get_many(
+        self,
+        kind: type[R],
+        keys: Iterable[RecordKey],
+        *,
+        session: Session | None = None,
+    ) -> dict[RecordKey, R]:
+        """The stored versions of `keys` that exist, by key; one query per account, platform
+        and 500 ids."""
+        row: Any = _ROW_OF[kind]
+        wanted: dict[tuple[str, str], set[str]] = {}
+        for key in keys:
+            wanted.setdefault((key.account, key.platform), set()).add(key.external_id)
+        found: dict[RecordKey, R] = {}
+        with self._session(session) as s:
+            for (account, platform), ids in wanted.items():
+                ordered = sorted(ids)
+                for start in range(0, len(ordered), 500):
+                    query = select(row.data).where(
+                        row.account == account,
+                        row.platform == platform,
+                        row.external_id.in_(ordered[start : start + 500]),
+                    )
+                    for data in s.execute(query).scalars():
+                        record = kind.model_validate(data)
+                        found[record.key] = record
+        return found
+
     def list(  # noqa: A003 - reads naturally as store.list(Job)
         self,
         kind: type[R],

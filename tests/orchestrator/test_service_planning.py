@@ -322,3 +322,33 @@ def test_the_overrun_watch_is_scheduled_with_planning(store: Store, tmp_path: Pa
     scheduler = AsyncIOScheduler()
     _service(store, off, platform, at).schedule(scheduler)
     assert scheduler.get_job("overruns") is None
+
+
+async def test_a_sync_that_reads_news_brings_the_next_plan_forward(
+    store: Store, tmp_path: Path
+) -> None:
+    """A platform without webhooks: the scheduled sync is where a new ticket is first seen, and
+    the plan follows within seconds of it rather than at the next planning run."""
+    platform = SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT)
+    settings = _settings(tmp_path, "planning:\n  replan_after_change_seconds: 30\n")
+    service = _service(store, settings, platform, datetime(2026, 12, 1, 7, tzinfo=ZONE))
+    await service.sync_once(platform)
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    service.schedule(scheduler)
+    scheduler.start()
+    try:
+        job = scheduler.get_job(f"plan:{ACCOUNT}")
+        await service.sync_once(platform)  # everything re-read, nothing new
+        assert job.next_run_time > datetime.now(UTC) + timedelta(seconds=45)
+        known = {j.external_id for j in store.list(Job, account=ACCOUNT)}
+        while {j.external_id for j in platform.truth_jobs()} <= known:
+            moment = platform.next_change_at()
+            assert moment is not None, "the bundled day brings a ticket in during the day"
+            platform.advance_to(moment)
+        with capture_logs() as logs:
+            await service.sync_once(platform)
+        assert job.next_run_time <= datetime.now(UTC) + timedelta(seconds=30)
+        told = [e for e in logs if e["event"] == "re-plan brought forward"]
+        assert len(told) == 1 and told[0]["reason"].startswith("new ticket ")
+    finally:
+        scheduler.shutdown(wait=False)

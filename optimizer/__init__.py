@@ -2,7 +2,7 @@
 
 from optimizer.check import Violation, check_plan
 from optimizer.errors import OptimizerError, SuspiciousInputWarning, TravelError
-from optimizer.insertion import InsertionOption, apply_insertion, rank_insertions
+from optimizer.insertion import InsertionOption, apply_insertion, knock_on_of, rank_insertions
 from optimizer.kernels import compile_kernels
 from optimizer.params import SolveParams
 from optimizer.plan import Plan, Route, Stop, UnassignedJob
@@ -62,6 +62,7 @@ __all__ = [
     "VrptwViolation",
     "Window",
     "apply_insertion",
+    "knock_on_of",
     "check_plan",
     "check_vrptw",
     "compile_kernels",

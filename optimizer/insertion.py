@@ -3,7 +3,9 @@
 The same-day and emergency lanes call `rank_insertions`; each option says what it costs and
 whom it delays by how much (the knock-on). Stops that started before `now` stay put; the rest
 of the route is re-timed with the new job in it, and an option is kept only if every hard rule
-still holds. `apply_insertion` turns an option into the revised problem and plan.
+still holds. `apply_insertion` turns an option into the revised problem and plan, and
+`knock_on_of` reads the same knock-on off a job already in a plan (what its presence costs the
+stops after it), for a coordinator asked to approve the move.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from optimizer.problem import Job, ObjectiveParams, Problem, Technician
 from optimizer.schedule import RouteTiming, time_route
 from optimizer.travel import OfflineTravel, TravelTimes
 
-__all__ = ["InsertionOption", "apply_insertion", "rank_insertions"]
+__all__ = ["InsertionOption", "apply_insertion", "knock_on_of", "rank_insertions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +127,37 @@ def apply_insertion(
     return revised, Plan(routes, unassigned, solver_status="insertion")
 
 
+def knock_on_of(
+    problem: Problem,
+    plan: Plan,
+    job_id: str,
+    *,
+    now: int | None = None,
+    travel: TravelTimes | None = None,
+) -> tuple[tuple[str, int], ...]:
+    """(job id, minutes) for each later stop of `job_id`'s route that starts later because the
+    job is in it: the rest of the route timed with it and without it, from the stop before.
+    Delays the rest of the day brought (an overrun, another insertion) are not counted. Both
+    timings place the lunch the same way, so a lunch the solver put elsewhere is no delay."""
+    route = next((r for r in plan.routes if any(s.job_id == job_id for s in r.stops)), None)
+    if route is None:
+        raise ValueError(f"job {job_id} is not in the plan")
+    position = next(k for k, s in enumerate(route.stops) if s.job_id == job_id)
+    jobs = {j.id: j for j in problem.jobs}
+    rest = (*route.stops[:position], *route.stops[position + 1 :])
+    tech = problem.technician(route.technician_id)
+    context = _Context(
+        problem.params, tech, route, rest, jobs, jobs[job_id], travel or OfflineTravel(), now
+    )
+    with_it = context.timing(position).stops[1:]
+    without = context.timing(position, with_job=False).stops
+    knock = []
+    for stop, later, alone in zip(rest[position:], with_it, without, strict=True):
+        if later.start > alone.start:
+            knock.append((stop.job_id, later.start - alone.start))
+    return tuple(knock)
+
+
 class _Context:
     """One technician's route and the travel times the new job needs, computed once."""
 
@@ -167,8 +200,9 @@ class _Context:
             else 0.0,
         )
 
-    def timing(self, position: int) -> RouteTiming:
-        """Re-time the stops from `position` on with the new job in front of them."""
+    def timing(self, position: int, *, with_job: bool = True) -> RouteTiming:
+        """Re-time the stops from `position` on with the new job in front of them (or, without
+        it, as they would run if it were not there)."""
         tech, stops = self.tech, self.stops
         if position == 0:
             depart = None if self.now is None else max(tech.shift_start, self.now)
@@ -182,9 +216,9 @@ class _Context:
             depart = free if self.now is None else max(free, self.now)
             start_node = 3 + position - 1
         lunch_taken = self.lunch_taken(position)
-        suffix = [self.job, *self.old[position:]]
-        nodes = [2, *(3 + k for k in range(position, len(stops)))]
-        fixed: list[int | None] = [None]
+        suffix = [self.job, *self.old[position:]] if with_job else self.old[position:]
+        nodes = [*([2] if with_job else []), *(3 + k for k in range(position, len(stops)))]
+        fixed: list[int | None] = [None] if with_job else []
         fixed += [j.pin.start if j.pin is not None else None for j in self.old[position:]]
         return time_route(
             tech,

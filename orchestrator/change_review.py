@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from typing import Literal
 
 import optimizer as opt
@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 BUMP_TOLERANCE = timedelta(minutes=15)
-"""A stop of the receiving technician planned this much later than before counts as bumped."""
+"""A stop of the receiving technician the move makes later by more than this counts as bumped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,26 +84,22 @@ def proposed_change(
     job: Job,
     customer: Customer | None,
     planned: Mapping[str, PlannedAssignment],
-    before: Mapping[str, datetime],
+    knock_on: Sequence[tuple[str, int]],
     names: Mapping[str, str],
     zone: tzinfo,
 ) -> ProposedChange:
     """The question put to a coordinator: the move, why the plan wants it, who it pushes back.
 
-    `planned` maps job ids to this plan's assignments, `before` to the previous plan's planned
-    starts, `names` technician ids to names; times are shown in the account's `zone`.
+    `planned` maps job ids to this plan's assignments; `knock_on` is (job id, minutes) for each
+    of the receiving technician's later stops the visit itself makes later
+    (`optimizer.knock_on_of`), so delays the rest of the day brought are not laid at its door;
+    `names` maps technician ids to names; times are shown in the account's `zone`.
     """
     preferred = set(customer.preferred_technicians) if customer else set()
     classification = job.classification
     target = planned[move.job_id]
-    bumped = []
-    for job_id, stop in planned.items():
-        earlier = before.get(job_id)
-        if job_id == move.job_id or stop.technician_external_id != move.to_technician:
-            continue
-        if earlier is not None and stop.planned_start - earlier > BUMP_TOLERANCE:
-            late = round((stop.planned_start - earlier).total_seconds() / 60)
-            bumped.append((job_id, late))
+    tolerance = BUMP_TOLERANCE.total_seconds() / 60
+    bumped = [(job_id, minutes) for job_id, minutes in knock_on if minutes > tolerance]
     who, to = (
         names.get(move.from_technician, move.from_technician),
         names.get(move.to_technician, move.to_technician),

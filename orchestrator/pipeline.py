@@ -171,9 +171,7 @@ class DispatchPipeline:
                 problem = pin_jobs(problem, answered)
             plan = self._solve(problem, data, initial, set(answered))
             if reviewed and now is not None:
-                rows = previous_row[1] if previous_row else []
-                before = {a.job_external_id: a.planned_start for a in rows}
-                waiting = self._ask_about_moves(problem, plan, data, frame, asked, before, now)
+                waiting = self._ask_about_moves(problem, plan, data, frame, asked, now)
                 if waiting:
                     # The visits stay where the board has them while a coordinator decides.
                     problem = pin_jobs(problem, waiting)
@@ -296,7 +294,6 @@ class DispatchPipeline:
         data: PlanningInput,
         frame: DayFrame,
         asked: Sequence[ApprovalRow],
-        before: Mapping[str, datetime],
         now: datetime,
     ) -> dict[str, str]:
         """Ask a coordinator about each new move of an assigned visit the approvals policy
@@ -318,7 +315,9 @@ class DispatchPipeline:
                 job=job,
                 customer=data.customers.get(job.customer_id or ""),
                 planned=planned,
-                before=before,
+                knock_on=opt.knock_on_of(
+                    problem, plan, move.job_id, now=frame.minutes(now), travel=self.travel
+                ),
                 names=names,
                 zone=frame.zone,
             )

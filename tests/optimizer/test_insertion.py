@@ -16,9 +16,10 @@ from optimizer import (
     Window,
     apply_insertion,
     check_plan,
+    knock_on_of,
     rank_insertions,
 )
-from tests.optimizer.conftest import DENVER
+from tests.optimizer.conftest import DENVER, solve_checked
 
 
 def test_options_are_ranked_by_cost_and_each_one_applies_cleanly(
@@ -38,6 +39,29 @@ def test_options_are_ranked_by_cost_and_each_one_applies_cleanly(
         after = {s.job_id: s.start for s in route.stops}
         moved = {j: after[j] - before[j] for j in before if after[j] > before[j]}
         assert dict(option.knock_on) == moved
+
+
+def test_the_knock_on_of_a_planned_job_is_what_inserting_it_cost(day_12x47: Problem) -> None:
+    """Read back off the plan, a job's knock-on is the delay its insertion gave the stops after
+    it, not the delays of the rest of the day. (Without lunches, so the solver's timing of each
+    route is the earliest one and both readings time the routes alike.)"""
+    day = day_12x47.replace(
+        technicians=tuple(replace(t, lunch=None) for t in day_12x47.technicians)
+    )
+    before = solve_checked(day)
+    new = Job("NEW", Point(39.75, -104.95), 45, windows=(Window(600, 840),))
+    options = rank_insertions(day, before, new)
+    assert sum(1 for o in options[:15] if o.knock_on) >= 5
+    for option in options[:15]:
+        problem, plan = apply_insertion(day, before, new, option)
+        assert knock_on_of(problem, plan, "NEW") == option.knock_on, option
+
+
+def test_a_job_with_nothing_after_it_or_not_planned(day_12x47: Problem, plan_12x47: Plan) -> None:
+    last = [r.stops[-1].job_id for r in plan_12x47.routes if r.stops]
+    assert last and all(knock_on_of(day_12x47, plan_12x47, j) == () for j in last)
+    with pytest.raises(ValueError, match="not in the plan"):
+        knock_on_of(day_12x47, plan_12x47, "NOPE")
 
 
 def test_nothing_is_inserted_before_now_or_ahead_of_a_started_stop(

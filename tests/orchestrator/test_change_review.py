@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from connectors.records import Appointment, Lifecycle
-from orchestrator.change_review import Move, decided_pins, moves, verdict
+from connectors.records import Appointment, Customer, Job, Lifecycle
+from orchestrator.approvals import approval_reasons
+from orchestrator.change_review import Move, decided_pins, moves, proposed_change, verdict
+from orchestrator.settings import ApprovalSettings
 from orchestrator.store import ApprovalRow, PlannedAssignment
 
 T = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
@@ -57,3 +59,25 @@ def test_an_answer_keeps_the_visit_or_lets_it_go() -> None:
     assert verdict(Move("J2", "A-J2", "A", "B"), asked) == "go"
     assert verdict(Move("J1", "A-J1", "A", "B"), asked) == "keep"
     assert verdict(Move("J1", "A-J1", "A", "C"), asked) is None  # another move: asked anew
+
+
+def test_the_question_lays_at_the_moves_door_only_the_delays_it_causes() -> None:
+    """The receiving technician's stops the move itself makes later by more than 15 minutes
+    are the customers it bumps; the policy counts those and nothing else of the day."""
+    move = Move("J1", "A-J1", "A", "B")
+    job = Job(**KEY, external_id="J1", summary="No heat", customer_id="C1")
+    fond = Customer(**KEY, external_id="C1", preferred_technicians=("A",))
+    planned = {"J1": _planned("J1", "B"), "J2": _planned("J2", "B"), "J3": _planned("J3", "B")}
+    knock_on = [("J2", 40), ("J3", 15), ("J4", 16)]
+    change = proposed_change(
+        move, job=job, customer=fond, planned=planned, knock_on=knock_on,
+        names={"A": "Mike", "B": "Ana"}, zone=UTC,
+    )  # fmt: skip
+    assert change.bumped == (("J2", 40), ("J4", 16))
+    assert change.title == "Move No heat from Mike to Ana" and change.eta == "15:00"
+    assert change.breaks_preferred_tech and change.job_ids == ("J1",)
+    assert approval_reasons(change, ApprovalSettings(cascade_customers_over=2)) == [
+        "breaks a preferred technician pairing"
+    ]
+    lenient = ApprovalSettings(cascade_customers_over=1, preferred_tech_break=False)
+    assert approval_reasons(change, lenient) == ["delays 2 customers (policy allows 1)"]

@@ -158,6 +158,8 @@ class ApprovalRequest:
     options: Sequence[tuple[str, str]] = ()
     """(value, label) alternatives to the proposed change."""
     expires: str | None = None
+    reject_means: str = "The current plan stays as it is."
+    """What rejecting does, shown in the confirmation dialog."""
 
 
 def approval_blocks(request: ApprovalRequest) -> tuple[dict[str, Any], ...]:
@@ -200,7 +202,7 @@ def approval_blocks(request: ApprovalRequest) -> tuple[dict[str, Any], ...]:
             "text": {"type": "plain_text", "text": "Reject"},
             "confirm": {
                 "title": {"type": "plain_text", "text": "Reject this change?"},
-                "text": {"type": "mrkdwn", "text": "The current plan stays as it is."},
+                "text": {"type": "mrkdwn", "text": request.reject_means},
                 "confirm": {"type": "plain_text", "text": "Reject"},
                 "deny": {"type": "plain_text", "text": "Keep open"},
             },

@@ -54,6 +54,11 @@ class ProposedChange:
     """For a reassignment: the id of the technician the plan gives it to."""
 
 
+_REJECT_MEANS = {
+    "emergency_insert": "Nobody is sent: the visit comes off the board and out of today's plans."
+}
+
+
 def approval_reasons(change: ProposedChange, policy: ApprovalSettings) -> list[str]:
     """Why `change` needs a coordinator; empty means it may be applied automatically."""
     reasons = []
@@ -108,6 +113,7 @@ def request_approval(
             bumped=change.bumped,
             options=change.options,
             expires=expires.strftime("%H:%M UTC"),
+            reject_means=_REJECT_MEANS.get(change.kind, "The current plan stays as it is."),
         )
         store.enqueue(
             idempotency_key=f"approval:{row.id}:v{row.version}:post",
@@ -137,6 +143,8 @@ class Click:
     user_id: str
     user_name: str
     response_url: str
+    label: str | None = None
+    """The chosen option's text, as the coordinator read it."""
 
 
 def parse_click(body: bytes) -> Click:
@@ -151,7 +159,9 @@ def parse_click(body: bytes) -> Click:
         action_id = action["action_id"]
         if action_id not in ("approve", "reject", "choose_option"):
             raise ClickError(f"unknown action {action_id!r}")
-        value = (action.get("selected_option") or {}).get("value") or action.get("value")
+        selected = action.get("selected_option") or {}
+        value = selected.get("value") or action.get("value")
+        label = (selected.get("text") or {}).get("text")
         user = payload["user"]
         return Click(
             approval_id=int(approval_id),
@@ -161,6 +171,7 @@ def parse_click(body: bytes) -> Click:
             user_id=user["id"],
             user_name=user.get("username") or user.get("name") or user["id"],
             response_url=payload["response_url"],
+            label=label,
         )
     except (KeyError, IndexError, ValueError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         if isinstance(exc, ClickError):
@@ -193,7 +204,7 @@ def decide_click(
         verb = {"approved": "Approved", "rejected": "Rejected", "chosen": "Option chosen"}[status]
         text = f"{verb} by <@{click.user_id}> at {now.strftime('%H:%M UTC')}"
         if click.action == "choose_option" and click.value:
-            text += f": {click.value}"
+            text += f": {click.label or click.value}"
         store.enqueue(
             idempotency_key=f"approval:{click.approval_id}:decided",
             channel="slack_response",

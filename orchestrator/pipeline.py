@@ -38,6 +38,12 @@ from orchestrator.approvals import request_approval
 from orchestrator.change_review import decided_pins, moves, pin_jobs, proposed_change, verdict
 from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.customer_texts import QuietHours, plan_texts, queue_texts
+from orchestrator.emergency_review import (
+    asked_about,
+    emergency_answers,
+    emergency_question,
+    new_emergencies,
+)
 from orchestrator.log import bind_correlation
 from orchestrator.planning import (
     DayFrame,
@@ -166,16 +172,29 @@ class DispatchPipeline:
                     initial.setdefault(a.technician_external_id, []).append(a.job_external_id)
             reviewed = self._reviews_moves(now)
             asked = self.store.approvals(self.account, since=frame.origin) if reviewed else []
-            answered = decided_pins(asked, data.appointments)
+            emergency = emergency_answers(asked)
+            if emergency.declined:
+                problem = problem.replace(
+                    jobs=tuple(j for j in problem.jobs if j.id not in emergency.declined)
+                )
+                if initial is not None:
+                    initial = {
+                        t: [j for j in jobs if j not in emergency.declined]
+                        for t, jobs in initial.items()
+                    }
+            answered = {**decided_pins(asked, data.appointments), **emergency.pins}
             if answered:
                 problem = pin_jobs(problem, answered)
             plan = self._solve(problem, data, initial, set(answered))
             if reviewed and now is not None:
-                waiting = self._ask_about_moves(problem, plan, data, frame, asked, now)
+                waiting = self._ask_about_moves(
+                    problem, plan, data, frame, asked, now, chosen=set(emergency.pins)
+                )
                 if waiting:
                     # The visits stay where the board has them while a coordinator decides.
                     problem = pin_jobs(problem, waiting)
                     plan = self._solve(problem, data, _routes_of(plan), {*answered, *waiting})
+                self._tell_about_emergencies(problem, plan, data, frame, asked, now)
             assignments = plan_assignments(plan, frame, data.appointments)
             writes = 0
             with self.store.transaction() as session:
@@ -243,6 +262,23 @@ class DispatchPipeline:
                             available_at=now,
                             session=session,
                         )
+                for job_id in sorted(emergency.declined):
+                    declined = by_job.get(job_id)
+                    if declined is None or not declined.technician_ids:
+                        continue
+                    if declined.status.is_started or declined.status.is_terminal:
+                        continue  # under way: the technician and the coordinator settle it
+                    writes += queue_assignment(
+                        self.store,
+                        account=self.account,
+                        platform=self.platform,
+                        appointment_id=declined.external_id,
+                        technician_ids=[],
+                        plan_id=plan_id,
+                        reason="emergency declined by a coordinator",
+                        available_at=now,
+                        session=session,
+                    )
                 texts = self._queue_texts(data, assignments, kind, now, session)
             if self.on_plan is not None:
                 self.on_plan(plan)
@@ -295,9 +331,12 @@ class DispatchPipeline:
         frame: DayFrame,
         asked: Sequence[ApprovalRow],
         now: datetime,
+        *,
+        chosen: set[str],
     ) -> dict[str, str]:
         """Ask a coordinator about each new move of an assigned visit the approvals policy
-        holds back (`change_review.py`); job id → the board's technician, for those asked."""
+        holds back (`change_review.py`); job id → the board's technician, for those asked.
+        Visits a coordinator already chose a technician for (`chosen`) are not asked about."""
         channel = self.settings.notifications.slack.channel
         assert channel is not None
         assignments = plan_assignments(plan, frame, data.appointments)
@@ -307,8 +346,10 @@ class DispatchPipeline:
         waiting: dict[str, str] = {}
         roster = [t.id for t in problem.technicians]
         for move in moves(assignments, data.appointments, roster):
-            if verdict(move, asked) is not None or move.job_id not in jobs:
+            if verdict(move, asked) is not None or move.job_id in chosen:
                 continue  # asked already: the answer (or the wait) is in the pins
+            if move.job_id not in jobs:
+                continue
             job = jobs[move.job_id]
             change = proposed_change(
                 move,
@@ -333,6 +374,48 @@ class DispatchPipeline:
                 log.info("move waits for a coordinator", job=move.job_id, approval=approval)
                 waiting[move.job_id] = move.from_technician
         return waiting
+
+    def _tell_about_emergencies(
+        self,
+        problem: opt.Problem,
+        plan: opt.Plan,
+        data: PlanningInput,
+        frame: DayFrame,
+        asked: Sequence[ApprovalRow],
+        now: datetime,
+    ) -> None:
+        """Tell a coordinator of each emergency this plan sends someone to, with its cascade
+        and alternatives, when the approvals policy says so (`emergency_review.py`). The
+        technician goes at once; an answer changes the next plans."""
+        channel = self.settings.notifications.slack.channel
+        assert channel is not None
+        told = asked_about(asked)
+        jobs = {j.external_id: j for j in data.jobs}
+        names = {t.external_id: t.name or t.external_id for t in data.technicians}
+        for job_id in new_emergencies(plan, problem, data.appointments):
+            if job_id in told or job_id not in jobs:
+                continue
+            change = emergency_question(
+                job_id,
+                problem=problem,
+                plan=plan,
+                job=jobs[job_id],
+                names=names,
+                origin=frame.origin,
+                zone=frame.zone,
+                now_minute=frame.minutes(now),
+                travel=self.travel,
+            )
+            approval = request_approval(
+                self.store,
+                account=self.account,
+                change=change,
+                policy=self.settings.approvals,
+                channel=channel,
+                now=now,
+            )
+            if approval is not None:
+                log.info("emergency sent; coordinator told", job=job_id, approval=approval)
 
     def _queue_texts(
         self,

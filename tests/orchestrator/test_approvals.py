@@ -95,7 +95,7 @@ def _click_body(
 ) -> bytes:
     act: dict[str, object] = {"action_id": action, "block_id": f"approval:{approval_id}:v{version}"}
     if action == "choose_option":
-        act["selected_option"] = {"value": value}
+        act["selected_option"] = {"value": value, "text": {"type": "plain_text", "text": "Ana"}}
     else:
         act["value"] = str(approval_id)
     payload = {
@@ -159,6 +159,10 @@ def test_choosing_an_option_records_which(store: Store, slack_url: str) -> None:
     assert httpx.post(slack_url, content=body, headers=_signed(body)).status_code == 200
     row = store.get_approval(approval_id)
     assert row is not None and (row.status, row.decision) == ("chosen", "reassign:T05")
+    # The message is replaced with the option as the coordinator read it, not its code.
+    (update,) = [m for m in store.outbox() if m.channel == "slack_response"]
+    assert update.payload["text"].startswith("Option chosen by <@U2>")
+    assert update.payload["text"].endswith(": Ana")
 
 
 def test_someone_not_on_the_approvers_list_cannot_decide(store: Store, slack_url: str) -> None:

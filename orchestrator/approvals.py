@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
 from urllib.parse import parse_qs
 
@@ -86,8 +86,10 @@ def request_approval(
     policy: ApprovalSettings,
     channel: str,
     now: datetime,
+    zone: tzinfo = UTC,
 ) -> int | None:
-    """Store the change and queue its Slack message; None when the policy lets it through."""
+    """Store the change and queue its Slack message; None when the policy lets it through.
+    The expiry is shown in `zone`, the account's, as the rest of the question is."""
     reasons = approval_reasons(change, policy)
     if not reasons:
         return None
@@ -112,7 +114,7 @@ def request_approval(
             eta=change.eta,
             bumped=change.bumped,
             options=change.options,
-            expires=expires.strftime("%H:%M UTC"),
+            expires=f"{expires.astimezone(zone):%H:%M %Z}",
             reject_means=_REJECT_MEANS.get(change.kind, "The current plan stays as it is."),
         )
         store.enqueue(

@@ -369,6 +369,7 @@ class DispatchPipeline:
                 policy=self.settings.approvals,
                 channel=channel,
                 now=now,
+                zone=frame.zone,
             )
             if approval is not None:
                 log.info("move waits for a coordinator", job=move.job_id, approval=approval)
@@ -413,6 +414,7 @@ class DispatchPipeline:
                 policy=self.settings.approvals,
                 channel=channel,
                 now=now,
+                zone=frame.zone,
             )
             if approval is not None:
                 log.info("emergency sent; coordinator told", job=job_id, approval=approval)

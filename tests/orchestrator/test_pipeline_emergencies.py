@@ -224,13 +224,17 @@ def test_a_policy_that_lets_emergencies_through_tells_nobody(store: Store, tmp_p
     assert _assigned(store) == [[result.plan.assignment()[GAS]]]
 
 
-def test_the_expiry_of_an_emergency_question_is_within_the_policy_timeout(
+def test_the_question_expires_within_the_policy_timeout_shown_in_local_time(
     store: Store, tmp_path: Path
 ) -> None:
     pipeline = _day_with_a_gas_leak(store, tmp_path)
     pipeline.plan_day(DAY, now=_at(9))
     (told,) = _told(store)
     assert timedelta(0) < told.expires_at.astimezone(ZONE) - _at(9) <= timedelta(minutes=10)
+    # Shown in the account's time, as the ETA is.
+    (post,) = [r for r in store.outbox() if r.idempotency_key == f"approval:{told.id}:v1:post"]
+    local = told.expires_at.astimezone(ZONE)
+    assert f"expires {local:%H:%M} MST" in str(post.payload["blocks"])
 
 
 def test_a_gas_leak_only_one_technician_may_take_offers_only_declining(

@@ -13,6 +13,9 @@ idempotency key, so a re-plan every 15 minutes neither loses a text nor sends on
   window the customer booked; the promise is brought forward (`sooner.brought_forward`) and the
   customer told the new time, once per promise moved.
 - **Reminder**: the next-day plan reminds each customer with a promised window of their visit.
+- **Confirmation**: a visit booked without a window is promised one by the plan that places it
+  (`promises.py`); the customer is told it once (the key carries the promise), today's or a
+  later day's, as long as that is before the planned arrival.
 
 Nothing goes out in the account's quiet hours: a text decided then waits for them to end, and
 is dropped if that is too late to matter. Numbers are never logged.
@@ -71,7 +74,7 @@ DELAY_VALIDITY_SECONDS = 30 * 60
 """A delay notice still waiting at Twilio after this long is stale: Twilio drops it."""
 REMINDER_VALIDITY_SECONDS = 4 * 3600
 
-TextKind = Literal["delay", "sooner", "reminder"]
+TextKind = Literal["delay", "sooner", "reminder", "confirmation"]
 
 _TRADES = {
     "hvac": "heating and cooling",
@@ -153,16 +156,21 @@ def plan_texts(
     zone: ZoneInfo,
     quiet: QuietHours,
     now: datetime,
+    new_promises: Mapping[str, TimeWindow] | None = None,
 ) -> list[CustomerText]:
     """The texts a plan calls for (see the module docstring); pure, for any clock.
 
     `today`: the plan is a re-plan of the day under way (delay notices); otherwise it lays out a
-    later day (reminders)."""
+    later day (reminders). `new_promises`: appointment id → the window this plan promises a visit
+    the platform shows none for (confirmations)."""
     by_id = {a.external_id: a for a in appointments if not a.deleted}
+    given = new_promises or {}
     texts: list[CustomerText] = []
     for planned in assignments:
         appointment = by_id.get(planned.appointment_external_id or "")
-        if appointment is None or appointment.arrival_window is None:
+        if appointment is None:
+            continue
+        if appointment.arrival_window is None and appointment.external_id not in given:
             continue  # no promise to keep or to remind of
         job = jobs.get(appointment.job_id)
         if job is None or job.deleted:
@@ -171,9 +179,16 @@ def plan_texts(
         to = textable_number(customer.phone if customer else None)
         if to is None:
             continue
-        promised = appointment.arrival_window
         tech = technicians.get(planned.technician_external_id)
         key_base = f"{platform}:{account}:{appointment.external_id}"
+        if appointment.arrival_window is None:
+            text = _confirmation(
+                given[appointment.external_id], appointment, job, to, key_base, company,
+                arrival=planned.planned_start, now=now, zone=zone, quiet=quiet,
+            )  # fmt: skip
+            texts += [text] if text else []
+            continue
+        promised = appointment.arrival_window
         if not today:
             if appointment.status.is_terminal or promised.start <= now:
                 continue
@@ -235,6 +250,45 @@ def plan_texts(
         text = _before_arrival("delay", key, appointment, to, body, arrival, now, zone, quiet)
         texts += [text] if text else []
     return texts
+
+
+def _confirmation(
+    promise: TimeWindow,
+    appointment: Appointment,
+    job: Job,
+    to: str,
+    key_base: str,
+    company: str,
+    *,
+    arrival: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: QuietHours,
+) -> CustomerText | None:
+    """The customer told the window a plan just promised them, once the quiet hours allow;
+    dropped if that is not before the planned `arrival` (the technician is at the door)."""
+    if appointment.status in _SETTLED:
+        return None
+    available = quiet.next_allowed(now, zone)
+    if available >= arrival:
+        return None
+    body = render_sms(
+        "confirmation",
+        company=company,
+        service=_service(job),
+        day=_day_words(promise.start.astimezone(zone).date(), now.astimezone(zone).date()),
+        window=_window_words(promise, zone),
+    )
+    return CustomerText(
+        "confirmation",
+        f"sms:confirmation:{key_base}:{promise.start.isoformat()}",
+        appointment.external_id,
+        to,
+        body,
+        available,
+        arrival,
+        REMINDER_VALIDITY_SECONDS,
+    )
 
 
 def _before_arrival(

@@ -54,6 +54,7 @@ from orchestrator.planning import (
     shift_left,
     technician_positions,
 )
+from orchestrator.promises import new_promise
 from orchestrator.settings import Settings
 from orchestrator.sooner import brought_forward
 from orchestrator.store import ApprovalRow, PlannedAssignment, Store
@@ -210,6 +211,16 @@ class DispatchPipeline:
                     session=session,
                 )
                 by_job = {a.job_id: a for a in data.appointments}
+                width = timedelta(minutes=self.settings.planning.promise_window_minutes)
+                queued = (
+                    self.store.queued_promises(
+                        self.account, self.platform, since=frame.origin - timedelta(days=1)
+                    )
+                    if width
+                    else {}
+                )
+                # Appointment id → the promise this plan gives a visit that had none.
+                promised: dict[str, TimeWindow] = {}
                 urgent = (
                     {j.id for j in problem.jobs if j.urgency == Urgency.EMERGENCY.value}
                     if self.settings.planning.emergencies_sooner
@@ -243,6 +254,11 @@ class DispatchPipeline:
                     # An earlier day's promise is spent; it is not written back.
                     told = frame.current(appointment.arrival_window)
                     promise = told
+                    if told is None and width and not appointment.status.is_terminal:
+                        promise = frame.current(queued.get(appointment.external_id)) or (
+                            new_promise(planned.planned_start, now=now, width=width)
+                        )
+                        promised[appointment.external_id] = promise
                     if now is not None and told is not None and planned.job_external_id in urgent:
                         promise = brought_forward(told, planned.planned_start, now=now) or told
                     if (
@@ -279,7 +295,7 @@ class DispatchPipeline:
                         available_at=now,
                         session=session,
                     )
-                texts = self._queue_texts(data, assignments, kind, now, session)
+                texts = self._queue_texts(data, assignments, kind, now, session, promised)
             if self.on_plan is not None:
                 self.on_plan(plan)
             log.info(
@@ -426,6 +442,7 @@ class DispatchPipeline:
         kind: str,
         now: datetime | None,
         session: Session,
+        promised: Mapping[str, TimeWindow],
     ) -> int:
         """Queue the customer texts of a plan, when the settings enable SMS: delay notices
         for a re-plan of today (`now` given), reminders for the next-day plan."""
@@ -446,6 +463,7 @@ class DispatchPipeline:
             zone=self.zone(),
             quiet=QuietHours.parse(sms.quiet_hours),
             now=now or self.clock(),
+            new_promises=promised,
         )
         return queue_texts(self.store, texts, account=self.account, session=session)
 

@@ -154,6 +154,9 @@ class PlanningSettings(_Section):
     emergencies_sooner: bool = True
     """Whether an emergency booked into a later window is reached as soon as possible during
     the day, its promise brought forward and the customer texted (`orchestrator/sooner.py`)."""
+    promise_window_minutes: int = Field(default=120, ge=0, le=480)
+    """How wide an arrival window a visit booked without one is promised by the plan that
+    places it (written to the platform, the customer sent a confirmation); 0 promises none."""
     replan_every_minutes: float = Field(default=15, ge=0, le=1440)
     """How often `serve` re-plans the rest of each account's day; 0 turns scheduled planning off."""
     replan_after_change_seconds: float = Field(default=20, ge=0, le=3600)

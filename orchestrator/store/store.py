@@ -514,6 +514,31 @@ class Store:
 
     # --- plans ---------------------------------------------------------------------------------
 
+    def queued_promises(
+        self, account: str, platform: str, *, since: datetime
+    ) -> dict[str, TimeWindow]:
+        """Appointment id → the arrival window the latest queued window write since `since`
+        promises (on the caller's clock): what a customer was told before the platform shows
+        it."""
+        query = (
+            select(col(OutboxRow.payload))
+            .where(
+                col(OutboxRow.channel) == "writeback",
+                col(OutboxRow.account) == account,
+                col(OutboxRow.available_at) >= since,
+            )
+            .order_by(col(OutboxRow.id))
+        )
+        found: dict[str, TimeWindow] = {}
+        with self._session(None) as s:
+            for payload in s.execute(query).scalars():
+                promise = payload.get("arrival_window")
+                if payload.get("kind") != "window" or payload.get("platform") != platform:
+                    continue
+                if promise is not None:
+                    found[payload["appointment_id"]] = TimeWindow.model_validate(promise)
+        return found
+
     def save_plan(
         self,
         *,

@@ -24,6 +24,7 @@ from orchestrator.customer_texts import (
     plan_texts,
     textable_number,
 )
+from orchestrator.promises import new_promise
 from orchestrator.store import PlannedAssignment
 
 ZONE = ZoneInfo("America/Denver")
@@ -37,7 +38,7 @@ def at(hour: int, minute: int = 0, day: date = DAY) -> datetime:
 
 def _records(
     *,
-    promised: tuple[datetime, datetime] = (at(8), at(10)),
+    promised: tuple[datetime, datetime] | None = (at(8), at(10)),
     status: Lifecycle = Lifecycle.SCHEDULED,
     phone: str | None = "(303) 555-0142",
     urgency: Urgency = Urgency.SCHEDULED,
@@ -53,7 +54,7 @@ def _records(
         **key,
         external_id="A1",
         job_id="J1",
-        arrival_window=TimeWindow(start=promised[0], end=promised[1]),
+        arrival_window=TimeWindow(start=promised[0], end=promised[1]) if promised else None,
         status=status,
     )
     return {
@@ -65,10 +66,16 @@ def _records(
 
 
 def _texts(
-    start: datetime, now: datetime, *, today: bool = True, **records: object
+    start: datetime,
+    now: datetime,
+    *,
+    today: bool = True,
+    new_promises: dict[str, TimeWindow] | None = None,
+    **records: object,
 ) -> list[CustomerText]:
     planned = PlannedAssignment("J1", "T1", 0, start, start + timedelta(hours=1), "A1")
     return plan_texts(
+        new_promises=new_promises,
         account="demo",
         platform="sandbox",
         company="Front Range Plumbing",
@@ -218,3 +225,32 @@ def test_a_delay_is_announced_only_within_the_hour_before_the_window_closes() ->
     assert _texts(at(15, 30), now=at(12, 59), promised=afternoon) == []
     (text,) = _texts(at(15, 30), now=at(13, 0), promised=afternoon)
     assert text.available_at == at(13)
+
+
+def test_a_visit_booked_without_a_window_is_promised_one_and_the_customer_told_it_once() -> None:
+    promise = new_promise(at(13, 47), now=at(9, 30), width=timedelta(hours=2))
+    assert (promise.start, promise.end) == (at(13, 15), at(15, 15))  # 30 min ahead, on the 5
+    (text,) = _texts(at(13, 47), now=at(9, 30), promised=None, new_promises={"A1": promise})
+    assert text.kind == "confirmation"
+    assert "your plumbing visit is booked for today between 1:15 PM-3:15 PM" in text.body
+    assert text.idempotency_key == f"sms:confirmation:sandbox:demo:A1:{promise.start.isoformat()}"
+    # Useful until the technician is at the door, not after.
+    assert (text.available_at, text.expires_at) == (at(9, 30), at(13, 47))
+    assert _texts(at(13, 47), now=at(13, 50), promised=None, new_promises={"A1": promise}) == []
+    # Without a promise given, nothing to confirm; a visit reached needs no confirmation.
+    assert _texts(at(13, 47), now=at(9, 30), promised=None) == []
+    reached = _texts(
+        at(13, 47), now=at(9, 30), promised=None, new_promises={"A1": promise},
+        status=Lifecycle.ON_SITE,
+    )  # fmt: skip
+    assert reached == []
+
+
+def test_a_promise_never_opens_before_now() -> None:
+    soon = new_promise(at(9, 41), now=at(9, 32), width=timedelta(hours=2))
+    assert (soon.start, soon.end) == (at(9, 30), at(11, 30))  # now, down to the five minutes
+    ahead = new_promise(at(9, 41, day=DAY + timedelta(days=1)), now=None, width=timedelta(hours=1))
+    assert (ahead.start, ahead.end) == (
+        at(9, 10, day=DAY + timedelta(days=1)),
+        at(10, 10, day=DAY + timedelta(days=1)),
+    )

@@ -125,6 +125,10 @@ def test_a_promise_the_day_cannot_keep_is_served_late_and_the_customer_told_once
     by_appointment = {a.external_id: a for a in store.list(Appointment, account=ACCOUNT)}
     for row in texts:
         appointment = by_appointment[row.payload["appointment_id"]]
+        if row.payload["kind"] == "confirmation":
+            assert appointment.arrival_window is None  # booked without one: promised now
+            continue
+        assert row.payload["kind"] == "delay"
         stop = planned[appointment.job_id]
         assert appointment.arrival_window is not None
         start = datetime.combine(DAY, datetime.min.time(), ZONE) + timedelta(minutes=stop.start)
@@ -144,12 +148,15 @@ def test_a_promise_the_day_cannot_keep_is_served_late_and_the_customer_told_once
     asyncio.run(service.deliver_once())
     asyncio.run(service.deliver_once())
     sent_to = [m["to"] for m in fake.messages]
-    assert sorted(sent_to) == sorted(row.payload["to"] for row in texts)
+    # A confirmation whose technician arrived meanwhile is dropped, not sent late.
+    live = [row for row in texts if row.expires_at is None or row.expires_at > clock.now]
+    assert sorted(sent_to) == sorted(row.payload["to"] for row in live)
     assert sent_to.count(phone) == 1
     ours_sent = next(m for m in fake.messages if m["to"] == phone)
     assert ours_sent["body"].startswith("Front Range Home Services:")
     assert ours_sent["validity_period"] == "1800"  # a stale delay notice is dropped by Twilio
-    assert {row.status for row in store.outbox() if row.channel == "sms"} == {"sent"}
+    live_ids = {row.id for row in live}
+    assert {row.status for row in store.outbox() if row.id in live_ids} == {"sent"}
 
 
 def test_without_sms_enabled_no_customer_is_texted(store: Store, tmp_path: Path) -> None:
@@ -170,19 +177,22 @@ def test_the_next_day_plan_reminds_customers_once_and_not_in_the_quiet_hours(
     pipeline = _pipeline(store, _settings(tmp_path), clock)
     first = pipeline.plan_day(DAY, kind="next_day")
     second = pipeline.plan_day(DAY, kind="next_day")
-    reminders = [row for row in store.outbox() if row.channel == "sms"]
-    promised = [
-        a
-        for a in store.list(Appointment, account=ACCOUNT)
-        if a.arrival_window is not None
-        and a.job_id in {s.job_id for r in first.plan.routes for s in r.stops}
-    ]
-    assert first.texts_queued == len(reminders) == len(promised) > 0
+    texts = [row for row in store.outbox() if row.channel == "sms"]
+    reminders = [row for row in texts if row.payload["kind"] == "reminder"]
+    confirmations = [row for row in texts if row.payload["kind"] == "confirmation"]
+    planned = {s.job_id for r in first.plan.routes for s in r.stops}
+    visits = [a for a in store.list(Appointment, account=ACCOUNT) if a.job_id in planned]
+    promised = [a for a in visits if a.arrival_window is not None]
+    # Booked without a window: the plan promises one and the customer is told it, once.
+    unpromised = [a for a in visits if a.arrival_window is None]
+    assert first.texts_queued == len(texts) == len(reminders) + len(confirmations)
+    assert len(reminders) == len(promised) > 0 and len(confirmations) == len(unpromised) > 0
     assert second.texts_queued == 0
     assert all("visit tomorrow between" in row.payload["body"] for row in reminders)
+    assert all("visit is booked for tomorrow between" in r.payload["body"] for r in confirmations)
     # Decided at 22:15, quiet until 06:00: they wait for the morning.
     six = datetime(2026, 12, 1, 6, 0, tzinfo=ZONE)
-    assert {row.available_at.astimezone(ZONE) for row in reminders} == {six}
+    assert {row.available_at.astimezone(ZONE) for row in texts} == {six}
 
 
 class EmergencyClassifier(CountingClassifier):
@@ -298,3 +308,66 @@ def test_an_account_that_keeps_booked_windows_waits_for_the_emergencys_window(
             or row.payload.get("arrival_window") not in (None, AFTERNOON.model_dump(mode="json"))
         )
     ]
+
+
+def test_a_visit_booked_without_a_window_is_promised_one_that_later_plans_keep(
+    store: Store, tmp_path: Path
+) -> None:
+    """Planned at 08:05 and again at 08:20 before the platform shows the first write: the
+    customer is promised one window, told once, and every write carries that window."""
+    asyncio.run(sync_account(store, SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT), full=True))
+    open_visits = {
+        a.external_id for a in store.list(Appointment, account=ACCOUNT) if a.arrival_window is None
+    }
+    assert open_visits
+    clock = Clock(datetime(2026, 12, 1, 8, 5, tzinfo=ZONE))
+    pipeline = _pipeline(store, _settings(tmp_path), clock)
+    first = pipeline.plan_day(DAY, now=clock.now)
+    clock.now += timedelta(minutes=15)
+    pipeline.plan_day(DAY, now=clock.now)
+    writes: dict[str, list[TimeWindow]] = {}
+    for row in store.outbox():
+        if row.channel == "writeback" and row.payload["kind"] == "window":
+            promise = row.payload["arrival_window"]
+            if row.payload["appointment_id"] in open_visits:
+                assert promise is not None
+                writes.setdefault(row.payload["appointment_id"], []).append(
+                    TimeWindow.model_validate(promise)
+                )
+    planned = {s.job_id: s for r in first.plan.routes for s in r.stops}
+    assert writes
+    frame_start = datetime.combine(DAY, datetime.min.time(), ZONE)
+    for appointment_id, promises in writes.items():
+        assert len(set(promises)) == 1, appointment_id  # one window, however often planned
+        promise = promises[0]
+        assert promise.end - promise.start == timedelta(hours=2)
+        assert promise.start >= datetime(2026, 12, 1, 8, 0, tzinfo=ZONE)
+        job = next(a.job_id for a in store.list(Appointment) if a.external_id == appointment_id)
+        start = frame_start + timedelta(minutes=planned[job].start)
+        assert promise.start <= start <= promise.end
+    confirmations = [
+        r for r in store.outbox() if r.channel == "sms" and r.payload["kind"] == "confirmation"
+    ]
+    assert {r.payload["appointment_id"] for r in confirmations} <= set(writes)
+    assert len(confirmations) == len({r.payload["appointment_id"] for r in confirmations}) > 0
+
+
+def test_an_account_that_promises_no_windows_writes_none(store: Store, tmp_path: Path) -> None:
+    asyncio.run(sync_account(store, SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT), full=True))
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG.format(enabled="true") + "planning:\n  promise_window_minutes: 0\n")
+    clock = Clock(datetime(2026, 12, 1, 8, 5, tzinfo=ZONE))
+    _pipeline(store, load_settings(config), clock).plan_day(DAY, now=clock.now)
+    open_visits = {
+        a.external_id for a in store.list(Appointment, account=ACCOUNT) if a.arrival_window is None
+    }
+    windows = [
+        r.payload
+        for r in store.outbox()
+        if r.channel == "writeback" and r.payload["kind"] == "window"
+        and r.payload["appointment_id"] in open_visits
+    ]  # fmt: skip
+    assert windows and all(w["arrival_window"] is None for w in windows)
+    assert not any(
+        r.payload["kind"] == "confirmation" for r in store.outbox() if r.channel == "sms"
+    )

@@ -1,0 +1,29 @@
+"""The arrival window a customer is promised when their visit has none yet.
+
+A visit booked without a window (a same-day call, an unscheduled job) gets one from the first
+plan that places it: it opens `PROMISE_LEAD` before the planned arrival (never before now),
+rounded down to five minutes, and lasts `planning.promise_window_minutes`. It is written to the
+platform with the scheduled time, and the customer is sent a confirmation. Until the platform
+shows it, later plans read it back from the queued write, so the customer is promised one
+window, not a new one each quarter hour.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from connectors.records import TimeWindow
+
+__all__ = ["PROMISE_LEAD", "new_promise"]
+
+PROMISE_LEAD = timedelta(minutes=30)
+"""The window opens this long before the planned arrival: an early finish upstream is welcome."""
+
+
+def new_promise(planned_start: datetime, *, now: datetime | None, width: timedelta) -> TimeWindow:
+    """The window to promise for a visit planned to start at `planned_start`."""
+    opens = planned_start - PROMISE_LEAD
+    if now is not None:
+        opens = max(opens, now)
+    opens = opens.replace(second=0, microsecond=0) - timedelta(minutes=opens.minute % 5)
+    return TimeWindow(start=opens, end=opens + width)

@@ -9,7 +9,7 @@ message is then replaced (buttons removed, who decided) through the outbox.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
@@ -182,9 +182,15 @@ def parse_click(body: bytes) -> Click:
 
 
 def decide_click(
-    store: Store, click: Click, *, now: datetime, approvers: Sequence[str] | None = None
+    store: Store,
+    click: Click,
+    *,
+    now: datetime,
+    approvers: Sequence[str] | None = None,
+    zone_of: Callable[[str], tzinfo] | None = None,
 ) -> tuple[bool, str]:
-    """Apply a click; returns (decided, text shown to the coordinator)."""
+    """Apply a click; returns (decided, text shown to the coordinator). `zone_of` gives an
+    account's time zone, for the time the message says it was decided."""
     if approvers is not None and click.user_id not in approvers:
         return False, "You are not on the approvers list for dispatch changes."
     status = {"approve": "approved", "reject": "rejected", "choose_option": "chosen"}[click.action]
@@ -204,7 +210,9 @@ def decide_click(
             state = current.status if current else "unknown"
             return False, f"Already {state}{who}."
         verb = {"approved": "Approved", "rejected": "Rejected", "chosen": "Option chosen"}[status]
-        text = f"{verb} by <@{click.user_id}> at {now.strftime('%H:%M UTC')}"
+        row = store.get_approval(click.approval_id, session=session)
+        zone = zone_of(row.account) if zone_of is not None and row is not None else UTC
+        text = f"{verb} by <@{click.user_id}> at {now.astimezone(zone):%H:%M %Z}"
         if click.action == "choose_option" and click.value:
             text += f": {click.label or click.value}"
         store.enqueue(
@@ -224,8 +232,11 @@ def decide_click(
     return True, text
 
 
-def expire_due(store: Store, *, now: datetime) -> list[int]:
+def expire_due(
+    store: Store, *, now: datetime, zone_of: Callable[[str], tzinfo] | None = None
+) -> list[int]:
     """Close approvals nobody decided in time; the safe default is to leave the plan as it is.
+    The message gives the time in the account's zone (`zone_of`), else in UTC.
 
     The Slack message is edited to say so (buttons removed), or, if it never left, it is
     withdrawn so a stale question is never asked.
@@ -254,8 +265,8 @@ def expire_due(store: Store, *, now: datetime) -> list[int]:
                     payload={
                         "channel": channel,
                         "ts": ts,
-                        "text": f"Expired at {now:%H:%M UTC} without a decision; "
-                        "the plan stays as it was.",
+                        "text": f"Expired at {_local(now, row.account, zone_of)} without a "
+                        "decision; the plan stays as it was.",
                     },
                     available_at=now,
                 )
@@ -265,3 +276,8 @@ def expire_due(store: Store, *, now: datetime) -> list[int]:
                 )
         expired.append(row.id)
     return expired
+
+
+def _local(moment: datetime, account: str, zone_of: Callable[[str], tzinfo] | None) -> str:
+    zone = zone_of(account) if zone_of is not None else UTC
+    return f"{moment.astimezone(zone):%H:%M %Z}"

@@ -118,7 +118,9 @@ def build_runtime_app(
         store=store,
         connectors=connectors,
         slack_signing_secret=signing,
+        slack_approvers=settings.notifications.slack.approvers or None,
         on_change=service.replan_soon,
+        zone_of=settings.zone,
     )
     inner_lifespan = web.router.lifespan_context
 

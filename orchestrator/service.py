@@ -163,7 +163,7 @@ class DispatchService:
     async def housekeeping_once(self) -> None:
         now = self.clock()
         self.store.release_stuck_outbox(now)
-        expire_due(self.store, now=now)
+        expire_due(self.store, now=now, zone_of=self.settings.zone)
 
     def schedule(self, scheduler: AsyncIOScheduler) -> None:
         """Register every periodic job with stable ids."""

@@ -13,11 +13,19 @@ import re
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from orchestrator.errors import ConfigError
@@ -203,6 +211,8 @@ class SmsSettings(_Section):
 class SlackSettings(_Section):
     enabled: bool = False
     channel: str | None = None
+    approvers: tuple[Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,}$")], ...] = ()
+    """Slack user ids allowed to decide approvals; empty: anyone who can see the channel."""
 
 
 class NotificationSettings(_Section):

@@ -782,8 +782,10 @@ class Store:
             s.flush()
             return row
 
-    def get_approval(self, approval_id: int) -> ApprovalRow | None:
-        with self._session(None) as s:
+    def get_approval(
+        self, approval_id: int, *, session: Session | None = None
+    ) -> ApprovalRow | None:
+        with self._session(session) as s:
             return s.get(ApprovalRow, approval_id)
 
     def decide_approval(

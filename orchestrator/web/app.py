@@ -12,7 +12,7 @@ import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import structlog
@@ -48,6 +48,7 @@ def create_app(
     slack_signing_secret: str | None = None,
     slack_approvers: Sequence[str] | None = None,
     on_change: ChangeListener | None = None,
+    zone_of: Callable[[str], tzinfo] | None = None,
 ) -> Starlette:
     metrics = WebMetrics()
     processor = WebhookProcessor(store, connectors, metrics=metrics, on_change=on_change)
@@ -118,7 +119,7 @@ def create_app(
             metrics.webhooks.labels(platform="slack", outcome="malformed").inc()
             return JSONResponse({"error": str(exc)}, status_code=400)
         decided, _text = await asyncio.to_thread(
-            decide_click, store, click, now=clock(), approvers=slack_approvers
+            decide_click, store, click, now=clock(), approvers=slack_approvers, zone_of=zone_of
         )
         metrics.webhooks.labels(platform="slack", outcome="decided" if decided else "late").inc()
         if decided and on_change is not None:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
 from structlog.testing import capture_logs
 
 from connectors.records import Job
+from orchestrator.approvals import ProposedChange, request_approval
 from orchestrator.errors import ConfigError
 from orchestrator.platforms import PlatformRegistry
 from orchestrator.runtime import build_runtime_app, build_senders
@@ -159,3 +163,59 @@ def test_a_webhook_with_a_new_ticket_brings_the_accounts_plan_forward(tmp_path: 
 
 def _brought_forward(logs: list[dict[str, object]]) -> list[dict[str, object]]:
     return [e for e in logs if e["event"] == "re-plan brought forward"]
+
+
+def test_only_the_configured_approvers_decide_and_the_answer_reads_in_local_time(
+    tmp_path: Path,
+) -> None:
+    """`notifications.slack.approvers` reaches the running app: a click from anyone else is
+    refused, and the message is replaced with the time in the account's zone."""
+    platform = MemoryPlatform()
+    registry = PlatformRegistry()
+    registry.register("sandbox", lambda account, secrets, http: platform)  # type: ignore[arg-type, return-value]
+    settings = _settings(
+        tmp_path,
+        "notifications:\n  slack: {enabled: true, channel: C1, approvers: [U01ANA]}\n",
+    )
+    secret = "slack-signing-secret"
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": secret}
+    app = build_runtime_app(settings, registry=registry, secrets=load_secrets(settings, env))
+    store: Store = app.state.service.store
+    change = ProposedChange(kind="reassign", title="Move J1", why="w", technician="Ana",
+                            eta="10:40", job_ids=("J1",), safety_critical=True)  # fmt: skip
+    approval_id = request_approval(
+        store, account="acme", change=change, policy=settings.approvals, channel="C1",
+        now=datetime.now(UTC),
+    )  # fmt: skip
+    assert approval_id is not None
+    with serve(app) as url:
+        for user in ("U09EVE", "U01ANA"):
+            body = _slack_click(approval_id, user)
+            stamp = str(int(time.time()))
+            mac = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
+            headers = {
+                "x-slack-request-timestamp": stamp,
+                "x-slack-signature": "v0=" + mac.hexdigest(),
+                "content-type": "application/x-www-form-urlencoded",
+            }
+            response = httpx.post(f"{url}/slack/interactions", content=body, headers=headers)
+            assert response.status_code == 200
+            row = store.get_approval(approval_id)
+            assert row is not None
+            assert (row.status, row.decided_by) == (
+                ("pending", None) if user == "U09EVE" else ("approved", "U01ANA")
+            )
+    (reply,) = [m for m in store.outbox() if m.channel == "slack_response"]
+    assert reply.payload["text"].startswith("Approved by <@U01ANA> at ")
+    assert reply.payload["text"].endswith((" MST", " MDT"))
+
+
+def _slack_click(approval_id: int, user: str) -> bytes:
+    action = {"action_id": "approve", "block_id": f"approval:{approval_id}:v1", "value": "x"}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower()},
+        "actions": [action],
+        "response_url": "https://hooks.slack.test/actions/T1/B1/xyz",
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()

@@ -168,3 +168,15 @@ def test_the_example_file_mentions_every_setting() -> None:
     text = EXAMPLE.read_text()
     missing = [key for key in _leaf_keys(Settings) if f"{key.rsplit('.', 1)[-1]}:" not in text]
     assert missing == []
+
+
+def test_approvers_are_slack_user_ids(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "notifications:\n  slack:\n    approvers: [U01ANA, '@mike']\n",
+    )
+    assert _problems(path) == [
+        "notifications.slack.approvers[1]: invalid value '@mike' (must match ^[UW][A-Z0-9]{2,}$)"
+    ]
+    fine = _write(tmp_path, "notifications:\n  slack:\n    approvers: [U01ANA, W0ADMIN]\n")
+    assert load_settings(fine).notifications.slack.approvers == ("U01ANA", "W0ADMIN")

@@ -41,6 +41,7 @@ from orchestrator.planning import (
     preferences_passed_over,
     technician_positions,
 )
+from orchestrator.promises import PROMISE_LEAD, new_promise
 from orchestrator.settings import ObjectiveWeights, PlanningSettings, Settings
 from orchestrator.simulation.events import (
     DispatchEvent,
@@ -57,7 +58,7 @@ __all__ = ["FsmDispatchDispatcher"]
 
 log = structlog.get_logger(__name__)
 
-PROMISE_WIDTH = timedelta(hours=2)
+PROMISE_WIDTH = timedelta(minutes=PlanningSettings().promise_window_minutes)
 """An unbooked job is promised a two-hour arrival window containing its planned start."""
 
 
@@ -77,11 +78,8 @@ class FsmDispatchDispatcher:
     max_seconds: float = 5.0
     morning_seconds: float = 5.0
     solve_params: opt.SolveParams = field(default_factory=opt.SolveParams)
-    promise_lead: timedelta = timedelta(minutes=30)
-    """How far before its planned start an unbooked job's promised window opens. Routes use
-    median durations and a re-plan mostly pushes stops later, so the window reaches further
-    after the planned start than before it (measured on 4 generated days: on-time 0.87 to
-    0.92 on average against a centred window)."""
+    promise_lead: timedelta = PROMISE_LEAD
+    """How far before its planned start an unbooked job's promised window opens."""
     plans: int = 0
     _classified: dict[str, tuple[str, Classification]] = field(default_factory=dict)
     _durations: DurationModel | None = None
@@ -401,10 +399,10 @@ class FsmDispatchDispatcher:
                 ):
                     floor = max(floor, frame.at(stop.end))
                     continue
-                opens = max(start - self.promise_lead, view.now)
-                # A promise for an earlier day is spent: the customer is given a new one.
-                promise = frame.current(appointment.arrival_window) or TimeWindow(
-                    start=opens, end=opens + PROMISE_WIDTH
+                # A promise for an earlier day is spent: the customer is given a new one, as
+                # the service gives one (`promises.py`).
+                promise = frame.current(appointment.arrival_window) or new_promise(
+                    start, now=view.now, width=PROMISE_WIDTH, lead=self.promise_lead
                 )
                 sooner = (
                     brought_forward(promise, start, now=view.now, lead=self.promise_lead)

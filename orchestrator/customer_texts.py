@@ -15,7 +15,8 @@ idempotency key, so a re-plan every 15 minutes neither loses a text nor sends on
 - **Reminder**: the next-day plan reminds each customer with a promised window of their visit.
 - **Confirmation**: a visit booked without a window is promised one by the plan that places it
   (`promises.py`); the customer is told it once (the key carries the promise), today's or a
-  later day's, as long as that is before the planned arrival.
+  later day's, as long as that is before the planned arrival. For a later day the confirmation
+  stands for that day's reminder: it takes the reminder's key, so the customer gets one text.
 
 Nothing goes out in the account's quiet hours: a text decided then waits for them to end, and
 is dropped if that is too late to matter. Numbers are never logged.
@@ -279,9 +280,16 @@ def _confirmation(
         day=_day_words(promise.start.astimezone(zone).date(), now.astimezone(zone).date()),
         window=_window_words(promise, zone),
     )
+    day = promise.start.astimezone(zone).date()
+    # For a later day it stands for that day's reminder (same key): one text, not two.
+    key = (
+        f"sms:reminder:{key_base}:{day.isoformat()}"
+        if day > now.astimezone(zone).date()
+        else f"sms:confirmation:{key_base}:{promise.start.isoformat()}"
+    )
     return CustomerText(
         "confirmation",
-        f"sms:confirmation:{key_base}:{promise.start.isoformat()}",
+        key,
         appointment.external_id,
         to,
         body,

@@ -146,6 +146,13 @@ class DispatchPipeline:
                         events, data, self._minutes, now=now, zone=frame.zone
                     ),
                 )
+            width = timedelta(minutes=self.settings.planning.promise_window_minutes)
+            if width:
+                # A promise queued but not yet on the platform binds this plan as one shown there.
+                queued = self.store.queued_promises(
+                    self.account, self.platform, since=frame.origin - timedelta(days=1)
+                )
+                data = replace(data, appointments=_with_queued(data.appointments, queued, frame))
             previous_row = self.store.current_plan(self.account, day)
             previous = (
                 {a.job_external_id: a.technician_external_id for a in previous_row[1]}
@@ -211,14 +218,6 @@ class DispatchPipeline:
                     session=session,
                 )
                 by_job = {a.job_id: a for a in data.appointments}
-                width = timedelta(minutes=self.settings.planning.promise_window_minutes)
-                queued = (
-                    self.store.queued_promises(
-                        self.account, self.platform, since=frame.origin - timedelta(days=1)
-                    )
-                    if width
-                    else {}
-                )
                 # Appointment id → the promise this plan gives a visit that had none.
                 promised: dict[str, TimeWindow] = {}
                 urgent = (
@@ -255,9 +254,7 @@ class DispatchPipeline:
                     told = frame.current(appointment.arrival_window)
                     promise = told
                     if told is None and width and not appointment.status.is_terminal:
-                        promise = frame.current(queued.get(appointment.external_id)) or (
-                            new_promise(planned.planned_start, now=now, width=width)
-                        )
+                        promise = new_promise(planned.planned_start, now=now, width=width)
                         promised[appointment.external_id] = promise
                     if now is not None and told is not None and planned.job_external_id in urgent:
                         promise = brought_forward(told, planned.planned_start, now=now) or told
@@ -529,6 +526,20 @@ class DispatchPipeline:
 
     def job_key(self, external_id: str) -> RecordKey:
         return RecordKey(platform=self.platform, account=self.account, external_id=external_id)
+
+
+def _with_queued(
+    appointments: Sequence[Appointment], queued: Mapping[str, TimeWindow], frame: DayFrame
+) -> list[Appointment]:
+    """`appointments` with each promise queued for the day filled in where the platform shows
+    none for it yet."""
+    out = []
+    for appointment in appointments:
+        promise = frame.current(queued.get(appointment.external_id))
+        if promise is not None and frame.current(appointment.arrival_window) is None:
+            appointment = appointment.model_copy(update={"arrival_window": promise})
+        out.append(appointment)
+    return out
 
 
 def _routes_of(plan: opt.Plan) -> dict[str, list[str]]:

@@ -4,8 +4,8 @@ A visit booked without a window (a same-day call, an unscheduled job) gets one f
 plan that places it: it opens `PROMISE_LEAD` before the planned arrival (never before now),
 rounded down to five minutes, and lasts `planning.promise_window_minutes`. It is written to the
 platform with the scheduled time, and the customer is sent a confirmation. Until the platform
-shows it, later plans read it back from the queued write, so the customer is promised one
-window, not a new one each quarter hour.
+shows it, later plans read it back from the queued write and hold to it as to any window the
+customer was told, so they are promised one window, not a new one each quarter hour.
 """
 
 from __future__ import annotations

@@ -254,3 +254,22 @@ def test_a_promise_never_opens_before_now() -> None:
         at(9, 10, day=DAY + timedelta(days=1)),
         at(10, 10, day=DAY + timedelta(days=1)),
     )
+
+
+def test_a_promise_for_tomorrow_is_confirmed_under_that_days_reminder_key() -> None:
+    """The confirmation stands for the reminder: once the promise shows on the platform, the
+    next-day plan's reminder has the same key, so the customer gets one text."""
+    tomorrow = DAY + timedelta(days=1)
+    promise = new_promise(at(9, 40, day=tomorrow), now=None, width=timedelta(hours=2))
+    (confirmation,) = _texts(
+        at(9, 40, day=tomorrow), now=at(15), today=False, promised=None,
+        new_promises={"A1": promise},
+    )  # fmt: skip
+    assert "your plumbing visit is booked for tomorrow between 9:10 AM-11:10 AM" in (
+        confirmation.body
+    )
+    (reminder,) = _texts(
+        at(9, 40, day=tomorrow), now=at(15, 15), today=False,
+        promised=(promise.start, promise.end),
+    )  # fmt: skip
+    assert confirmation.idempotency_key == reminder.idempotency_key

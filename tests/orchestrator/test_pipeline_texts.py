@@ -193,6 +193,29 @@ def test_the_next_day_plan_reminds_customers_once_and_not_in_the_quiet_hours(
     # Decided at 22:15, quiet until 06:00: they wait for the morning.
     six = datetime(2026, 12, 1, 6, 0, tzinfo=ZONE)
     assert {row.available_at.astimezone(ZONE) for row in texts} == {six}
+    # The writes reach the platform: the visits now show their promise, and a reminder of it
+    # is the text already queued, not a second one.
+    store.upsert(_landed(store))
+    assert pipeline.plan_day(DAY, kind="next_day").texts_queued == 0
+
+
+def _landed(store: Store) -> list[Appointment]:
+    """Each appointment as the platform shows it once its latest queued window write landed."""
+    visits = {a.external_id: a for a in store.list(Appointment, account=ACCOUNT)}
+    landed: dict[str, Appointment] = {}
+    for row in store.outbox():
+        if row.channel != "writeback" or row.payload["kind"] != "window":
+            continue
+        visit = landed.get(row.payload["appointment_id"]) or visits[row.payload["appointment_id"]]
+        promise = row.payload["arrival_window"]
+        landed[visit.external_id] = visit.model_copy(
+            update={
+                "window": TimeWindow.model_validate(row.payload["window"]),
+                "arrival_window": TimeWindow.model_validate(promise) if promise else None,
+                "modified_at": (visit.modified_at or datetime.now(UTC)) + timedelta(minutes=1),
+            }
+        )
+    return list(landed.values())
 
 
 class EmergencyClassifier(CountingClassifier):

@@ -54,8 +54,9 @@ class ResourceReport:
     written: int = 0
     stale: int = 0
     since: datetime | None = None
-    changes: list[str] = field(default_factory=list)
-    """Why records read here call for a re-plan (`replan_reason`), each reason once."""
+    changes: dict[str, None] = field(default_factory=dict)
+    """Why records read here call for a re-plan (`replan_reason`), each reason once, in reading
+    order (a dict: a first sync of 10,000 tickets must not compare each with every other)."""
 
 
 @dataclass(slots=True)
@@ -195,8 +196,8 @@ def _commit(
     for record in page:
         if isinstance(record, _WATCHED):
             why = replan_reason(before.get(record.key), record)
-            if why is not None and why not in report.changes:
-                report.changes.append(why)
+            if why is not None:
+                report.changes[why] = None
 
 
 _WATCHED = (Job, Appointment, Technician)

@@ -150,7 +150,14 @@ class DispatchPipeline:
             if width:
                 # A promise queued but not yet on the platform binds this plan as one shown there.
                 queued = self.store.queued_promises(
-                    self.account, self.platform, since=frame.origin - timedelta(days=1)
+                    self.account,
+                    self.platform,
+                    (
+                        a.external_id
+                        for a in data.appointments
+                        if not frame.current(a.arrival_window)
+                    ),
+                    since=frame.origin - timedelta(days=1),
                 )
                 data = replace(data, appointments=_with_queued(data.appointments, queued, frame))
             previous_row = self.store.current_plan(self.account, day)

@@ -515,17 +515,24 @@ class Store:
     # --- plans ---------------------------------------------------------------------------------
 
     def queued_promises(
-        self, account: str, platform: str, *, since: datetime
+        self, account: str, platform: str, appointment_ids: Iterable[str], *, since: datetime
     ) -> dict[str, TimeWindow]:
-        """Appointment id → the arrival window the latest queued window write since `since`
-        promises (on the caller's clock): what a customer was told before the platform shows
-        it."""
+        """Appointment id → the arrival window the latest window write queued for it since
+        `since` (on the caller's clock) promises: what a customer was told before the platform
+        shows it. Only `appointment_ids` are looked up; none, no query."""
+        wanted = set(appointment_ids)
+        if not wanted:
+            return {}
         query = (
             select(col(OutboxRow.payload))
             .where(
                 col(OutboxRow.channel) == "writeback",
                 col(OutboxRow.account) == account,
                 col(OutboxRow.available_at) >= since,
+                # The key names the write's kind (`writeback.queue_window`).
+                col(OutboxRow.idempotency_key).startswith(
+                    f"window:{platform}:{account}:", autoescape=True
+                ),
             )
             .order_by(col(OutboxRow.id))
         )
@@ -533,9 +540,7 @@ class Store:
         with self._session(None) as s:
             for payload in s.execute(query).scalars():
                 promise = payload.get("arrival_window")
-                if payload.get("kind") != "window" or payload.get("platform") != platform:
-                    continue
-                if promise is not None:
+                if promise is not None and payload.get("appointment_id") in wanted:
                     found[payload["appointment_id"]] = TimeWindow.model_validate(promise)
         return found
 

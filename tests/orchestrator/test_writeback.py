@@ -117,3 +117,35 @@ async def test_an_unknown_account_is_dead_lettered_with_a_reason(
     assert outcome.status == "failed"
     [row] = store.outbox()
     assert row.status == "dead" and row.last_error == "no connector for this account"
+
+
+def test_the_promise_a_queued_window_write_carries_is_read_back_latest_first(
+    store: Store,
+) -> None:
+    """Before the platform shows a promise, the plan reads it from the outbox: the latest
+    write for each visit asked about, of this account and platform only."""
+
+    def window(hours: int) -> TimeWindow:
+        return TimeWindow(start=T0 + timedelta(hours=hours), end=T0 + timedelta(hours=hours + 2))
+
+    def queue(appointment: str, plan: int, promise: TimeWindow | None, **where: str) -> None:
+        queue_window(
+            store, account=where.get("account", "front_range"),
+            platform=where.get("platform", "memory"), appointment_id=appointment,
+            window=window(plan), arrival_window=promise, plan_id=plan, reason="plan",
+            available_at=T0,
+        )  # fmt: skip
+
+    queue("A1", 1, window(1))
+    queue("A1", 2, window(2))  # a later plan's write: the one that counts
+    queue("A2", 1, None)  # a write without a promise promises nothing
+    queue("A3", 1, window(3), account="frontXrange")  # another account, a look-alike id
+    queue("A3", 2, window(4), platform="servicetitan")
+    queue_assignment(store, account="front_range", platform="memory", appointment_id="A4",
+                     technician_ids=["T1"], plan_id=1, reason="plan", available_at=T0)  # fmt: skip
+    found = store.queued_promises(
+        "front_range", "memory", ["A1", "A2", "A3", "A4"], since=T0 - timedelta(hours=1)
+    )
+    assert found == {"A1": window(2)}
+    assert store.queued_promises("front_range", "memory", ["A1"], since=T0 + timedelta(1)) == {}
+    assert store.queued_promises("front_range", "memory", [], since=T0) == {}

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 from notifications import ApprovalRequest, approval_blocks
 from orchestrator.settings import ApprovalSettings
-from orchestrator.store import Store
+from orchestrator.store import ApprovalRow, Store
 
 __all__ = [
     "Click",
@@ -25,6 +25,7 @@ __all__ = [
     "ProposedChange",
     "approval_reasons",
     "decide_click",
+    "decide_elsewhere",
     "expire_due",
     "parse_click",
     "request_approval",
@@ -254,26 +255,15 @@ def expire_due(
             subject=f"approval:{row.id}",
             reason="no decision in time",
         )
-        post = store.outbox_item(f"approval:{row.id}:v{row.version}:post")
-        if post is not None and post.id is not None:
-            if post.status == "sent" and post.provider_id and ":" in post.provider_id:
-                channel, ts = post.provider_id.split(":", 1)
-                store.enqueue(
-                    idempotency_key=f"approval:{row.id}:expired",
-                    channel="slack_update",
-                    account=row.account,
-                    payload={
-                        "channel": channel,
-                        "ts": ts,
-                        "text": f"Expired at {_local(now, row.account, zone_of)} without a "
-                        "decision; the plan stays as it was.",
-                    },
-                    available_at=now,
-                )
-            elif post.status == "pending":
-                store.finish_outbox(
-                    post.id, status="dead", error="approval expired before it was posted"
-                )
+        _close_message(
+            store,
+            row,
+            f"Expired at {_local(now, row.account, zone_of)} without a decision; "
+            "the plan stays as it was.",
+            key=f"approval:{row.id}:expired",
+            now=now,
+            withdrawn="approval expired before it was posted",
+        )
         expired.append(row.id)
     return expired
 
@@ -281,3 +271,76 @@ def expire_due(
 def _local(moment: datetime, account: str, zone_of: Callable[[str], tzinfo] | None) -> str:
     zone = zone_of(account) if zone_of is not None else UTC
     return f"{moment.astimezone(zone):%H:%M %Z}"
+
+
+Answer = Literal["approved", "rejected", "chosen"]
+
+
+def decide_elsewhere(
+    store: Store,
+    approval_id: int,
+    *,
+    status: Answer,
+    decided_by: str,
+    now: datetime,
+    decision: str | None = None,
+    zone_of: Callable[[str], tzinfo] | None = None,
+) -> tuple[bool, str]:
+    """Decide an approval outside Slack (the command line): the same one conditional update as
+    a click, audited, and the Slack message edited to say who decided (buttons removed), or
+    withdrawn if it never left. Returns (decided, what happened)."""
+    row = store.get_approval(approval_id)
+    if row is None:
+        return False, f"no approval {approval_id}"
+    if status == "chosen":
+        offered = [value for value, _ in row.change.get("options") or []]
+        if decision not in offered:
+            return False, f"approval {approval_id} offers {', '.join(offered) or 'no options'}"
+    with store.transaction() as session:
+        won = store.decide_approval(
+            approval_id, version=row.version, status=status, decided_by=decided_by,
+            decision=decision, now=now, session=session,
+        )  # fmt: skip
+        if not won:
+            current = store.get_approval(approval_id, session=session)
+            state = current.status if current else "unknown"
+            who = f" by {current.decided_by}" if current and current.decided_by else ""
+            return False, f"approval {approval_id} is already {state}{who}"
+        store.audit(
+            actor=f"cli:{decided_by}",
+            action=f"approval.{status}",
+            subject=f"approval:{approval_id}",
+            after={"decision": decision} if decision else None,
+            session=session,
+        )
+    verb = {"approved": "Approved", "rejected": "Rejected", "chosen": "Option chosen"}[status]
+    text = f"{verb} by {decided_by} at {_local(now, row.account, zone_of)} (command line)"
+    if decision:
+        labels = dict(row.change.get("options") or [])
+        text += f": {labels.get(decision, decision)}"
+    _close_message(
+        store, row, text, key=f"approval:{approval_id}:decided", now=now,
+        withdrawn="approval decided before it was posted",
+    )  # fmt: skip
+    return True, text
+
+
+def _close_message(
+    store: Store, row: ApprovalRow, text: str, *, key: str, now: datetime, withdrawn: str
+) -> None:
+    """Edit the approval's Slack message to `text` with its buttons removed, or, if it never
+    left, withdraw it so a question already answered is never asked."""
+    post = store.outbox_item(f"approval:{row.id}:v{row.version}:post")
+    if post is None or post.id is None:
+        return
+    if post.status == "sent" and post.provider_id and ":" in post.provider_id:
+        channel, ts = post.provider_id.split(":", 1)
+        store.enqueue(
+            idempotency_key=key,
+            channel="slack_update",
+            account=row.account,
+            payload={"channel": channel, "ts": ts, "text": text},
+            available_at=now,
+        )
+    elif post.status == "pending":
+        store.finish_outbox(post.id, status="dead", error=withdrawn)

@@ -19,8 +19,20 @@ app = typer.Typer(
 
 def _register_subcommands() -> None:
     # One line per area; keep alphabetical.
-    from orchestrator.cli import bench, config, db, demo, jobs, mappings, plan, serve, sync
+    from orchestrator.cli import (
+        approvals,
+        bench,
+        config,
+        db,
+        demo,
+        jobs,
+        mappings,
+        plan,
+        serve,
+        sync,
+    )
 
+    app.add_typer(approvals.app, name="approvals")
     app.add_typer(bench.app, name="bench")
     app.add_typer(config.app, name="config")
     app.add_typer(db.app, name="db")

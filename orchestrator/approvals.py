@@ -26,6 +26,7 @@ __all__ = [
     "approval_reasons",
     "decide_click",
     "decide_elsewhere",
+    "CLI",
     "expire_due",
     "parse_click",
     "request_approval",
@@ -275,6 +276,10 @@ def _local(moment: datetime, account: str, zone_of: Callable[[str], tzinfo] | No
 
 Answer = Literal["approved", "rejected", "chosen"]
 
+CLI = "cli:"
+"""Prefix of `decided_by` for answers given outside Slack: the running service, which hears of
+a click at once, looks for these (`DispatchService.watch_answers_once`)."""
+
 
 def decide_elsewhere(
     store: Store,
@@ -298,7 +303,7 @@ def decide_elsewhere(
             return False, f"approval {approval_id} offers {', '.join(offered) or 'no options'}"
     with store.transaction() as session:
         won = store.decide_approval(
-            approval_id, version=row.version, status=status, decided_by=decided_by,
+            approval_id, version=row.version, status=status, decided_by=f"{CLI}{decided_by}",
             decision=decision, now=now, session=session,
         )  # fmt: skip
         if not won:
@@ -307,7 +312,7 @@ def decide_elsewhere(
             who = f" by {current.decided_by}" if current and current.decided_by else ""
             return False, f"approval {approval_id} is already {state}{who}"
         store.audit(
-            actor=f"cli:{decided_by}",
+            actor=f"{CLI}{decided_by}",
             action=f"approval.{status}",
             subject=f"approval:{approval_id}",
             after={"decision": decision} if decision else None,

@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from connectors.errors import AuthError, ConnectorError, TransientError
 from connectors.protocol import Connector
 from notifications import OutboxWorker, Sender
-from orchestrator.approvals import expire_due
+from orchestrator.approvals import CLI, expire_due
 from orchestrator.pipeline import DayResult, DispatchPipeline
 from orchestrator.settings import Settings
 from orchestrator.store import Store
@@ -28,6 +28,10 @@ from orchestrator.writeback import drain_writebacks
 __all__ = ["AccountHealth", "DispatchService"]
 
 log = structlog.get_logger(__name__)
+
+ANSWER_LOOKBACK = timedelta(minutes=10)
+"""How far back each housekeeping run looks for answered approvals (it runs every minute; the
+margin covers a decision whose transaction committed after its `decided_at`)."""
 
 
 @dataclass
@@ -55,6 +59,8 @@ class DispatchService:
     _changed_while_planning: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _overruns: set[tuple[str, str]] = field(default_factory=set, init=False, repr=False)
     """(account, appointment) of each visit already reported running long."""
+    _answers_seen: set[int] = field(default_factory=set, init=False, repr=False)
+    """Approvals whose answer already brought a re-plan forward."""
 
     async def sync_once(self, connector: Connector) -> None:
         """One incremental sync; logs once when an account fails and once when it recovers.
@@ -164,6 +170,28 @@ class DispatchService:
         now = self.clock()
         self.store.release_stuck_outbox(now)
         expire_due(self.store, now=now, zone_of=self.settings.zone)
+        self.watch_answers_once(now)
+
+    def watch_answers_once(self, now: datetime) -> list[int]:
+        """Bring forward the re-plan of each account with an approval answered from the
+        command line in the last `ANSWER_LOOKBACK` (another process: it can only be seen here;
+        a Slack click brings the re-plan forward through the web app at once). Each answer
+        does so once. Returns the approvals newly seen."""
+        rows = self.store.decided_approvals(since=now - ANSWER_LOOKBACK)
+        new = [
+            r
+            for r in rows
+            if r.id is not None
+            and r.id not in self._answers_seen
+            and (r.decided_by or "").startswith(CLI)
+        ]
+        for row in new:
+            assert row.id is not None
+            self._answers_seen.add(row.id)
+        for account in sorted({r.account for r in new if r.account in self.pipelines}):
+            ids = ", ".join(str(r.id) for r in new if r.account == account)
+            self.replan_soon(account, f"approval {ids} answered")
+        return [r.id for r in new if r.id is not None]
 
     def schedule(self, scheduler: AsyncIOScheduler) -> None:
         """Register every periodic job with stable ids."""

@@ -1,8 +1,8 @@
 """`fsm-dispatch approvals`: the coordinator questions of the day, answered from the terminal too.
 
 A decision here is the same conditional update as a Slack click, so whichever comes first wins;
-the Slack message is edited to say who decided. The running service reads the answer at its
-next planning run.
+the Slack message is edited to say who decided. The running service sees the answer within a
+minute (its housekeeping run) and re-plans the account soon, as after a click.
 """
 
 from __future__ import annotations

@@ -845,6 +845,21 @@ class Store:
                 ).scalars()
             )
 
+    def decided_approvals(self, *, since: datetime) -> builtins.list[ApprovalRow]:
+        """Approvals answered (approved, rejected or an option chosen) since `since`, oldest
+        first, whoever answered and from wherever."""
+        with self._session(None) as s:
+            return builtins.list(
+                s.execute(
+                    select(ApprovalRow)
+                    .where(
+                        col(ApprovalRow.decided_at) >= since,
+                        col(ApprovalRow.status).in_(("approved", "rejected", "chosen")),
+                    )
+                    .order_by(col(ApprovalRow.id))
+                ).scalars()
+            )
+
     def due_approvals(self, now: datetime) -> builtins.list[ApprovalRow]:
         """Pending approvals whose time to decide has run out."""
         with self._session(None) as s:

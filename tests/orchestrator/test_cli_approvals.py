@@ -71,7 +71,7 @@ def test_an_answer_from_the_terminal_decides_once_and_edits_the_slack_message(
     assert code == 0, out
     row = store.get_approval(posted)
     assert row is not None
-    assert (row.status, row.decision, row.decided_by) == ("chosen", "tech:T05", "dana")
+    assert (row.status, row.decision, row.decided_by) == ("chosen", "tech:T05", "cli:dana")
     (update,) = [m for m in store.outbox() if m.channel == "slack_update"]
     assert update.payload["channel"] == "C1" and update.payload["ts"] == "1733234400.000100"
     text = update.payload["text"]
@@ -81,7 +81,7 @@ def test_an_answer_from_the_terminal_decides_once_and_edits_the_slack_message(
 
     # Whoever comes second is told, and nothing changes.
     code, out = _run(config, "decide", str(posted), "approve", "--by", "eve")
-    assert code == 1 and f"approval {posted} is already chosen by dana" in out
+    assert code == 1 and f"approval {posted} is already chosen by cli:dana" in out
     assert store.get_approval(posted).status == "chosen"  # type: ignore[union-attr]
 
     # A question not yet posted is withdrawn rather than asked after it was answered.
@@ -92,7 +92,7 @@ def test_an_answer_from_the_terminal_decides_once_and_edits_the_slack_message(
     code, out = _run(config, "list")
     assert f"#{posted} " not in out and f"#{waiting} " not in out and "#" in out
     code, out = _run(config, "list", "--all")
-    assert "chosen (dana)" in out and "rejected (dana)" in out
+    assert "chosen (cli:dana)" in out and "rejected (cli:dana)" in out
 
 
 def test_a_choice_the_question_did_not_offer_or_a_missing_option_is_refused(

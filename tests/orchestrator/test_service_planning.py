@@ -25,6 +25,7 @@ from connectors.records import (
 from connectors.sandbox import load_scenario
 from connectors.sandbox.platform import SandboxFSM
 from optimizer import check_plan
+from orchestrator.approvals import ProposedChange, decide_elsewhere, request_approval
 from orchestrator.bundled import BUNDLED_SCENARIO as BUNDLED
 from orchestrator.fitted_durations import FittedDurations
 from orchestrator.pipeline import DayResult, DispatchPipeline
@@ -350,5 +351,48 @@ async def test_a_sync_that_reads_news_brings_the_next_plan_forward(
         assert job.next_run_time <= datetime.now(UTC) + timedelta(seconds=30)
         told = [e for e in logs if e["event"] == "re-plan brought forward"]
         assert len(told) == 1 and told[0]["reason"].startswith("new ticket ")
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def test_an_answer_from_the_command_line_brings_the_next_plan_forward_once(
+    store: Store, tmp_path: Path
+) -> None:
+    """`approvals decide` runs in another process: the service sees its answer within a
+    housekeeping run and plans soon, once; a Slack click (which re-plans through the web app
+    at once) is not counted again."""
+    platform = SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT)
+    settings = _settings(tmp_path, "planning:\n  replan_after_change_seconds: 30\n")
+    service = _service(store, settings, platform, datetime(2026, 12, 1, 9, tzinfo=ZONE))
+    now = datetime.now(UTC)
+    service.clock = lambda: now
+    change = ProposedChange(kind="reassign", title="Move J1", why="w", technician="Ana",
+                            eta="10:40", job_ids=("J1",), safety_critical=True)  # fmt: skip
+    asked = [
+        request_approval(store, account=ACCOUNT, change=change, policy=settings.approvals,
+                         channel="C1", now=now)
+        for _ in range(2)
+    ]  # fmt: skip
+    clicked, typed = asked
+    assert clicked is not None and typed is not None
+    row = store.get_approval(clicked)
+    assert row is not None
+    store.decide_approval(clicked, version=row.version, status="approved", decided_by="U01ANA",
+                          now=now)  # fmt: skip
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    service.schedule(scheduler)
+    scheduler.start()
+    try:
+        job = scheduler.get_job(f"plan:{ACCOUNT}")
+        assert service.watch_answers_once(now) == []  # the click re-planned through the app
+        assert job.next_run_time > datetime.now(UTC) + timedelta(seconds=45)
+        decided, _ = decide_elsewhere(store, typed, status="rejected", decided_by="dana", now=now)
+        assert decided
+        with capture_logs() as logs:
+            assert service.watch_answers_once(now + timedelta(minutes=1)) == [typed]
+        assert job.next_run_time <= datetime.now(UTC) + timedelta(seconds=30)
+        (told,) = [e for e in logs if e["event"] == "re-plan brought forward"]
+        assert told["reason"] == f"approval {typed} answered"
+        assert service.watch_answers_once(now + timedelta(minutes=2)) == []  # once
     finally:
         scheduler.shutdown(wait=False)

@@ -72,7 +72,7 @@ def _a_morning_gone_long(store: Store, settings: Settings) -> Day:
         PLATFORM,
         CountingClassifier(),
         durations=lambda job, tech: long.get(job.external_id, 50),
-        time_limit=1,
+        time_limit=0.5,
         clock=lambda: _at(7),
     )
     first = pipeline.plan_day(DAY, now=_at(7))

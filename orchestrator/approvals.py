@@ -56,6 +56,9 @@ class ProposedChange:
     """For a reassignment: the id of the technician the plan gives it to."""
 
 
+_VERBS = {"approved": "Approved", "rejected": "Rejected", "chosen": "Option chosen"}
+"""How a decision reads in the message that replaces the question."""
+
 _REJECT_MEANS = {
     "emergency_insert": "Nobody is sent: the visit comes off the board and out of today's plans."
 }
@@ -211,7 +214,7 @@ def decide_click(
             who = f" by <@{current.decided_by}>" if current and current.decided_by else ""
             state = current.status if current else "unknown"
             return False, f"Already {state}{who}."
-        verb = {"approved": "Approved", "rejected": "Rejected", "chosen": "Option chosen"}[status]
+        verb = _VERBS[status]
         row = store.get_approval(click.approval_id, session=session)
         zone = zone_of(row.account) if zone_of is not None and row is not None else UTC
         text = f"{verb} by <@{click.user_id}> at {now.astimezone(zone):%H:%M %Z}"
@@ -318,7 +321,7 @@ def decide_elsewhere(
             after={"decision": decision} if decision else None,
             session=session,
         )
-    verb = {"approved": "Approved", "rejected": "Rejected", "chosen": "Option chosen"}[status]
+    verb = _VERBS[status]
     text = f"{verb} by {decided_by} at {_local(now, row.account, zone_of)} (command line)"
     if decision:
         labels = dict(row.change.get("options") or [])

@@ -24,6 +24,7 @@ __all__ = [
     "BUMP_TOLERANCE",
     "Move",
     "MoveVerdict",
+    "bumped_by",
     "decided_pins",
     "moves",
     "pin_jobs",
@@ -33,6 +34,12 @@ __all__ = [
 
 BUMP_TOLERANCE = timedelta(minutes=15)
 """A stop of the receiving technician the move makes later by more than this counts as bumped."""
+
+
+def bumped_by(knock_on: Sequence[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    """The (job, minutes) of a knock-on that count as bumping a customer: over the tolerance."""
+    tolerance = BUMP_TOLERANCE.total_seconds() / 60
+    return tuple((job_id, minutes) for job_id, minutes in knock_on if minutes > tolerance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +105,7 @@ def proposed_change(
     preferred = set(customer.preferred_technicians) if customer else set()
     classification = job.classification
     target = planned[move.job_id]
-    tolerance = BUMP_TOLERANCE.total_seconds() / 60
-    bumped = [(job_id, minutes) for job_id, minutes in knock_on if minutes > tolerance]
+    bumped = bumped_by(knock_on)
     who, to = (
         names.get(move.from_technician, move.from_technician),
         names.get(move.to_technician, move.to_technician),
@@ -115,7 +121,7 @@ def proposed_change(
         safety_critical=bool(classification and classification.reasons.get("safety")),
         breaks_preferred_tech=move.from_technician in preferred
         and move.to_technician not in preferred,
-        bumped=tuple(bumped),
+        bumped=bumped,
         from_technician=move.from_technician,
         to_technician=move.to_technician,
     )

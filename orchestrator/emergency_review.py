@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, tzinfo
 import optimizer as opt
 from connectors.records import Appointment, Job
 from orchestrator.approvals import ProposedChange
+from orchestrator.change_review import bumped_by
 from orchestrator.store import ApprovalRow
 
 __all__ = [
@@ -32,8 +33,6 @@ DECLINE = "decline"
 """The option value that sends nobody."""
 
 _TECH = "tech:"
-_BUMP_MINUTES = 15
-"""A later stop made later by more than this counts as bumped (as for moves)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +79,7 @@ def emergency_question(
     stop = next(s for s in route.stops if s.job_id == job_id)
     sent = route.technician_id
     knock = opt.knock_on_of(problem, plan, job_id, now=now_minute, travel=travel)
-    bumped = tuple((j, m) for j, m in knock if m > _BUMP_MINUTES)
+    bumped = bumped_by(knock)
 
     def clock(minute: int) -> str:
         return f"{(origin + timedelta(minutes=minute)).astimezone(zone):%H:%M}"
@@ -94,7 +93,7 @@ def emergency_question(
         if option.technician_id in seen or len(options) >= alternatives:
             continue
         seen.add(option.technician_id)
-        pushed = sum(1 for _, m in option.knock_on if m > _BUMP_MINUTES)
+        pushed = len(bumped_by(option.knock_on))
         who = names.get(option.technician_id, option.technician_id)
         options.append(
             (f"{_TECH}{option.technician_id}", f"{who} instead: arrives {clock(option.arrive)}, "

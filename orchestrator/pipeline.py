@@ -34,7 +34,7 @@ from connectors.records import (
     TimeWindow,
     Urgency,
 )
-from orchestrator.approvals import request_approval
+from orchestrator.approvals import ProposedChange, request_approval
 from orchestrator.change_review import decided_pins, moves, pin_jobs, proposed_change, verdict
 from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.customer_texts import QuietHours, plan_texts, queue_texts
@@ -382,19 +382,25 @@ class DispatchPipeline:
                 names=names,
                 zone=frame.zone,
             )
-            approval = request_approval(
-                self.store,
-                account=self.account,
-                change=change,
-                policy=self.settings.approvals,
-                channel=channel,
-                now=now,
-                zone=frame.zone,
-            )
+            approval = self._ask(change, channel, now, frame)
             if approval is not None:
                 log.info("move waits for a coordinator", job=move.job_id, approval=approval)
                 waiting[move.job_id] = move.from_technician
         return waiting
+
+    def _ask(
+        self, change: ProposedChange, channel: str, now: datetime, frame: DayFrame
+    ) -> int | None:
+        """Put `change` to a coordinator when the approvals policy says so; its id, else None."""
+        return request_approval(
+            self.store,
+            account=self.account,
+            change=change,
+            policy=self.settings.approvals,
+            channel=channel,
+            now=now,
+            zone=frame.zone,
+        )
 
     def _tell_about_emergencies(
         self,
@@ -427,15 +433,7 @@ class DispatchPipeline:
                 now_minute=frame.minutes(now),
                 travel=self.travel,
             )
-            approval = request_approval(
-                self.store,
-                account=self.account,
-                change=change,
-                policy=self.settings.approvals,
-                channel=channel,
-                now=now,
-                zone=frame.zone,
-            )
+            approval = self._ask(change, channel, now, frame)
             if approval is not None:
                 log.info("emergency sent; coordinator told", job=job_id, approval=approval)
 

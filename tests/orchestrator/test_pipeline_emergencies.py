@@ -103,6 +103,13 @@ def _day_with_a_gas_leak(
     return pipeline
 
 
+def _landed(store: Store, told: ApprovalRow) -> None:
+    """The emergency's assignment to whom `told` says was sent reached the platform at 09:01."""
+    sent = told.change["to_technician"]
+    gas = next(a for a in store.list(Appointment, account=ACCOUNT) if a.job_id == GAS)
+    store.upsert([gas.model_copy(update={"technician_ids": (sent,), "modified_at": _at(9, 1)})])
+
+
 def _told(store: Store) -> list[ApprovalRow]:
     return [a for a in store.approvals(ACCOUNT, since=_at(0)) if a.kind == "emergency_insert"]
 
@@ -158,9 +165,7 @@ def test_another_technician_chosen_takes_the_emergency_without_a_second_question
     (told,) = _told(store)
     choice = told.change["options"][0][0]
     assert choice.startswith("tech:") and told.id is not None
-    sent = told.change["to_technician"]
-    gas = next(a for a in store.list(Appointment, account=ACCOUNT) if a.job_id == GAS)
-    store.upsert([gas.model_copy(update={"technician_ids": (sent,), "modified_at": _at(9, 1)})])
+    _landed(store, told)
     assert store.decide_approval(
         told.id, version=told.version, status="chosen", decision=choice,
         decided_by="U1", now=_at(9, 2),
@@ -181,9 +186,7 @@ def test_a_declined_emergency_comes_off_the_board(
     pipeline.plan_day(DAY, now=_at(9))
     (told,) = _told(store)
     assert told.id is not None
-    sent = told.change["to_technician"]
-    gas = next(a for a in store.list(Appointment, account=ACCOUNT) if a.job_id == GAS)
-    store.upsert([gas.model_copy(update={"technician_ids": (sent,), "modified_at": _at(9, 1)})])
+    _landed(store, told)
     status, decision = ("rejected", None) if answer == "rejected" else ("chosen", DECLINE)
     assert store.decide_approval(
         told.id, version=told.version, status=status, decision=decision,
@@ -204,9 +207,7 @@ def test_an_approved_or_unanswered_emergency_stays_with_whom_was_sent(
     pipeline.plan_day(DAY, now=_at(9))
     (told,) = _told(store)
     assert told.id is not None
-    sent = told.change["to_technician"]
-    gas = next(a for a in store.list(Appointment, account=ACCOUNT) if a.job_id == GAS)
-    store.upsert([gas.model_copy(update={"technician_ids": (sent,), "modified_at": _at(9, 1)})])
+    _landed(store, told)
     assert store.decide_approval(
         told.id, version=told.version, status="expired", decided_by="policy", now=_at(9, 10)
     )

@@ -13,7 +13,7 @@ from notifications.errors import TemplateError
 
 __all__ = ["SMS_TEMPLATES", "SmsKind", "render_sms"]
 
-SmsKind = Literal["confirmation", "reminder", "on_my_way", "delay", "sooner", "csat"]
+SmsKind = Literal["confirmation", "reminder", "on_my_way", "delay", "sooner", "declined", "csat"]
 
 SMS_TEMPLATES: dict[SmsKind, str] = {
     "confirmation": (
@@ -32,6 +32,10 @@ SMS_TEMPLATES: dict[SmsKind, str] = {
     "sooner": (
         "$company: we can come sooner for your $service visit. $technician can be there from $eta "
         "(window now $window). Reply 2 if that time does not suit you."
+    ),
+    "declined": (
+        "$company: we're sorry, we cannot send a technician for your $service call today. "
+        "Our office will call you to find the soonest time."
     ),
     "csat": "$company: how did $technician do today? Reply 1 (poor) to 5 (great).",
 }

@@ -13,6 +13,8 @@ idempotency key, so a re-plan every 15 minutes neither loses a text nor sends on
   window the customer booked; the promise is brought forward (`sooner.brought_forward`) and the
   customer told the new time, once per promise moved.
 - **Reminder**: the next-day plan reminds each customer with a promised window of their visit.
+- **Declined**: a coordinator answered an emergency's question with "send nobody today"; its
+  customer is told, once per day, that nobody comes today and the office will call.
 - **Confirmation**: a visit booked without a window is promised one by the plan that places it
   (`promises.py`); the customer is told it once (the key carries the promise), today's or a
   later day's, as long as that is before the planned arrival. For a later day the confirmation
@@ -75,7 +77,7 @@ DELAY_VALIDITY_SECONDS = 30 * 60
 """A delay notice still waiting at Twilio after this long is stale: Twilio drops it."""
 REMINDER_VALIDITY_SECONDS = 4 * 3600
 
-TextKind = Literal["delay", "sooner", "reminder", "confirmation"]
+TextKind = Literal["delay", "sooner", "reminder", "confirmation", "declined"]
 
 _TRADES = {
     "hvac": "heating and cooling",
@@ -250,6 +252,58 @@ def plan_texts(
         key = f"sms:delay:{key_base}:{int(late / DELAY_STEP)}"
         text = _before_arrival("delay", key, appointment, to, body, arrival, now, zone, quiet)
         texts += [text] if text else []
+    return texts
+
+
+def declined_texts(
+    *,
+    account: str,
+    platform: str,
+    company: str,
+    declined: Iterable[str],
+    appointments: Iterable[Appointment],
+    jobs: Mapping[str, Job],
+    customers: Mapping[str, Customer],
+    zone: ZoneInfo,
+    quiet: QuietHours,
+    now: datetime,
+) -> list[CustomerText]:
+    """For each job in `declined` (emergencies a coordinator decided to send nobody to today),
+    the customer told so, once that day, once the quiet hours allow and before the day ends.
+    A visit a technician already has on their app, or finished, is settled between them and
+    the coordinator (the plan does not take it back either): nothing is sent."""
+    day = now.astimezone(zone).date()
+    day_ends = datetime.combine(day + timedelta(days=1), time(), zone)
+    visits: dict[str, Appointment] = {}
+    for a in sorted(appointments, key=lambda a: a.status is Lifecycle.CANCELED):
+        if not a.deleted:
+            visits.setdefault(a.job_id, a)  # a live visit before a canceled one
+    texts: list[CustomerText] = []
+    for job_id in sorted(declined):
+        job = jobs.get(job_id)
+        visit = visits.get(job_id)
+        if job is None or job.deleted or job.status.is_terminal:
+            continue
+        if visit is not None and (visit.status.is_started or visit.status.is_terminal):
+            continue
+        customer = customers.get(job.customer_id or "")
+        to = textable_number(customer.phone if customer else None)
+        available = quiet.next_allowed(now, zone)
+        if to is None or available >= day_ends:
+            continue
+        body = render_sms("declined", company=company, service=_service(job))
+        texts.append(
+            CustomerText(
+                "declined",
+                f"sms:declined:{platform}:{account}:{job_id}:{day.isoformat()}",
+                visit.external_id if visit is not None else "",
+                to,
+                body,
+                available,
+                day_ends,
+                REMINDER_VALIDITY_SECONDS,
+            )
+        )
     return texts
 
 

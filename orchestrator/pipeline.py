@@ -12,7 +12,7 @@ Sync brings the platform's records in; this turns them into a plan. Each run:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
@@ -37,7 +37,7 @@ from connectors.records import (
 from orchestrator.approvals import ProposedChange, request_approval
 from orchestrator.change_review import decided_pins, moves, pin_jobs, proposed_change, verdict
 from orchestrator.committed import only_dispatched, solve_handing_on
-from orchestrator.customer_texts import QuietHours, plan_texts, queue_texts
+from orchestrator.customer_texts import QuietHours, declined_texts, plan_texts, queue_texts
 from orchestrator.emergency_review import (
     asked_about,
     emergency_answers,
@@ -300,6 +300,8 @@ class DispatchPipeline:
                         session=session,
                     )
                 texts = self._queue_texts(data, assignments, kind, now, session, promised)
+                if emergency.declined and now is not None:
+                    texts += self._queue_declined_texts(data, emergency.declined, now, session)
             if self.on_plan is not None:
                 self.on_plan(plan)
             log.info(
@@ -466,6 +468,28 @@ class DispatchPipeline:
             quiet=QuietHours.parse(sms.quiet_hours),
             now=now or self.clock(),
             new_promises=promised,
+        )
+        return queue_texts(self.store, texts, account=self.account, session=session)
+
+    def _queue_declined_texts(
+        self, data: PlanningInput, declined: Iterable[str], now: datetime, session: Session
+    ) -> int:
+        """Tell each customer whose emergency a coordinator declined that nobody comes today,
+        when the settings enable SMS (once a day: the key carries the day)."""
+        sms = self.settings.notifications.sms
+        if not sms.enabled:
+            return 0
+        texts = declined_texts(
+            account=self.account,
+            platform=self.platform,
+            company=self.settings.account(self.account).name or self.account,
+            declined=declined,
+            appointments=data.appointments,
+            jobs={job.external_id: job for job in data.jobs},
+            customers=data.customers,
+            zone=self.zone(),
+            quiet=QuietHours.parse(sms.quiet_hours),
+            now=now,
         )
         return queue_texts(self.store, texts, account=self.account, session=session)
 

@@ -21,6 +21,7 @@ from connectors.records import (
 from orchestrator.customer_texts import (
     CustomerText,
     QuietHours,
+    declined_texts,
     plan_texts,
     textable_number,
 )
@@ -273,3 +274,45 @@ def test_a_promise_for_tomorrow_is_confirmed_under_that_days_reminder_key() -> N
         promised=(promise.start, promise.end),
     )  # fmt: skip
     assert confirmation.idempotency_key == reminder.idempotency_key
+
+
+def _declined(now: datetime, **records: object) -> list[CustomerText]:
+    given = _records(urgency=Urgency.EMERGENCY, **records)  # type: ignore[arg-type]
+    given.pop("technicians")
+    return declined_texts(
+        account="demo",
+        platform="sandbox",
+        company="Front Range Plumbing",
+        declined={"J1", "J-GONE"},
+        zone=ZONE,
+        quiet=QUIET,
+        now=now,
+        **given,  # type: ignore[arg-type]
+    )
+
+
+def test_a_customer_whose_emergency_was_declined_is_told_nobody_comes_today() -> None:
+    (text,) = _declined(at(10), promised=None)
+    assert text.kind == "declined"
+    assert text.idempotency_key == "sms:declined:sandbox:demo:J1:2026-12-01"
+    assert text.body == (
+        "Front Range Plumbing: we're sorry, we cannot send a technician for your plumbing call "
+        "today. Our office will call you to find the soonest time."
+    )
+    assert (text.appointment_id, text.to) == ("A1", "+13035550142")
+    assert (text.available_at, text.expires_at) == (at(10), at(0, day=DAY + timedelta(days=1)))
+    # Declined at 22:00: it waits for the morning, which is another day: not sent at all.
+    assert _declined(at(22)) == []
+    # Declined at 06:00: sent when the quiet hours end.
+    (early,) = _declined(at(6))
+    assert early.available_at == at(8)
+
+
+@pytest.mark.parametrize(
+    "status", [Lifecycle.DISPATCHED, Lifecycle.EN_ROUTE, Lifecycle.COMPLETED, Lifecycle.CANCELED]
+)
+def test_a_declined_emergency_a_technician_already_has_is_not_called_off_by_text(
+    status: Lifecycle,
+) -> None:
+    assert _declined(at(10), status=status) == []
+    assert _declined(at(10), phone=None) == []

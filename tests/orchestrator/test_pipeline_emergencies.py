@@ -20,6 +20,7 @@ from orchestrator.emergency_review import DECLINE
 from orchestrator.pipeline import DispatchPipeline
 from orchestrator.settings import load_settings
 from orchestrator.store import ApprovalRow, Store
+from orchestrator.store.tables import OutboxRow
 from orchestrator.sync import sync_account
 from orchestrator.ticket_classifier import OfflineTicketClassifier
 
@@ -30,11 +31,21 @@ CONFIG = """\
 accounts:
   - id: demo
     platform: sandbox
+    name: Front Range Home Services
 notifications:
   slack:
     enabled: true
     channel: "#dispatch"
 """
+WITH_TEXTS = (
+    CONFIG
+    + """\
+  sms:
+    enabled: true
+    from_number: "+13035550100"
+    quiet_hours: ["21:00", "06:00"]
+"""
+)
 GAS = "J-GAS"
 SUMMARY = "Pipe burst in the basement"
 DESCRIPTION = "Water pouring out of a burst pipe, can't find the shutoff, please hurry"
@@ -182,11 +193,12 @@ def test_another_technician_chosen_takes_the_emergency_without_a_second_question
 def test_a_declined_emergency_comes_off_the_board(
     store: Store, tmp_path: Path, answer: str
 ) -> None:
-    pipeline = _day_with_a_gas_leak(store, tmp_path)
+    pipeline = _day_with_a_gas_leak(store, tmp_path, WITH_TEXTS)
     pipeline.plan_day(DAY, now=_at(9))
     (told,) = _told(store)
     assert told.id is not None
     _landed(store, told)
+    assert _declined_texts(store) == []
     status, decision = ("rejected", None) if answer == "rejected" else ("chosen", DECLINE)
     assert store.decide_approval(
         told.id, version=told.version, status=status, decision=decision,
@@ -198,6 +210,16 @@ def test_a_declined_emergency_comes_off_the_board(
         assert GAS not in {j.id for j in result.problem.jobs}
     assert _assigned(store)[-1] == []
     assert len(_told(store)) == 1
+    # The customer hears it once, from the first plan after the answer, not from every plan.
+    (text,) = _declined_texts(store)
+    assert text.payload["appointment_id"] == "A-GAS"
+    assert text.payload["body"].startswith("Front Range Home Services: we're sorry, we cannot")
+    assert "plumbing" in text.payload["body"] and "office will call" in text.payload["body"]
+    assert text.available_at == _at(9, 5)
+
+
+def _declined_texts(store: Store) -> list[OutboxRow]:
+    return [r for r in store.outbox() if r.channel == "sms" and r.payload["kind"] == "declined"]
 
 
 def test_an_approved_or_unanswered_emergency_stays_with_whom_was_sent(

@@ -99,7 +99,7 @@ class FieldAnnealer:
             if soft:
                 soft_end[j] = max(soft)
             if job.told_window is not None:
-                told_start[j], told_end[j] = job.told_window.start, job.told_window.end
+                told_start[j], told_end[j] = job.told_window.start, w.told_due(job.told_window)
             if job.urgency == "emergency":
                 opens[j] = min((x.start for x in job.windows), default=day_opens)
             if job.pin is not None:

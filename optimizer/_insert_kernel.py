@@ -97,7 +97,7 @@ class FastReinserter:
             if job.windows and not job.windows[0].hard:
                 self._late_end[j] = job.windows[-1].end
             if job.told_window is not None:
-                self._told_end[j] = job.told_window.end
+                self._told_end[j] = w.told_due(job.told_window)
             if job.urgency == "emergency":
                 self._opens[j] = job.windows[0].start if job.windows else day_opens
         self._weights = np.array(

@@ -283,7 +283,7 @@ def _windows(
     if job.windows and not job.windows[0].hard and weights.lateness_minute > 0:
         bounds.append((job.windows[-1].end, weights.lateness_minute))
     if job.told_window is not None and weights.told_window_minute > 0:
-        bounds.append((job.told_window.end, weights.told_window_minute))
+        bounds.append((weights.told_due(job.told_window), weights.told_window_minute))
     if job.urgency == "emergency" and weights.emergency_start_minute > 0:
         opens = job.windows[0].start if job.windows else day_opens
         bounds.append((opens, weights.emergency_start_minute))

@@ -442,7 +442,7 @@ class _Builder:
             if job.windows and not job.windows[0].hard:
                 total += w.lateness_minute * max(0, stop.start - job.windows[-1].end)
             if job.told_window is not None:
-                total += w.told_window_minute * max(0, stop.start - job.told_window.end)
+                total += w.told_window_minute * max(0, stop.start - w.told_due(job.told_window))
             if job.urgency == "emergency":
                 opens = job.windows[0].start if job.windows else self.day_opens
                 total += w.emergency_start_minute * max(0, stop.start - opens)

@@ -89,7 +89,7 @@ def route_terms(
         if job.told_window is not None:
             told = job.told_window
             terms["told_window"] += w.told_window_minute * (
-                max(0, stop.start - told.end) + max(0, told.start - stop.start)
+                max(0, stop.start - w.told_due(told)) + max(0, told.start - stop.start)
             )
         if job.preferred and tech.id not in job.preferred and job.pin is None:
             terms["preferred_broken"] += w.preferred_tech_broken

@@ -304,7 +304,7 @@ class _Context:
             if job.told_window is not None:
                 told = job.told_window
                 cost += w.told_window_minute * (
-                    max(0, start - told.end) + max(0, told.start - start)
+                    max(0, start - w.told_due(told)) + max(0, told.start - start)
                 )
             if job.urgency == "emergency":
                 opens = job.windows[0].start if job.windows else tech.shift_start

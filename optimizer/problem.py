@@ -317,10 +317,15 @@ class ObjectiveParams:
     churn_moved_stop: float = 30
     """Per job moved to another technician than in the previous plan."""
     told_window_minute: float = 20
-    """Per minute outside the arrival window the customer was told."""
+    """Per minute outside the arrival window the customer was told (and inside its last
+    `told_margin_minutes`)."""
     unassigned_work_minute: float = 0
     """Per minute of work (the job's typical service minutes) left unassigned, on top of its
     urgency's cost: the billable hours a day loses."""
+    told_margin_minutes: int = 0
+    """Minutes before a told window ends from which a start already costs `told_window_minute`
+    a minute: a plan that leaves no room for the work before a visit to run long pays a little
+    for it, and a plan that keeps the promise with room to spare pays nothing."""
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -336,6 +341,11 @@ class ObjectiveParams:
             "scheduled": self.unassigned_scheduled,
         }[job.urgency]
         return base * max(job.priority, 1) + self.unassigned_work_minute * job.service_minutes
+
+    def told_due(self, told: Window) -> int:
+        """The minute from which a start costs `told_window_minute` a minute on the late side
+        of `told` (its end less `told_margin_minutes`, never before it opens)."""
+        return max(told.start, told.end - self.told_margin_minutes)
 
     def overtime_rate(self, tech: Technician) -> float:
         """What one overtime minute of `tech` costs."""

@@ -175,6 +175,7 @@ class DispatchPipeline:
                 overtime_minutes=self.settings.planning.overtime_minutes,
                 drive_home_in_shift=self.settings.planning.drive_home_in_shift,
                 emergencies_sooner=self.settings.planning.emergencies_sooner,
+                arrival_margin_minutes=self.settings.planning.arrival_margin_minutes,
                 previous=previous,
                 # During the day a promise that can no longer be kept is kept late (and the
                 # customer told), not dropped; a day laid out ahead keeps every promise.

@@ -8,7 +8,7 @@ drop out); jobs already under way are pinned; a window the customer was told is 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -246,6 +246,7 @@ def build_problem(
     previous: Mapping[str, str] | None = None,
     promised_windows_hard: bool = True,
     emergencies_sooner: bool = True,
+    arrival_margin_minutes: int = 0,
 ) -> opt.Problem:
     """The day's problem: active technicians on shift, open jobs with their constraints.
 
@@ -257,6 +258,10 @@ def build_problem(
 
     With `emergencies_sooner` an emergency booked into a later window may be reached before it
     during the day (`orchestrator/sooner.py`); without, it waits for the window like any visit.
+
+    With `arrival_margin_minutes`, a start in the last minutes of a promised window already costs
+    what a start outside it does (`told_window_minute`, not lateness): of two plans that keep a
+    promise, the one that leaves room for the visits before it to run long is cheaper.
     """
     now_minute = frame.minutes(now) if now is not None else None
     driving = {
@@ -353,7 +358,7 @@ def build_problem(
     return opt.Problem(
         technicians=tuple(techs),
         jobs=tuple(jobs),
-        params=weights_to_params(weights),
+        params=replace(weights_to_params(weights), told_margin_minutes=arrival_margin_minutes),
         previous={k: v for k, v in (previous or {}).items() if v in known},
     )
 

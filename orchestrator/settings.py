@@ -165,6 +165,11 @@ class PlanningSettings(_Section):
     promise_window_minutes: int = Field(default=120, ge=0, le=480)
     """How wide an arrival window a visit booked without one is promised by the plan that
     places it (written to the platform, the customer sent a confirmation); 0 promises none."""
+    arrival_margin_minutes: int = Field(default=0, ge=0, le=120)
+    """A visit planned to start within this many minutes of its promised window's end costs
+    what a start outside the promise does for those minutes (`told_window_minute`, far less
+    than lateness): plans keep room for the work before it to run long. 0: only starts outside
+    the promise cost."""
     replan_every_minutes: float = Field(default=15, ge=0, le=1440)
     """How often `serve` re-plans the rest of each account's day; 0 turns scheduled planning off."""
     replan_after_change_seconds: float = Field(default=20, ge=0, le=3600)

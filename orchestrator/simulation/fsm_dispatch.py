@@ -71,6 +71,7 @@ class FsmDispatchDispatcher:
     overtime_minutes: int = PlanningSettings().overtime_minutes
     drive_home_in_shift: bool = PlanningSettings().drive_home_in_shift
     emergencies_sooner: bool = PlanningSettings().emergencies_sooner
+    arrival_margin_minutes: int = PlanningSettings().arrival_margin_minutes
     finish_tolerance: timedelta = timedelta(minutes=20)
     seconds_per_job: float = 0.03
     """Search budget of a re-plan: this much per open job, within [min_seconds, max_seconds]."""
@@ -117,6 +118,7 @@ class FsmDispatchDispatcher:
             overtime_minutes=planning.overtime_minutes,
             drive_home_in_shift=planning.drive_home_in_shift,
             emergencies_sooner=planning.emergencies_sooner,
+            arrival_margin_minutes=planning.arrival_margin_minutes,
             quiet_hours=QuietHours.parse(settings.notifications.sms.quiet_hours),
         )
 
@@ -249,6 +251,7 @@ class FsmDispatchDispatcher:
             overtime_minutes=self.overtime_minutes,
             drive_home_in_shift=self.drive_home_in_shift,
             emergencies_sooner=self.emergencies_sooner,
+            arrival_margin_minutes=self.arrival_margin_minutes,
         )
         budget = min(
             self.max_seconds, max(self.min_seconds, self.seconds_per_job * len(problem.jobs))

@@ -21,7 +21,8 @@ from optimizer.solve import travel_matrix
 
 def _varied(problem: Problem, rng: random.Random) -> Problem:
     """Some technicians commute home in their truck, some may not eat on site, some only
-    during a visit of at least 90 minutes, some must eat as their day starts."""
+    during a visit of at least 90 minutes, some must eat as their day starts; some days keep
+    a margin before told windows close."""
     techs = []
     for tech in problem.technicians:
         lunch = tech.lunch
@@ -36,7 +37,9 @@ def _varied(problem: Problem, rng: random.Random) -> Problem:
             # A day that starts with the lunch due (re-planned after a morning on site).
             lunch = Break(tech.shift_start, tech.shift_start + 5, 30)
         techs.append(replace(tech, lunch=lunch, commute_home=rng.random() < 0.4))
-    return replace(problem, technicians=tuple(techs))
+    margin = rng.choice((0, 0, 30))
+    params = replace(problem.params, told_margin_minutes=margin)
+    return replace(problem, technicians=tuple(techs), params=params)
 
 
 def _ruin(routes: list[list[int]], problem: Problem, rng: random.Random) -> tuple[list, list]:

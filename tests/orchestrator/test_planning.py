@@ -25,7 +25,7 @@ from connectors.records import (
     TimeWindow,
     Urgency,
 )
-from optimizer import OfflineTravel, Point, check_plan, solve
+from optimizer import OfflineTravel, Point, Window, check_plan, solve
 from orchestrator.planning import (
     DayFrame,
     PlanningInput,
@@ -538,3 +538,70 @@ def test_a_technician_on_the_road_at_lunchtime_arrives_first_and_eats_after_the_
     # Left at 12:00: there when the drive ends (not at 12:20 + lunch + the whole drive).
     assert route.stops[0].start == max(12 * 60 + drive, 12 * 60 + 20)
     assert route.lunch_start is not None and route.lunch_start >= route.stops[0].end
+
+
+def _promised_twice(promise: TimeWindow) -> PlanningInput:
+    """J1 and J2 next door to each other, both promised `promise`; T1 lives ten minutes away,
+    T3 across town (the customer's preferred T2 is off)."""
+    appointments = [
+        Appointment(
+            **KEY, external_id=f"A{k}", job_id=f"J{k}", window=promise, arrival_window=promise
+        )
+        for k in (1, 2)
+    ]
+    across_town = _tech("T3", home=GeoPoint(lat=39.85, lon=-104.95))
+    return _inputs([_tech("T1"), across_town], [_job("J1"), _job("J2")], appointments)
+
+
+def test_a_margin_makes_the_last_minutes_of_a_promise_cost_what_missing_it_does() -> None:
+    """The told-window cost of a start (20 a minute) runs from 30 minutes before the promise
+    closes; lateness (100 a minute) still only from its end."""
+    data = _promised_twice(TimeWindow(start=_at(8), end=_at(9, 30)))
+    problem = build_problem(
+        data,
+        frame=FRAME,
+        weights=ObjectiveWeights(),
+        durations=_durations,
+        now=_at(8),
+        promised_windows_hard=False,
+        arrival_margin_minutes=30,
+    )
+    params, job = problem.params, problem.job("J1")
+    assert job.told_window is not None and job.told_window.end == 9 * 60 + 30
+    assert [(w.start, w.end) for w in job.windows] == [(480, 570)]  # the promise as it is
+    assert params.told_margin_minutes == 30 and params.told_due(job.told_window) == 540
+    # A promise shorter than the margin costs from when it opens.
+    assert params.told_due(Window(540, 560, hard=False)) == 540
+    plain = build_problem(
+        data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations, now=_at(8)
+    )
+    assert plain.params.told_margin_minutes == 0 and plain.params.told_due(job.told_window) == 570
+
+
+def test_with_a_margin_a_second_technician_goes_rather_than_cut_a_promise_close() -> None:
+    """One technician can do both visits, reaching the second at about 09:15 for a promise
+    that closes at 09:30: on time if the first visit runs to its estimate, late if it runs
+    long. With a 30-minute margin the plan sends a second technician from across town, who
+    reaches it well before 09:00."""
+    data = _promised_twice(TimeWindow(start=_at(8), end=_at(9, 30)))
+
+    def planned(margin: int) -> tuple[dict[str, str], float]:
+        """The plan's assignment, and what its starts cost on the promises."""
+        problem = build_problem(
+            data,
+            frame=FRAME,
+            weights=ObjectiveWeights(),
+            durations=_durations,
+            now=_at(8),
+            promised_windows_hard=False,
+            arrival_margin_minutes=margin,
+        )
+        plan = solve(problem, time_limit=1)
+        assert check_plan(problem, plan) == []
+        return plan.assignment(), plan.cost["lateness"] + plan.cost["told_window"]
+
+    together, cost = planned(0)
+    assert together == {"J1": "T1", "J2": "T1"} and cost == 0
+    apart, cost = planned(30)
+    assert sorted(apart.values()) == ["T1", "T3"]
+    assert cost == 0  # the drive across town costs less than a quarter hour in the margin

@@ -32,8 +32,10 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from statistics import NormalDist
 
 __all__ = [
+    "DEFAULT_SIGMA",
     "DriftStatus",
     "DriftTracker",
     "DurationEstimate",
@@ -45,6 +47,9 @@ __all__ = [
 ]
 
 _MAX_PLAUSIBLE_MINUTES = 24 * 60
+DEFAULT_SIGMA = 0.5
+"""Log spread assumed with no history: a p80 about 1.5 times the median, as field visits run."""
+_Z80 = NormalDist().inv_cdf(0.8)
 
 
 class SuspiciousDurationWarning(UserWarning):
@@ -127,6 +132,8 @@ class DurationEstimate:
         speed_factor: the technician factor applied (1 when no technician was named).
         source: "type", "trade", "fleet" or "default": the most specific level with history;
             "typical" when a type without history took its typical figure.
+        sigma: the spread of the job's log minutes (a lognormal's sigma): how far the actual
+            may fall from the median; the chance of keeping a promise is computed with it.
     """
 
     job_type: str
@@ -137,6 +144,7 @@ class DurationEstimate:
     type_weight: float
     speed_factor: float = 1.0
     source: str = "type"
+    sigma: float = DEFAULT_SIGMA
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,9 @@ class _Quantiles:
     log_routing: float
     n: int
     weight: float  # the group's own share after shrinkage
+    sigma: float = 0.0
+    """Spread of log minutes (a lognormal's sigma), from the p50-p80 gap, shrunk like the
+    routing spread: what the chance of keeping a promise is computed with."""
 
 
 def _trade(job_type: str) -> str:
@@ -175,9 +186,10 @@ def _blend(
     values = sorted(logs)
     n = len(values)
     if prior is None:
-        return _Quantiles(_quantile(values, 0.5), _quantile(values, q), n, 1.0)
+        sigma = _own_sigma(values) if n > 1 else DEFAULT_SIGMA
+        return _Quantiles(_quantile(values, 0.5), _quantile(values, q), n, 1.0, sigma)
     if n == 0:
-        return _Quantiles(prior.log_p50, prior.log_routing, 0, 0.0)
+        return _Quantiles(prior.log_p50, prior.log_routing, 0, 0.0, prior.sigma)
     w = n / (n + strength)
     w_spread = n / (n + spread_strength)
     own_p50 = _quantile(values, 0.5)
@@ -185,7 +197,13 @@ def _blend(
     prior_spread = prior.log_routing - prior.log_p50
     p50 = w * own_p50 + (1 - w) * prior.log_p50
     spread = w_spread * own_spread + (1 - w_spread) * prior_spread
-    return _Quantiles(p50, p50 + max(spread, 0.0), n, w)
+    sigma = w_spread * _own_sigma(values) + (1 - w_spread) * prior.sigma
+    return _Quantiles(p50, p50 + max(spread, 0.0), n, w, sigma)
+
+
+def _own_sigma(sorted_logs: Sequence[float]) -> float:
+    """A lognormal's sigma read from the p50-p80 gap: robust to the odd all-day visit."""
+    return max(0.0, (_quantile(sorted_logs, 0.8) - _quantile(sorted_logs, 0.5)) / _Z80)
 
 
 def _estimated_strength(groups: Mapping[str, list[float]]) -> float:
@@ -297,14 +315,15 @@ class DurationModel:
                 else self.params.default_spread
             )
             p50 = typical * factor
+            sigma = chosen.sigma if chosen is not None else DEFAULT_SIGMA
             return DurationEstimate(
-                job_type, p50, p50 * max(1.0, spread), q, 0, 0.0, factor, "typical"
+                job_type, p50, p50 * max(1.0, spread), q, 0, 0.0, factor, "typical", sigma
             )
         if chosen is None:
             p50 = self.params.default_minutes
             routing = p50 * self.params.default_spread
             return DurationEstimate(
-                job_type, p50 * factor, routing * factor, q, 0, 0.0, factor, source
+                job_type, p50 * factor, routing * factor, q, 0, 0.0, factor, source, DEFAULT_SIGMA
             )
         samples = chosen.n if source == "type" else 0
         weight = chosen.weight if source == "type" else 0.0
@@ -317,6 +336,7 @@ class DurationModel:
             type_weight=weight,
             speed_factor=factor,
             source=source,
+            sigma=chosen.sigma,
         )
 
 

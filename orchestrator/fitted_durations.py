@@ -16,6 +16,7 @@ from connectors.records import Appointment, Job, Lifecycle, Technician
 from optimizer.durations import DurationModel, DurationSample, fit_durations
 from orchestrator.analytics.visits import visits_from_events
 from orchestrator.durations_fit import duration_params
+from orchestrator.promise_odds import DurationSpread
 from orchestrator.store import Store
 
 __all__ = ["HISTORY_DAYS", "FittedDurations", "store_history"]
@@ -76,6 +77,14 @@ class FittedDurations:
         job_type = job.classification.job_type if job.classification else FALLBACK_TYPE
         estimate = model.estimate(job_type or FALLBACK_TYPE, technician.external_id)
         return max(10, round(estimate.routing))
+
+    def spread(self, job: Job, technician: Technician | None) -> DurationSpread:
+        """The median minutes of the job's type for the technician, and the spread of its log."""
+        job_type = job.classification.job_type if job.classification else FALLBACK_TYPE
+        estimate = self.model().estimate(
+            job_type or FALLBACK_TYPE, technician.external_id if technician else None
+        )
+        return DurationSpread(max(1.0, estimate.p50), estimate.sigma)
 
     def model(self) -> DurationModel:
         now = self.clock()

@@ -34,6 +34,7 @@ from connectors.records import (
     TimeWindow,
     Urgency,
 )
+from optimizer.durations import DEFAULT_SIGMA
 from orchestrator.approvals import ProposedChange, request_approval
 from orchestrator.change_review import decided_pins, moves, pin_jobs, proposed_change, verdict
 from orchestrator.committed import only_dispatched, solve_handing_on
@@ -54,6 +55,7 @@ from orchestrator.planning import (
     shift_left,
     technician_positions,
 )
+from orchestrator.promise_odds import DurationSpread, SpreadFn, promise_odds, promise_reach
 from orchestrator.promises import new_promise
 from orchestrator.settings import Settings
 from orchestrator.sooner import brought_forward
@@ -79,6 +81,9 @@ class DayResult:
     classified: int
     unassigned: list[str] = field(default_factory=list)
     texts_queued: int = 0
+    promised: dict[str, tuple[TimeWindow, float]] = field(default_factory=dict)
+    """Appointment id → the window this plan promised a visit that had none, and the chance
+    of arriving inside it."""
 
 
 @dataclass
@@ -89,6 +94,9 @@ class DispatchPipeline:
     platform: str
     classify: Classifier
     durations: DurationFn
+    spread: SpreadFn | None = None
+    """Median and spread of a job's minutes, for the chance of keeping a promise; None takes
+    the routing minutes as the median, with the usual spread of field visits."""
     travel: opt.TravelTimes | None = None
     time_limit: float | None = None
     solve_params: opt.SolveParams | None = None
@@ -226,8 +234,10 @@ class DispatchPipeline:
                     session=session,
                 )
                 by_job = {a.job_id: a for a in data.appointments}
+                reach = self._promise_reach(plan, frame, data, now) if width else {}
                 # Appointment id → the promise this plan gives a visit that had none.
                 promised: dict[str, TimeWindow] = {}
+                promised_jobs: dict[str, str] = {}  # job id → appointment id
                 urgent = (
                     {j.id for j in problem.jobs if j.urgency == Urgency.EMERGENCY.value}
                     if self.settings.planning.emergencies_sooner
@@ -262,8 +272,14 @@ class DispatchPipeline:
                     told = frame.current(appointment.arrival_window)
                     promise = told
                     if told is None and width and not appointment.status.is_terminal:
-                        promise = new_promise(planned.planned_start, now=now, width=width)
+                        promise = new_promise(
+                            planned.planned_start,
+                            now=now,
+                            width=width,
+                            reach=reach.get(planned.job_external_id),
+                        )
                         promised[appointment.external_id] = promise
+                        promised_jobs[planned.job_external_id] = appointment.external_id
                     if now is not None and told is not None and planned.job_external_id in urgent:
                         promise = brought_forward(told, planned.planned_start, now=now) or told
                     if (
@@ -300,6 +316,19 @@ class DispatchPipeline:
                         available_at=now,
                         session=session,
                     )
+                odds = self._promise_odds(plan, frame, data, promised, promised_jobs, now)
+                if odds:
+                    self.store.annotate_plan(
+                        plan_id,
+                        {
+                            "promises": {
+                                a: {"start": w.start.isoformat(), "end": w.end.isoformat(),
+                                    "chance": round(odds[a], 3)}
+                                for a, w in promised.items() if a in odds
+                            }
+                        },
+                        session=session,
+                    )  # fmt: skip
                 texts = self._queue_texts(data, assignments, kind, now, session, promised)
                 if emergency.declined and now is not None:
                     texts += self._queue_declined_texts(data, emergency.declined, now, session)
@@ -312,6 +341,8 @@ class DispatchPipeline:
                 writes=writes,
                 texts=texts,
                 objective=round(plan.objective),
+                promises=len(odds),
+                least_sure_promise=round(min(odds.values()), 2) if odds else None,
             )
             return DayResult(
                 plan,
@@ -321,6 +352,7 @@ class DispatchPipeline:
                 classified,
                 [u.job_id for u in plan.unassigned],
                 texts,
+                {a: (promised[a], chance) for a, chance in odds.items()},
             )
 
     def _solve(
@@ -530,6 +562,65 @@ class DispatchPipeline:
                 out[appointment_id] = visit.job_id
         return out
 
+    def _promise_odds(
+        self,
+        plan: opt.Plan,
+        frame: DayFrame,
+        data: PlanningInput,
+        promised: Mapping[str, TimeWindow],
+        promised_jobs: Mapping[str, str],
+        now: datetime | None,
+    ) -> dict[str, float]:
+        """Appointment id → the chance of arriving inside the window this plan promised it."""
+        if not promised_jobs:
+            return {}
+        by_job = promise_odds(
+            plan,
+            {job: promised[appointment] for job, appointment in promised_jobs.items()},
+            frame=frame,
+            jobs={j.external_id: j for j in data.jobs},
+            technicians={t.external_id: t for t in data.technicians},
+            spread=self._spread,
+            told=_told(data, frame),
+            positions=data.positions,
+            now=now,
+            routing_quantile=self.settings.planning.routing_quantile,
+        )
+        return {promised_jobs[job]: chance for job, chance in by_job.items()}
+
+    def _promise_reach(
+        self, plan: opt.Plan, frame: DayFrame, data: PlanningInput, now: datetime | None
+    ) -> dict[str, datetime]:
+        """Job id → when the plan arrives with `planning.promise_confidence`, for the visits it
+        will promise a window to (none when that setting is off)."""
+        confidence = self.settings.planning.promise_confidence
+        if not confidence:
+            return {}
+        told = _told(data, frame)
+        open_jobs = {
+            a.job_id
+            for a in data.appointments
+            if a.job_id not in told and not a.status.is_started and not a.status.is_terminal
+        }
+        return promise_reach(
+            plan,
+            open_jobs,
+            confidence,
+            frame=frame,
+            jobs={j.external_id: j for j in data.jobs},
+            technicians={t.external_id: t for t in data.technicians},
+            spread=self._spread,
+            told=told,
+            positions=data.positions,
+            now=now,
+            routing_quantile=self.settings.planning.routing_quantile,
+        )
+
+    def _spread(self, job: Job, tech: Technician | None) -> DurationSpread:
+        if self.spread is not None:
+            return self.spread(job, tech)
+        return DurationSpread(self._minutes(job, tech), DEFAULT_SIGMA)
+
     def _minutes(self, job: Job, tech: Technician | None) -> float:
         return self.durations(job, tech) if tech is not None else 60
 
@@ -570,6 +661,15 @@ def _with_queued(
             appointment = appointment.model_copy(update={"arrival_window": promise})
         out.append(appointment)
     return out
+
+
+def _told(data: PlanningInput, frame: DayFrame) -> dict[str, TimeWindow]:
+    """Job id → the window its customer holds for the day (none spent on an earlier day)."""
+    return {
+        a.job_id: window
+        for a in data.appointments
+        if (window := frame.current(a.arrival_window)) is not None
+    }
 
 
 def _routes_of(plan: opt.Plan) -> dict[str, list[str]]:

@@ -99,6 +99,8 @@ class TechnicianPosition:
 
     point: GeoPoint
     free_at: datetime
+    on_site: tuple[str, datetime] | None = None
+    """(job id, since when) of the visit they are on, when they are on site."""
 
 
 def technician_positions(
@@ -147,7 +149,8 @@ def technician_positions(
             minutes = on_site_minutes(job, techs.get(tech_id))
             still = max(timedelta(minutes=10), (now - event.occurred_at) * STILL_TO_GO)
             free = max(event.occurred_at + timedelta(minutes=minutes), now + still)
-            out[tech_id] = TechnicianPosition(location.point, free)
+            there = (job.external_id, event.occurred_at)
+            out[tech_id] = TechnicianPosition(location.point, free, there)
         elif event.status in (Lifecycle.COMPLETED, Lifecycle.ON_HOLD, Lifecycle.CANCELED):
             setting_out = driving_to.get(tech_id)
             if setting_out is not None:

@@ -29,9 +29,17 @@ def new_promise(
     now: datetime | None,
     width: timedelta,
     lead: timedelta = PROMISE_LEAD,
+    reach: datetime | None = None,
 ) -> TimeWindow:
-    """The window to promise for a visit planned to start at `planned_start`."""
+    """The window to promise for a visit planned to start at `planned_start`.
+
+    `reach`: the time by which the technician arrives with the chance the account wants
+    (`promise_reach`). A window that would close before it opens later instead, up to the
+    planned start (which stays inside the window), so it is kept that often.
+    """
     opens = planned_start - lead
+    if reach is not None and reach > opens + width:
+        opens = min(planned_start, reach - width)
     if now is not None:
         opens = max(opens, now)
     opens = opens.replace(second=0, microsecond=0) - timedelta(minutes=opens.minute % 5)

@@ -79,24 +79,15 @@ def build_pipelines(
         return engine(ticket_of(job, customer, now=now, outdoor_temp_f=None)).to_record()
 
     quantile = settings.planning.routing_quantile
-    return {
-        account: DispatchPipeline(
-            store,
-            settings,
-            account,
-            platform,
-            classify,
-            durations=FittedDurations(
-                store,
-                account,
-                platform,
-                quantile,
-                zone=settings.zone(account),
-            ),
+    pipelines = {}
+    for platform, account in accounts:
+        if not settings.account(account).enabled:
+            continue
+        fitted = FittedDurations(store, account, platform, quantile, zone=settings.zone(account))
+        pipelines[account] = DispatchPipeline(
+            store, settings, account, platform, classify, durations=fitted, spread=fitted.spread
         )
-        for platform, account in accounts
-        if settings.account(account).enabled
-    }
+    return pipelines
 
 
 def build_runtime_app(

@@ -165,6 +165,11 @@ class PlanningSettings(_Section):
     promise_window_minutes: int = Field(default=120, ge=0, le=480)
     """How wide an arrival window a visit booked without one is promised by the plan that
     places it (written to the platform, the customer sent a confirmation); 0 promises none."""
+    promise_confidence: float = Field(default=0, ge=0, le=0.95)
+    """A window promised to a visit booked without one is placed so that the plan arrives inside
+    it with at least this chance (the visits before it sampled with the duration model's spread):
+    where the usual window (opening `PROMISE_LEAD` before the planned start) is less sure, it
+    opens later, up to the planned start. 0 always gives the usual window."""
     arrival_margin_minutes: int = Field(default=0, ge=0, le=120)
     """A visit planned to start within this many minutes of its promised window's end costs
     what a start outside the promise does for those minutes (`told_window_minute`, far less

@@ -84,6 +84,14 @@ def plan(
             str(sum(s.travel_minutes for s in route.stops) + route.return_minutes),
         )
     console.print(routes)
+    if result.promised:
+        promised = Table(
+            "visit", "window", "chance on time", title="windows promised to customers (new)"
+        )
+        for appointment_id, (window, chance) in sorted(result.promised.items()):
+            opens, closes = window.start.astimezone(zone), window.end.astimezone(zone)
+            promised.add_row(appointment_id, f"{opens:%H:%M}-{closes:%H:%M}", f"{chance:.0%}")
+        console.print(promised)
     passed_over = preferences_passed_over(result.plan, result.problem)
     if passed_over:
         table = Table(

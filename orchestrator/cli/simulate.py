@@ -43,6 +43,7 @@ def simulate(
     from orchestrator.analytics import compute_kpis
     from orchestrator.analytics.arrivals import promised_arrivals
     from orchestrator.analytics.delay_notices import delay_notice_outcome
+    from orchestrator.analytics.promise_calibration import SURE, promise_calibration
     from orchestrator.errors import ConfigError
     from orchestrator.report.html import KPI_ROWS, format_kpi
     from orchestrator.settings import load_settings, resolve_config_path
@@ -98,6 +99,12 @@ def simulate(
                     len(d.delay_notices),
                 )
                 runs[d.name].update(told.to_json())
+                runs[d.name].update(
+                    promise_calibration(
+                        promised_arrivals(record.appointments, record.status_events),
+                        d.promise_chances,
+                    ).to_json()
+                )
                 runs[d.name]["emergencies_brought_forward"] = len(d.sooner_notices)
 
     table = Table("KPI", *runs.keys(), title=f"{day.name}: {len(day.technicians)} technicians")
@@ -112,6 +119,16 @@ def simulate(
                 f"before their window closed, {run['late_arrivals_told_after_window']} after; "
                 f"{run['needless_delay_notices']} told of a delay then reached in their window; "
                 f"emergencies brought forward: {run['emergencies_brought_forward']}",
+                highlight=False,
+            )
+        if run.get("new_promises"):
+            console.print(
+                f"{name}: {run['new_promises']} windows newly promised, expected kept "
+                f"{_share(run['new_promises_expected_kept_rate'])}, kept "
+                f"{_share(run['new_promises_kept_rate'])}; given {SURE:.0%} or more: "
+                f"{run['new_promises_sure']} kept {_share(run['new_promises_sure_kept_rate'])}, "
+                f"less: {run['new_promises_shaky']} kept "
+                f"{_share(run['new_promises_shaky_kept_rate'])}",
                 highlight=False,
             )
     if json_out is not None:
@@ -137,3 +154,7 @@ def simulate(
             encoding="utf-8",
         )
         console.print(f"wrote {html_out}", highlight=False)
+
+
+def _share(rate: float | int | None) -> str:
+    return "-" if rate is None else f"{rate:.0%}"

@@ -13,6 +13,7 @@ expects it to end soon, and when it does not, the next stops go to someone else)
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -28,7 +29,7 @@ from connectors.records import (
     TimeWindow,
     Urgency,
 )
-from optimizer.durations import DurationModel, DurationSample, fit_durations
+from optimizer.durations import DEFAULT_SIGMA, DurationModel, DurationSample, fit_durations
 from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.customer_texts import QuietHours, plan_texts
 from orchestrator.durations_fit import duration_params
@@ -41,6 +42,7 @@ from orchestrator.planning import (
     preferences_passed_over,
     technician_positions,
 )
+from orchestrator.promise_odds import DurationSpread, promise_odds, promise_reach
 from orchestrator.promises import PROMISE_LEAD, new_promise
 from orchestrator.settings import ObjectiveWeights, PlanningSettings, Settings
 from orchestrator.simulation.events import (
@@ -72,6 +74,7 @@ class FsmDispatchDispatcher:
     drive_home_in_shift: bool = PlanningSettings().drive_home_in_shift
     emergencies_sooner: bool = PlanningSettings().emergencies_sooner
     arrival_margin_minutes: int = PlanningSettings().arrival_margin_minutes
+    promise_confidence: float = PlanningSettings().promise_confidence
     finish_tolerance: timedelta = timedelta(minutes=20)
     seconds_per_job: float = 0.03
     """Search budget of a re-plan: this much per open job, within [min_seconds, max_seconds]."""
@@ -104,6 +107,8 @@ class FsmDispatchDispatcher:
     decided, as the running service would send them (`customer_texts.py`, the same rules)."""
     sooner_notices: dict[str, datetime] = field(default_factory=dict)
     """Appointment id → when its customer was first told an emergency comes sooner."""
+    promise_chances: dict[str, float] = field(default_factory=dict)
+    """Appointment id → the chance of keeping it the plan gave the window it first promised."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FsmDispatchDispatcher:
@@ -119,6 +124,7 @@ class FsmDispatchDispatcher:
             drive_home_in_shift=planning.drive_home_in_shift,
             emergencies_sooner=planning.emergencies_sooner,
             arrival_margin_minutes=planning.arrival_margin_minutes,
+            promise_confidence=planning.promise_confidence,
             quiet_hours=QuietHours.parse(settings.notifications.sms.quiet_hours),
         )
 
@@ -280,11 +286,88 @@ class FsmDispatchDispatcher:
             for job in problem.jobs
             if self.emergencies_sooner and job.urgency == Urgency.EMERGENCY.value
         }
-        await self._write(view, plan, frame, emergencies)
+        reach = self._reach(view, plan, frame, positions, jobs)
+        fresh = await self._write(view, plan, frame, emergencies, reach)
+        self._note_chances(view, plan, frame, fresh, positions, jobs)
         self._note_delays(view, plan, frame)
         log.info(
             "re-planned", reason=reason, unassigned=len(plan.unassigned), seconds=round(budget, 1)
         )
+
+    def _note_chances(
+        self,
+        view: DispatchView,
+        plan: opt.Plan,
+        frame: DayFrame,
+        fresh: Mapping[str, tuple[str, TimeWindow]],
+        positions: Mapping[str, TechnicianPosition],
+        jobs: Sequence[Job],
+    ) -> None:
+        """The chance the plan gives each window it newly promised, as the service computes
+        it (`promise_odds`); only a visit's first promise counts."""
+        if not fresh:
+            return
+        odds = promise_odds(
+            plan,
+            {job_id: promise for job_id, (_, promise) in fresh.items()},
+            frame=frame,
+            jobs={j.external_id: j for j in jobs},
+            technicians=view.technicians,
+            spread=self._spread,
+            told=self._told(view, frame),
+            positions=positions,
+            now=view.now,
+            routing_quantile=self.routing_quantile,
+        )
+        for job_id, chance in odds.items():
+            self.promise_chances.setdefault(fresh[job_id][0], chance)
+
+    def _reach(
+        self,
+        view: DispatchView,
+        plan: opt.Plan,
+        frame: DayFrame,
+        positions: Mapping[str, TechnicianPosition],
+        jobs: Sequence[Job],
+    ) -> dict[str, datetime]:
+        """Job id → when the plan arrives with `promise_confidence`, for the visits still
+        without a promise (as the service places their windows)."""
+        if not self.promise_confidence:
+            return {}
+        told = self._told(view, frame)
+        open_jobs = {
+            a.job_id
+            for a in view.appointments.values()
+            if a.job_id not in told and not a.status.is_started and not a.status.is_terminal
+        }
+        return promise_reach(
+            plan,
+            open_jobs,
+            self.promise_confidence,
+            frame=frame,
+            jobs={j.external_id: j for j in jobs},
+            technicians=view.technicians,
+            spread=self._spread,
+            told=told,
+            positions=positions,
+            now=view.now,
+            routing_quantile=self.routing_quantile,
+        )
+
+    @staticmethod
+    def _told(view: DispatchView, frame: DayFrame) -> dict[str, TimeWindow]:
+        return {
+            a.job_id: window
+            for a in view.appointments.values()
+            if (window := frame.current(a.arrival_window)) is not None
+        }
+
+    def _spread(self, job: Job, tech: Technician | None) -> DurationSpread:
+        if self._durations is None:
+            return DurationSpread(60, DEFAULT_SIGMA)
+        job_type = job.classification.job_type if job.classification else "general.estimate"
+        estimate = self._durations.estimate(job_type, tech.external_id if tech else None)
+        return DurationSpread(max(1.0, estimate.p50), estimate.sigma)
 
     def _note_delays(self, view: DispatchView, plan: opt.Plan, frame: DayFrame) -> None:
         """The delay notices this plan calls for, as the service would queue them."""
@@ -372,8 +455,13 @@ class FsmDispatchDispatcher:
         ]
 
     async def _write(
-        self, view: DispatchView, plan: opt.Plan, frame: DayFrame, emergencies: set[str]
-    ) -> None:
+        self,
+        view: DispatchView,
+        plan: opt.Plan,
+        frame: DayFrame,
+        emergencies: set[str],
+        reach: Mapping[str, datetime],
+    ) -> dict[str, tuple[str, TimeWindow]]:
         """Assignments, scheduled times and promises, as the FSM's board shows them.
 
         A technician works their visits in order of scheduled start and heads out to arrive at
@@ -381,7 +469,9 @@ class FsmDispatchDispatcher:
         the plan's order: early arrival inside the promised window is welcome, and a visit
         that finishes off its estimate triggers a re-plan. An emergency the plan reaches well
         before its promised window has its promise brought forward (`sooner`).
+        Returns job id → (appointment id, window) of the promises given for the first time.
         """
+        fresh: dict[str, tuple[str, TimeWindow]] = {}
         served = {stop.job_id for route in plan.routes for stop in route.stops}
         for route in plan.routes:
             todo: list[tuple[opt.Stop, Appointment, TimeWindow]] = []
@@ -404,9 +494,16 @@ class FsmDispatchDispatcher:
                     continue
                 # A promise for an earlier day is spent: the customer is given a new one, as
                 # the service gives one (`promises.py`).
-                promise = frame.current(appointment.arrival_window) or new_promise(
-                    start, now=view.now, width=PROMISE_WIDTH, lead=self.promise_lead
-                )
+                promise = frame.current(appointment.arrival_window)
+                first_promise = promise is None
+                if promise is None:
+                    promise = new_promise(
+                        start,
+                        now=view.now,
+                        width=PROMISE_WIDTH,
+                        lead=self.promise_lead,
+                        reach=reach.get(stop.job_id),
+                    )
                 sooner = (
                     brought_forward(promise, start, now=view.now, lead=self.promise_lead)
                     if stop.job_id in emergencies
@@ -415,6 +512,8 @@ class FsmDispatchDispatcher:
                 if sooner is not None:
                     promise = sooner
                     self.sooner_notices.setdefault(appointment.external_id, view.now)
+                if first_promise:
+                    fresh[stop.job_id] = (appointment.external_id, promise)
                 after = floor + timedelta(minutes=1)
                 # Never before the slot in front of it, even when the plan says earlier (behind
                 # a committed visit the plan could not fit): slots of one technician never overlap.
@@ -452,3 +551,4 @@ class FsmDispatchDispatcher:
                 and not appointment.status.is_terminal
             ):
                 await view.assign(appointment.external_id, [])
+        return fresh

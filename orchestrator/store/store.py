@@ -595,6 +595,26 @@ class Store:
                 )
             return plan.id
 
+    def annotate_plan(
+        self, plan_id: int, extra: dict[str, Any], *, session: Session | None = None
+    ) -> None:
+        """Add `extra` to a saved plan's data (keys already there are replaced)."""
+        with self._session(session) as s:
+            plan = s.get(PlanRow, plan_id)
+            if plan is None:
+                raise LookupError(f"no plan {plan_id}")
+            plan.data = {**(plan.data or {}), **extra}
+            s.add(plan)
+            s.flush()
+
+    def plan_data(self, plan_id: int) -> dict[str, Any]:
+        """A saved plan's data (its cost, what it left out, the promises it made...)."""
+        with self._session(None) as s:
+            plan = s.get(PlanRow, plan_id)
+            if plan is None:
+                raise LookupError(f"no plan {plan_id}")
+            return dict(plan.data or {})
+
     def current_plan(
         self, account: str, service_date: date
     ) -> tuple[PlanRow, builtins.list[AssignmentRow]] | None:

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from optimizer.durations import (
+    DEFAULT_SIGMA,
     DriftTracker,
     DurationParams,
     DurationSample,
@@ -196,3 +197,13 @@ def test_drift_tracker_refuses_bad_settings() -> None:
         DriftTracker({}, window=5, min_observations=6)
     with pytest.raises(ValueError, match="positive"):
         DriftTracker({}).observe("hvac.no_heat", 0, 10)
+
+
+def test_each_type_carries_the_spread_of_its_log_minutes() -> None:
+    model = fit_durations(generated_history(seed=3, jobs=3000), DurationParams(0.5))
+    for job_type in ("hvac.no_heat", "hvac.maintenance", "plumbing.leak"):
+        sigma = model.estimate(job_type, "usual").sigma
+        assert sigma == pytest.approx(TRUTH[job_type][1], abs=0.06), job_type
+    # Types seen rarely lean on their trade's spread; with no history at all it is the default.
+    assert 0.2 < model.estimate("hvac.refrigerant_leak", "usual").sigma < 0.5
+    assert fit_durations([]).estimate("hvac.no_heat").sigma == DEFAULT_SIGMA

@@ -34,6 +34,8 @@ def test_plan_prints_the_routes_and_queues_the_write_backs(
     )
     assert result.exit_code == 0, result.output
     assert "T01" in result.output and "write-backs queued" in result.output
+    # Visits booked without a window are promised one, each with its chance of being kept.
+    assert "windows promised to customers (new)" in result.output and "%" in result.output
     engine = make_engine(f"sqlite:///{db}")
     store = Store(engine)
     plan = store.current_plan("demo", date(2026, 12, 1))

@@ -257,6 +257,19 @@ def test_a_promise_never_opens_before_now() -> None:
     )
 
 
+def test_a_promise_the_route_may_not_keep_opens_later_up_to_the_planned_start() -> None:
+    two_hours = timedelta(hours=2)
+    # Sure enough to arrive by 15:15: the usual window.
+    usual = new_promise(at(13, 47), now=at(9, 30), width=two_hours, reach=at(15, 10))
+    assert (usual.start, usual.end) == (at(13, 15), at(15, 15))
+    # Only sure by 15:40: it opens 25 minutes later and still holds the planned start.
+    later = new_promise(at(13, 47), now=at(9, 30), width=two_hours, reach=at(15, 40))
+    assert (later.start, later.end) == (at(13, 40), at(15, 40))
+    # Only sure by 16:30: it opens no later than the planned start (down to the five minutes).
+    capped = new_promise(at(13, 47), now=at(9, 30), width=two_hours, reach=at(16, 30))
+    assert (capped.start, capped.end) == (at(13, 45), at(15, 45))
+
+
 def test_a_promise_for_tomorrow_is_confirmed_under_that_days_reminder_key() -> None:
     """The confirmation stands for the reminder: once the promise shows on the platform, the
     next-day plan's reminder has the same key, so the customer gets one text."""

@@ -373,6 +373,42 @@ def test_a_visit_booked_without_a_window_is_promised_one_that_later_plans_keep(
     ]
     assert {r.payload["appointment_id"] for r in confirmations} <= set(writes)
     assert len(confirmations) == len({r.payload["appointment_id"] for r in confirmations}) > 0
+    # Each new promise comes with the chance of keeping it, saved with the plan that made it.
+    assert first.promised and set(first.promised) <= set(writes)
+    saved = store.plan_data(first.plan_id)["promises"]
+    for appointment_id, (window, chance) in first.promised.items():
+        assert window == writes[appointment_id][0]
+        assert 0 <= chance <= 1 and saved[appointment_id]["chance"] == round(chance, 3)
+    # Nobody has started yet: a promise planned inside its window is more likely kept than not.
+    assert min(chance for _, chance in first.promised.values()) > 0.5
+
+
+def test_an_account_that_wants_sure_promises_opens_the_shaky_ones_later(
+    store: Store, tmp_path: Path
+) -> None:
+    """With `promise_confidence`, a window the plan is less sure of opens later, up to the
+    planned start: each new promise is then that sure, or opens at its planned start."""
+    asyncio.run(sync_account(store, SandboxFSM(load_scenario(BUNDLED), account=ACCOUNT), full=True))
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG.format(enabled="true") + "planning:\n  promise_confidence: 0.95\n")
+    clock = Clock(datetime(2026, 12, 1, 8, 5, tzinfo=ZONE))
+    result = _pipeline(store, load_settings(config), clock).plan_day(DAY, now=clock.now)
+    planned = {s.job_id: s for r in result.plan.routes for s in r.stops}
+    job_of = {a.external_id: a.job_id for a in store.list(Appointment, account=ACCOUNT)}
+    frame_start = datetime.combine(DAY, datetime.min.time(), ZONE)
+    assert result.promised
+    usual = later = 0
+    for appointment_id, (window, chance) in result.promised.items():
+        start = frame_start + timedelta(minutes=planned[job_of[appointment_id]].start)
+        assert window.start <= start <= window.end
+        opened_late = window.start > max(start - timedelta(minutes=30), clock.now) + timedelta(
+            minutes=5
+        )
+        usual += not opened_late
+        later += opened_late
+        # Sure enough, or as late as the planned start allows.
+        assert chance >= 0.94 or start - window.start < timedelta(minutes=5), appointment_id
+    assert later > 0 and usual > 0
 
 
 def test_an_account_that_promises_no_windows_writes_none(store: Store, tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from connectors.records import (
 from connectors.sandbox import load_scenario
 from connectors.sandbox.platform import SandboxFSM
 from optimizer import check_plan
+from optimizer.durations import DEFAULT_SIGMA
 from orchestrator.approvals import ProposedChange, decide_elsewhere, request_approval
 from orchestrator.bundled import BUNDLED_SCENARIO as BUNDLED
 from orchestrator.fitted_durations import FittedDurations
@@ -194,8 +195,9 @@ def test_durations_come_from_the_accounts_own_visits_and_are_refitted_daily(
         ]
         return [appointment, Job(**key, external_id=f"J{k}"), *events]
 
+    assert durations.spread(job, tech).sigma == DEFAULT_SIGMA  # no history: the usual spread
     for k in range(6):
-        store.upsert(visit(k, 420))  # type: ignore[arg-type]
+        store.upsert(visit(k, 300 + 30 * k))  # type: ignore[arg-type]
         store.save_classification(
             Job(**key, external_id=f"J{k}").key, job.classification, content_hash=f"h{k}"
         )  # type: ignore[arg-type]
@@ -205,6 +207,9 @@ def test_durations_come_from_the_accounts_own_visits_and_are_refitted_daily(
     now["at"] = datetime(2026, 12, 2, 6, tzinfo=ZONE)
     longer = durations(job, tech)
     assert durations.samples == 6 and longer > typical
+    # The median and spread of those six visits (300-450 minutes) come with it.
+    spread = durations.spread(job, tech)
+    assert 300 < spread.median < 450 and 0 < spread.sigma < DEFAULT_SIGMA
 
 
 async def _until(condition: Callable[[], bool], seconds: float = 30) -> bool:

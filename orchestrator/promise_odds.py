@@ -1,0 +1,146 @@
+"""How sure a plan is of the windows it promises: each visit's chance of arriving in its window.
+
+The plan times every visit with the routing quantile; the visits before a promise may run long,
+and the one a technician is on may already have. `promise_odds` samples each technician's
+route with every job's spread from the duration model (`optimizer.arrival_odds`) and returns,
+per promised visit, the share of sampled days on which its technician arrives by the window's
+end. The same-day lane gives a customer a window and this chance with it: a coordinator sees
+which promises are shaky, and the chance is saved with the plan.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+import optimizer as opt
+from connectors.records import Job, Technician, TimeWindow
+from optimizer.arrival_odds import OnSite, arrival_draws, arrival_odds
+from orchestrator.planning import DayFrame, TechnicianPosition
+
+__all__ = ["DurationSpread", "SpreadFn", "promise_odds", "promise_reach"]
+
+
+@dataclass(frozen=True, slots=True)
+class DurationSpread:
+    """How long a job takes a technician: its median minutes and the spread of its log."""
+
+    median: float
+    sigma: float
+
+
+SpreadFn = Callable[[Job, Technician | None], DurationSpread]
+
+
+def promise_odds(
+    plan: opt.Plan,
+    promises: Mapping[str, TimeWindow],
+    *,
+    frame: DayFrame,
+    jobs: Mapping[str, Job],
+    technicians: Mapping[str, Technician],
+    spread: SpreadFn,
+    told: Mapping[str, TimeWindow] | None = None,
+    positions: Mapping[str, TechnicianPosition] | None = None,
+    now: datetime | None = None,
+    routing_quantile: float = 0.5,
+) -> dict[str, float]:
+    """Job id → the chance (0-1) of arriving inside its promise, for the planned jobs in
+    `promises` (job id → the window promised). `told` holds the other windows already promised
+    on the same routes.
+
+    A technician on site at `now` (their position says which visit, since when) leaves when
+    that visit ends, drawn given the time already spent there. An early arrival waits for the
+    window to open, so only arriving after its end breaks a promise.
+    """
+    odds: dict[str, float] = {}
+    for route in plan.routes:
+        if not any(s.job_id in promises for s in route.stops):
+            continue
+        sigmas, on_site = _route_spread(route, jobs, technicians, spread, positions, now, frame)
+        odds.update(
+            arrival_odds(
+                route,
+                {j: frame.minutes(w.end) for j, w in promises.items()},
+                sigmas,
+                opens={j: frame.minutes(w.start) for j, w in {**(told or {}), **promises}.items()},
+                on_site=on_site,
+                routing_quantile=routing_quantile,
+            )
+        )
+    return odds
+
+
+def promise_reach(
+    plan: opt.Plan,
+    job_ids: Collection[str],
+    confidence: float,
+    *,
+    frame: DayFrame,
+    jobs: Mapping[str, Job],
+    technicians: Mapping[str, Technician],
+    spread: SpreadFn,
+    told: Mapping[str, TimeWindow] | None = None,
+    positions: Mapping[str, TechnicianPosition] | None = None,
+    now: datetime | None = None,
+    routing_quantile: float = 0.5,
+) -> dict[str, datetime]:
+    """Job id → the time by which its technician arrives with chance `confidence`, for the
+    planned jobs in `job_ids`: a window promised to them should not close before it.
+
+    `told` holds the windows already promised on the same routes (an early arrival waits for
+    them to open).
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be within (0, 1), got {confidence}")
+    reach: dict[str, datetime] = {}
+    told = told or {}
+    for route in plan.routes:
+        if not any(s.job_id in job_ids for s in route.stops):
+            continue
+        sigmas, on_site = _route_spread(route, jobs, technicians, spread, positions, now, frame)
+        draws = arrival_draws(
+            route,
+            job_ids,
+            sigmas,
+            opens={j: frame.minutes(w.start) for j, w in told.items()},
+            on_site=on_site,
+            routing_quantile=routing_quantile,
+        )
+        for job_id, arrive in draws.items():
+            minute = math.ceil(float(np.quantile(arrive, confidence)))
+            reach[job_id] = frame.at(minute)
+    return reach
+
+
+def _route_spread(
+    route: opt.Route,
+    jobs: Mapping[str, Job],
+    technicians: Mapping[str, Technician],
+    spread: SpreadFn,
+    positions: Mapping[str, TechnicianPosition] | None,
+    now: datetime | None,
+    frame: DayFrame,
+) -> tuple[dict[str, float], OnSite | None]:
+    """Each stop's spread on `route`, and the visit its technician is on at `now`, if any."""
+    tech = technicians.get(route.technician_id)
+    sigmas = {s.job_id: spread(jobs[s.job_id], tech).sigma for s in route.stops if s.job_id in jobs}
+    position = (positions or {}).get(route.technician_id)
+    if now is None or position is None or position.on_site is None:
+        return sigmas, None
+    job_id, since = position.on_site
+    job = jobs.get(job_id)
+    if job is None:
+        return sigmas, None
+    there = spread(job, tech)
+    on_site = OnSite(
+        now=frame.minutes(now),
+        elapsed=max(0.0, (now - since).total_seconds() / 60),
+        median=there.median,
+        sigma=there.sigma,
+    )
+    return sigmas, on_site

@@ -41,7 +41,9 @@ def kpis(
     ),
     json_out: Annotated[
         Path | None,
-        typer.Option("--json", help="Write {account, date, kpis, not_completed, late_arrivals}."),
+        typer.Option(
+            "--json", help="Write {account, date, kpis, promises, not_completed, late_arrivals}."
+        ),
     ] = None,
 ) -> None:
     """Completed jobs, utilization, on-time arrivals, emergency response and the rest, from the
@@ -57,6 +59,7 @@ def kpis(
 
     from orchestrator.analytics import compute_kpis, missed_jobs
     from orchestrator.analytics.arrivals import promised_arrivals
+    from orchestrator.analytics.promise_calibration import promise_calibration
     from orchestrator.errors import ConfigError, StoreError
     from orchestrator.report.html import KPI_ROWS, format_kpi
     from orchestrator.report.reasons import OUTCOMES, led_to, why_missed
@@ -75,6 +78,7 @@ def kpis(
     try:
         with open_store(settings) as store:
             day_records = _day_records(store, target.id, target.platform.value, since, until)
+            chances = store.promise_chances(target.id, when)
     except (ConfigError, StoreError) as exc:
         exit_with(getattr(exc, "problems", None) or [str(exc)])
     jobs, appointments, events, technicians, customers = day_records
@@ -93,6 +97,14 @@ def kpis(
         for a in promised_arrivals(appointments, events)
         if not a.on_time
     ]
+    promises = promise_calibration(promised_arrivals(appointments, events), chances)
+    if promises.promises:
+        console.print(
+            f"{promises.promises} windows newly promised by the plans, expected kept "
+            f"{promises.expected / promises.promises:.0%}, kept "
+            f"{promises.kept / promises.promises:.0%}",
+            highlight=False,
+        )
     if missed:
         rows = Table("job", "type", "outcome", "why", title="not completed")
         for m, why in missed:
@@ -110,6 +122,7 @@ def kpis(
             "account": target.id,
             "date": when.isoformat(),
             "kpis": measured,
+            "promises": promises.to_json(),
             "not_completed": [
                 {"job": m.job_id, "type": m.job_type, "outcome": m.outcome, "why": why}
                 for m, why in missed

@@ -615,6 +615,21 @@ class Store:
                 raise LookupError(f"no plan {plan_id}")
             return dict(plan.data or {})
 
+    def promise_chances(self, account: str, service_date: date) -> dict[str, float]:
+        """Appointment id → the chance the first plan that promised it a window gave that
+        window (`orchestrator.promise_odds`), over the day's plans."""
+        with self._session(None) as s:
+            rows = s.execute(
+                select(col(PlanRow.data))
+                .where(col(PlanRow.account) == account, col(PlanRow.service_date) == service_date)
+                .order_by(col(PlanRow.id))
+            ).all()
+        chances: dict[str, float] = {}
+        for (data,) in rows:
+            for appointment_id, promise in ((data or {}).get("promises") or {}).items():
+                chances.setdefault(appointment_id, float(promise["chance"]))
+        return chances
+
     def current_plan(
         self, account: str, service_date: date
     ) -> tuple[PlanRow, builtins.list[AssignmentRow]] | None:

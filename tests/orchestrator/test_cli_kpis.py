@@ -80,6 +80,19 @@ def test_kpis_of_a_synced_day_match_the_simulations_measure(
     for job in played.jobs:
         assert job.classification is not None
         store.save_classification(job.key, job.classification)
+    # Two plans of the day gave windows with a chance: the late arrival's given 0.9 (the later
+    # plan's 0.5 for it does not count), an on-time one 0.7; a plan of the day before, none.
+    on_time = next(a for a in promised_arrivals(appointments, played.status_events) if a.on_time)
+    for service_date, promises in (
+        (date(2026, 12, 1), {late.appointment_id: 0.9, on_time.appointment_id: 0.7}),
+        (date(2026, 12, 1), {late.appointment_id: 0.5}),
+        (date(2026, 11, 30), {on_time.appointment_id: 0.1}),
+    ):
+        plan_id = store.save_plan(
+            account="sandbox", platform="sandbox", service_date=service_date, kind="replan",
+            assignments=[],
+        )  # fmt: skip
+        store.annotate_plan(plan_id, {"promises": {a: {"chance": c} for a, c in promises.items()}})
     engine.dispose()
     config = tmp_path / "config.yaml"
     config.write_text(
@@ -114,6 +127,11 @@ def test_kpis_of_a_synced_day_match_the_simulations_measure(
     assert len(off) == expected["promised_arrivals"] - expected["on_time_arrivals"]
     assert late.job_id in off and off[late.job_id]["minutes_late"] == round(late.minutes_late)
     assert "not completed" in result.output and "off promise" in result.output
+    # The windows the plans promised, judged with their chances: one kept of the two.
+    assert measured["promises"]["new_promises"] == 2
+    assert measured["promises"]["new_promises_expected_kept_rate"] == 0.8
+    assert measured["promises"]["new_promises_kept_rate"] == 0.5
+    assert "2 windows newly promised by the plans, expected kept 80%, kept 50%" in result.output
 
 
 def test_kpis_refuses_a_bad_day(tmp_path: Path) -> None:

@@ -19,12 +19,19 @@ from orchestrator.durations_fit import duration_params
 from orchestrator.promise_odds import DurationSpread
 from orchestrator.store import Store
 
-__all__ = ["HISTORY_DAYS", "FittedDurations", "store_history"]
+__all__ = ["HISTORY_DAYS", "FittedDurations", "model_spread", "store_history"]
 
 HISTORY_DAYS = 120
 """How far back completed visits are read: a season, so this winter's no-heat calls are not
 timed on last summer's."""
 FALLBACK_TYPE = "general.estimate"
+
+
+def model_spread(model: DurationModel, job: Job, technician: Technician | None) -> DurationSpread:
+    """The median minutes of the job's type for the technician, and the spread of its log."""
+    job_type = (job.classification.job_type if job.classification else "") or FALLBACK_TYPE
+    estimate = model.estimate(job_type, technician.external_id if technician else None)
+    return DurationSpread(max(1.0, estimate.p50), estimate.sigma)
 
 
 def store_history(
@@ -80,11 +87,7 @@ class FittedDurations:
 
     def spread(self, job: Job, technician: Technician | None) -> DurationSpread:
         """The median minutes of the job's type for the technician, and the spread of its log."""
-        job_type = job.classification.job_type if job.classification else FALLBACK_TYPE
-        estimate = self.model().estimate(
-            job_type or FALLBACK_TYPE, technician.external_id if technician else None
-        )
-        return DurationSpread(max(1.0, estimate.p50), estimate.sigma)
+        return model_spread(self.model(), job, technician)
 
     def model(self) -> DurationModel:
         now = self.clock()

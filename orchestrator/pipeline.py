@@ -55,7 +55,14 @@ from orchestrator.planning import (
     shift_left,
     technician_positions,
 )
-from orchestrator.promise_odds import DurationSpread, SpreadFn, promise_odds, promise_reach
+from orchestrator.promise_odds import (
+    DurationSpread,
+    SpreadFn,
+    awaiting_promise,
+    promise_odds,
+    promise_reach,
+    told_windows,
+)
 from orchestrator.promises import new_promise
 from orchestrator.settings import Settings
 from orchestrator.sooner import brought_forward
@@ -581,7 +588,7 @@ class DispatchPipeline:
             jobs={j.external_id: j for j in data.jobs},
             technicians={t.external_id: t for t in data.technicians},
             spread=self._spread,
-            told=_told(data, frame),
+            told=told_windows(data.appointments, frame),
             positions=data.positions,
             now=now,
             routing_quantile=self.settings.planning.routing_quantile,
@@ -596,15 +603,10 @@ class DispatchPipeline:
         confidence = self.settings.planning.promise_confidence
         if not confidence:
             return {}
-        told = _told(data, frame)
-        open_jobs = {
-            a.job_id
-            for a in data.appointments
-            if a.job_id not in told and not a.status.is_started and not a.status.is_terminal
-        }
+        told = told_windows(data.appointments, frame)
         return promise_reach(
             plan,
-            open_jobs,
+            awaiting_promise(data.appointments, told),
             confidence,
             frame=frame,
             jobs={j.external_id: j for j in data.jobs},
@@ -661,15 +663,6 @@ def _with_queued(
             appointment = appointment.model_copy(update={"arrival_window": promise})
         out.append(appointment)
     return out
-
-
-def _told(data: PlanningInput, frame: DayFrame) -> dict[str, TimeWindow]:
-    """Job id → the window its customer holds for the day (none spent on an earlier day)."""
-    return {
-        a.job_id: window
-        for a in data.appointments
-        if (window := frame.current(a.arrival_window)) is not None
-    }
 
 
 def _routes_of(plan: opt.Plan) -> dict[str, list[str]]:

@@ -11,18 +11,25 @@ which promises are shaky, and the chance is saved with the plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
 import optimizer as opt
-from connectors.records import Job, Technician, TimeWindow
+from connectors.records import Appointment, Job, Technician, TimeWindow
 from optimizer.arrival_odds import OnSite, arrival_draws, arrival_odds
 from orchestrator.planning import DayFrame, TechnicianPosition
 
-__all__ = ["DurationSpread", "SpreadFn", "promise_odds", "promise_reach"]
+__all__ = [
+    "DurationSpread",
+    "SpreadFn",
+    "awaiting_promise",
+    "promise_odds",
+    "promise_reach",
+    "told_windows",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +41,26 @@ class DurationSpread:
 
 
 SpreadFn = Callable[[Job, Technician | None], DurationSpread]
+
+
+def told_windows(appointments: Iterable[Appointment], frame: DayFrame) -> dict[str, TimeWindow]:
+    """Job id → the window its customer holds for the day (none spent on an earlier day)."""
+    return {
+        a.job_id: window
+        for a in appointments
+        if (window := frame.current(a.arrival_window)) is not None
+    }
+
+
+def awaiting_promise(
+    appointments: Iterable[Appointment], told: Mapping[str, TimeWindow]
+) -> set[str]:
+    """Job ids of the visits a plan will promise a window to: none told, not under way or over."""
+    return {
+        a.job_id
+        for a in appointments
+        if a.job_id not in told and not a.status.is_started and not a.status.is_terminal
+    }
 
 
 def promise_odds(

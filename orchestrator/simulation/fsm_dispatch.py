@@ -33,6 +33,7 @@ from optimizer.durations import DEFAULT_SIGMA, DurationModel, DurationSample, fi
 from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.customer_texts import QuietHours, plan_texts
 from orchestrator.durations_fit import duration_params
+from orchestrator.fitted_durations import model_spread
 from orchestrator.planning import (
     DayFrame,
     PlanningInput,
@@ -42,7 +43,13 @@ from orchestrator.planning import (
     preferences_passed_over,
     technician_positions,
 )
-from orchestrator.promise_odds import DurationSpread, promise_odds, promise_reach
+from orchestrator.promise_odds import (
+    DurationSpread,
+    awaiting_promise,
+    promise_odds,
+    promise_reach,
+    told_windows,
+)
 from orchestrator.promises import PROMISE_LEAD, new_promise
 from orchestrator.settings import ObjectiveWeights, PlanningSettings, Settings
 from orchestrator.simulation.events import (
@@ -314,7 +321,7 @@ class FsmDispatchDispatcher:
             jobs={j.external_id: j for j in jobs},
             technicians=view.technicians,
             spread=self._spread,
-            told=self._told(view, frame),
+            told=told_windows(view.appointments.values(), frame),
             positions=positions,
             now=view.now,
             routing_quantile=self.routing_quantile,
@@ -334,15 +341,10 @@ class FsmDispatchDispatcher:
         without a promise (as the service places their windows)."""
         if not self.promise_confidence:
             return {}
-        told = self._told(view, frame)
-        open_jobs = {
-            a.job_id
-            for a in view.appointments.values()
-            if a.job_id not in told and not a.status.is_started and not a.status.is_terminal
-        }
+        told = told_windows(view.appointments.values(), frame)
         return promise_reach(
             plan,
-            open_jobs,
+            awaiting_promise(view.appointments.values(), told),
             self.promise_confidence,
             frame=frame,
             jobs={j.external_id: j for j in jobs},
@@ -354,20 +356,10 @@ class FsmDispatchDispatcher:
             routing_quantile=self.routing_quantile,
         )
 
-    @staticmethod
-    def _told(view: DispatchView, frame: DayFrame) -> dict[str, TimeWindow]:
-        return {
-            a.job_id: window
-            for a in view.appointments.values()
-            if (window := frame.current(a.arrival_window)) is not None
-        }
-
     def _spread(self, job: Job, tech: Technician | None) -> DurationSpread:
         if self._durations is None:
             return DurationSpread(60, DEFAULT_SIGMA)
-        job_type = job.classification.job_type if job.classification else "general.estimate"
-        estimate = self._durations.estimate(job_type, tech.external_id if tech else None)
-        return DurationSpread(max(1.0, estimate.p50), estimate.sigma)
+        return model_spread(self._durations, job, tech)
 
     def _note_delays(self, view: DispatchView, plan: opt.Plan, frame: DayFrame) -> None:
         """The delay notices this plan calls for, as the service would queue them."""

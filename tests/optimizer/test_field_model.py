@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from dataclasses import replace
 
@@ -24,7 +25,7 @@ from optimizer import (
 from optimizer.construct import construct
 from optimizer.matrices import ModelArrays
 from optimizer.solve import travel_matrix
-from tests.optimizer.conftest import DENVER, QUICK, small_day, solve_checked
+from tests.optimizer.conftest import DENVER, QUICK, check_clean, small_day, solve_checked
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -253,6 +254,28 @@ def test_a_big_day_is_valid_and_better_than_its_construction(
     assert len(trace) >= 2 and trace[-1][1] < trace[0][1]
     assert [v for _, v in trace] == sorted((v for _, v in trace), reverse=True)
     assert plan.objective == pytest.approx(trace[-1][1])
+
+
+def test_a_big_days_search_leaves_the_time_to_assemble_its_plan_within_the_limit(
+    day_40x150: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    solve_module = importlib.import_module("optimizer.solve")  # the package re-exports `solve`
+    given: list[float] = []
+    search = solve_module._recreated
+
+    def timed_search(*args: object) -> object:
+        deadline, started = args[4], args[6]
+        assert isinstance(deadline, float) and isinstance(started, float)
+        given.append(deadline - started)
+        return search(*args)
+
+    monkeypatch.setattr(solve_module, "_recreated", timed_search)
+    for limit in (3.0, 0.2):
+        plan = solve_module.solve(day_40x150, time_limit=limit)
+        check_clean(day_40x150, plan)
+    per_job = solve_module.FINISH_PER_JOB * len(day_40x150.jobs)
+    # The search stops short of the limit by the plan's assembly, at most a tenth of it.
+    assert given == pytest.approx([3.0 - per_job, 0.2 * (1 - solve_module.FINISH_SHARE)])
 
 
 def test_bad_input_is_refused_with_a_precise_message() -> None:

@@ -10,11 +10,15 @@ from contextlib import AbstractContextManager
 
 import pytest
 
+from bench.field import generate_day
 from optimizer import Problem, SolveParams
 from optimizer import halves as halves_module
 from optimizer import workers as workers_module
+from optimizer._anneal_kernel import FieldAnnealer
 from optimizer.assemble import PlanScorer, assemble, merge_timings, timed_outcome
+from optimizer.construct import construct
 from optimizer.matrices import ModelArrays
+from optimizer.solve import travel_matrix
 from tests.optimizer.conftest import BROKEN_WORKERS, check_clean, constructed
 
 TIMED = SolveParams()
@@ -108,10 +112,14 @@ class _InlinePool(Executor):
 
 
 def _coolings(
-    arrays: ModelArrays, routes: list[list[int]], budget: float, monkeypatch: pytest.MonkeyPatch
+    arrays: ModelArrays,
+    routes: list[list[int]],
+    budget: float,
+    monkeypatch: pytest.MonkeyPatch,
+    ends: list[float] | None = None,
 ) -> tuple[float, list[tuple[float, float, float]]]:
     """(start, [(round start, cooling start, cooling end)]) of a search of `budget` seconds
-    whose rounds find nothing, on a fake clock."""
+    whose rounds find nothing, on a fake clock; `ends` gets each round's end."""
     fake = _FakeClock()
     coolings: list[tuple[float, float, float]] = []
 
@@ -120,6 +128,8 @@ def _coolings(
         assert isinstance(end, float) and isinstance(cooling, tuple)
         if fake.now < end:  # the first half of a round (the other one runs at once after)
             coolings.append((fake.now, *cooling))
+            if ends is not None:
+                ends.append(end)
             fake.now = end  # the round takes its time, and finds nothing
         else:
             assert cooling == coolings[-1][1:]  # both halves of a round cool alike
@@ -154,3 +164,47 @@ def test_a_long_search_cools_again_from_the_best_day_in_longer_and_longer_cycles
     # Up to the first cycle's length, one cooling spans the whole search.
     started, coolings = _coolings(arrays, routes, 30.0, monkeypatch)
     assert {(b, e) for _, b, e in coolings} == {(started, started + 30.0)}
+
+
+def test_the_last_round_ends_in_time_to_hand_both_halves_back_by_the_deadline(
+    day_40x150: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arrays, routes = constructed(day_40x150, TIMED)
+    ends: list[float] = []
+    started, _ = _coolings(arrays, routes, 30.0, monkeypatch, ends)
+    # The last round ends just that much before the deadline.
+    assert len(ends) > 1 and ends == sorted(ends)
+    assert ends[-1] == pytest.approx(started + 30.0 - halves_module.HANDBACK)
+
+
+def test_a_half_keeps_the_timing_the_string_moves_gave_its_routes() -> None:
+    # Technicians grouped in two service profiles: the moves time a route with its group's
+    # (longer) minutes. With the exact minutes one route below eats its lunch later and ends
+    # past the shift, so exact timing alone would drop a stop and give up the whole half.
+    problem = generate_day(40, 150, 1)
+    arrays = ModelArrays.build(problem, travel_matrix(problem), SolveParams(max_service_profiles=2))
+    moves = FieldAnnealer(arrays)
+    moves.load(construct(arrays, seed=1))
+    for batch in range(18):
+        moves.run(200, 0.002, batch)
+    routes = moves.best_routes()
+    exact = timed_outcome(arrays, routes)
+    dropped = [v for v, route in enumerate(routes) if len(exact.routes[v]) != len(route)]
+    assert dropped, "the day no longer shows the two timings apart"
+
+    base = halves_module._timed(arrays, routes)
+
+    assert base is not None
+    assert [[j for j, _ in base.routes[v]] for v in range(arrays.n_techs)] == routes
+    for v in dropped:
+        starts, _, _, _ = moves.timing(v, routes[v])
+        assert [start for _, start in base.routes[v]] == starts
+    check_clean(problem, assemble(arrays, base))
+    # A route the moves themselves cannot fit in the day is still refused.
+    v = dropped[0]
+    other = next(u for u, route in enumerate(routes) if u != v and len(route) > 3)
+    crowded = [list(route) for route in routes]
+    crowded[v] = [*routes[v], *routes[other]]
+    crowded[other] = []
+    assert moves.route_value(v, crowded[v]) is None
+    assert halves_module._timed(arrays, crowded) is None

@@ -110,7 +110,9 @@ class FieldAnnealer:
                     extra[v, j] += w.preferred_tech_broken
                 if previous is not None and previous != tech.id:
                     extra[v, j] += w.churn_moved_stop
-        rate = np.array([w.overtime_rate(t) for t in techs] or [0.0])
+        # Float arrays whatever the settings' numbers: a kernel compiled for one dtype compiles
+        # again, seconds inside a plan's budget, for another.
+        rate = np.array([w.overtime_rate(t) for t in techs] or [0.0], dtype=np.float64)
         targets = np.array(arrays.balance_targets or (0,), dtype=np.int64)
         weights = np.array(
             [
@@ -120,7 +122,8 @@ class FieldAnnealer:
                 w.lateness_minute,
                 w.told_window_minute,
                 w.emergency_start_minute,
-            ]
+            ],
+            dtype=np.float64,
         )
         self._costs = (
             penalty,

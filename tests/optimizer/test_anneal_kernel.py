@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 
 from bench.field import generate_day
 from optimizer import Problem, SolveParams, check_plan
-from optimizer._anneal_kernel import FieldAnnealer
+from optimizer._anneal_kernel import (
+    FieldAnnealer,
+    _anneal,
+    _timed_value,
+    compile_string_moves,
+)
 from optimizer._routing import RoutingOutcome
 from optimizer.assemble import assemble, merge_timings, timed_outcome
 from optimizer.construct import construct
@@ -99,3 +104,27 @@ def test_a_day_without_jobs_or_moves_does_nothing() -> None:
     _, annealer, routes = _loaded(generate_day(3, 9, 1))
     assert annealer.run(0, 0.01, seed=1) is False
     assert annealer.current_routes() == routes
+
+
+def test_the_moves_compiled_ahead_serve_any_day_without_compiling_again() -> None:
+    # The kernels are compiled before the first plan (`compile_kernels`); a day whose settings
+    # hold fractional or whole numbers must find them ready, not compile again inside its
+    # budget (seconds on a big day).
+    compile_string_moves()
+    compiled = len(_anneal.signatures), len(_timed_value.signatures)
+    day = generate_day(12, 47, 1)
+    whole = replace(
+        day,
+        technicians=tuple(replace(t, overtime_cost=None) for t in day.technicians),
+        params=replace(day.params, overtime_minute=2),
+    )
+    fractional = replace(
+        day, technicians=tuple(replace(t, overtime_cost=1.5) for t in day.technicians)
+    )
+    for problem in (whole, fractional):
+        arrays = ModelArrays.build(problem, travel_matrix(problem), SolveParams())
+        annealer = FieldAnnealer(arrays)
+        annealer.load(construct(arrays, seed=1))
+        annealer.run(20, 0.01, 1)
+        assert annealer.route_value(0, annealer.best_routes()[0]) is not None
+    assert (len(_anneal.signatures), len(_timed_value.signatures)) == compiled

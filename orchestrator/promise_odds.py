@@ -11,7 +11,7 @@ which promises are shaky, and the chance is saved with the plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -84,17 +84,18 @@ def promise_odds(
     that visit ends, drawn given the time already spent there. An early arrival waits for the
     window to open, so only arriving after its end breaks a promise.
     """
+    deadlines = {j: frame.minutes(w.end) for j, w in promises.items()}
+    opens = {j: frame.minutes(w.start) for j, w in {**(told or {}), **promises}.items()}
     odds: dict[str, float] = {}
-    for route in plan.routes:
-        if not any(s.job_id in promises for s in route.stops):
-            continue
-        sigmas, on_site = _route_spread(route, jobs, technicians, spread, positions, now, frame)
+    for route, sigmas, on_site in _routes_holding(
+        plan, promises, jobs, technicians, spread, positions, now, frame
+    ):
         odds.update(
             arrival_odds(
                 route,
-                {j: frame.minutes(w.end) for j, w in promises.items()},
+                deadlines,
                 sigmas,
-                opens={j: frame.minutes(w.start) for j, w in {**(told or {}), **promises}.items()},
+                opens=opens,
                 on_site=on_site,
                 routing_quantile=routing_quantile,
             )
@@ -125,16 +126,15 @@ def promise_reach(
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be within (0, 1), got {confidence}")
     reach: dict[str, datetime] = {}
-    told = told or {}
-    for route in plan.routes:
-        if not any(s.job_id in job_ids for s in route.stops):
-            continue
-        sigmas, on_site = _route_spread(route, jobs, technicians, spread, positions, now, frame)
+    opens = {j: frame.minutes(w.start) for j, w in (told or {}).items()}
+    for route, sigmas, on_site in _routes_holding(
+        plan, job_ids, jobs, technicians, spread, positions, now, frame
+    ):
         draws = arrival_draws(
             route,
             job_ids,
             sigmas,
-            opens={j: frame.minutes(w.start) for j, w in told.items()},
+            opens=opens,
             on_site=on_site,
             routing_quantile=routing_quantile,
         )
@@ -142,6 +142,23 @@ def promise_reach(
             minute = math.ceil(float(np.quantile(arrive, confidence)))
             reach[job_id] = frame.at(minute)
     return reach
+
+
+def _routes_holding(
+    plan: opt.Plan,
+    job_ids: Collection[str],
+    jobs: Mapping[str, Job],
+    technicians: Mapping[str, Technician],
+    spread: SpreadFn,
+    positions: Mapping[str, TechnicianPosition] | None,
+    now: datetime | None,
+    frame: DayFrame,
+) -> Iterator[tuple[opt.Route, dict[str, float], OnSite | None]]:
+    """The plan's routes with a stop in `job_ids`, each with its stops' spreads and the visit
+    its technician is on at `now` (`_route_spread`)."""
+    for route in plan.routes:
+        if any(s.job_id in job_ids for s in route.stops):
+            yield route, *_route_spread(route, jobs, technicians, spread, positions, now, frame)
 
 
 def _route_spread(

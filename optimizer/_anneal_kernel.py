@@ -125,6 +125,7 @@ class FieldAnnealer:
             ],
             dtype=np.float64,
         )
+        room = np.array([job.overrun_minutes for job in jobs] or [0], dtype=np.int64)
         self._costs = (
             penalty,
             soft_end,
@@ -135,6 +136,7 @@ class FieldAnnealer:
             rate,
             targets,
             weights,
+            room,
         )
         self._penalty_total = float(penalty[:n_jobs].sum())
         # Jobs by distance from each job (itself first): the routes and unassigned jobs near
@@ -335,7 +337,7 @@ def _route_value(  # noqa: PLR0913 - a compiled kernel takes its arrays one by o
     unassigned penalties of its jobs."""
     if length == 0:
         return 0.0
-    penalty, soft_end, told_start, told_end, opens, extra, rate, targets, weights = costs
+    penalty, soft_end, told_start, told_end, opens, extra, rate, targets, weights, room = costs
     legs = 0
     compact = 0.0
     work = 0
@@ -346,6 +348,7 @@ def _route_value(  # noqa: PLR0913 - a compiled kernel takes its arrays one by o
     served = 0.0
     prev = tech[v, START_NODE]
     prev_start = prev_end = depart
+    spare = 0  # the visit before's overrun, which a told window keeps room for
     for k in range(length):
         j = route[k]
         start = starts[k]
@@ -360,6 +363,8 @@ def _route_value(  # noqa: PLR0913 - a compiled kernel takes its arrays one by o
             late += max(0, start - soft_end[j])
         if told_start[j] != NONE:
             told += max(0, start - told_end[j]) + max(0, told_start[j] - start)
+            told += min(spare, max(0, start + spare - told_end[j]))
+        spare = room[j]
         if opens[j] != NONE:
             waited += max(0, start - opens[j])
         bonus += extra[v, j]

@@ -103,6 +103,8 @@ class FastReinserter:
         self._weights = np.array(
             [w.lateness_minute, w.told_window_minute, w.emergency_start_minute, float(SCALE)]
         )
+        # The room a told window keeps after each job for it to run long (`Job.overrun_minutes`).
+        self._room = np.array([job.overrun_minutes for job in jobs] or [0], dtype=np.int64)
         self._tech, self._rate = tech, rate
         self._drive = np.ascontiguousarray(arrays.drive, dtype=np.int64)
         self._cost = np.ascontiguousarray(arrays.cost, dtype=np.int64)
@@ -168,6 +170,7 @@ class FastReinserter:
             self._known_ready,
             self._known_latest,
             self._known_soft,
+            self._room,
         )
 
     def timing(self, v: int, route: Sequence[int]) -> FastTiming:
@@ -324,9 +327,10 @@ def _soft_cost(
     told_end: Ints,
     opens: Ints,
     weights: npt.NDArray[np.float64],
+    room: Ints,
 ) -> float:
-    """`_Builder.soft_cost`: scaled costs of start times (lateness, told windows,
-    emergencies) and the route's overtime."""
+    """`_Builder.soft_cost`: scaled costs of start times (lateness, told windows and the room
+    they keep, emergencies) and the route's overtime."""
     total = 0.0
     for k in range(length):
         j = route[k]
@@ -334,6 +338,9 @@ def _soft_cost(
             total += weights[0] * max(0, starts[k] - late_end[j])
         if told_end[j] != NONE:
             total += weights[1] * max(0, starts[k] - told_end[j])
+            if k > 0:
+                spare = room[route[k - 1]]
+                total += weights[1] * min(spare, max(0, starts[k] + spare - told_end[j]))
         if opens[j] != NONE:
             total += weights[2] * max(0, starts[k] - opens[j])
     if length > 0:
@@ -426,6 +433,7 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
     known_ready: Ints,
     known_latest: npt.NDArray[np.float64],
     known_soft: npt.NDArray[np.float64],
+    room: Ints,
 ) -> None:
     n_techs = lengths.shape[0]
     capacity = routes.shape[1]
@@ -499,7 +507,7 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
                         )  # fmt: skip
                     known_soft[v] = _soft_cost(
                         v, routes[v], length, starts, finish, back, tech, rate, late_end,
-                        told_end, opens, weights,
+                        told_end, opens, weights, room,
                     )  # fmt: skip
                     known_length[v] = length
                     known_route[v, :length] = routes[v, :length]
@@ -532,7 +540,7 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
             # Among the cheapest feasible places, count what their start times cost too.
             soft = _soft_cost(
                 v, candidate, length + 1, starts, finish, back, tech, rate, late_end, told_end,
-                opens, weights,
+                opens, weights, room,
             )  # fmt: skip
             total = delta + soft - known_soft[v]
             if best_v < 0 or total < best_total:

@@ -21,6 +21,7 @@ from optimizer._insert_kernel import (
     FastReinserter,
     FastTiming,
 )
+from optimizer.costs import told_room_short
 from optimizer.matrices import SCALE, ModelArrays
 from optimizer.schedule import RouteTiming, time_route
 from optimizer.slack import RouteSlack, route_slack
@@ -433,16 +434,22 @@ class _Builder:
         return None
 
     def soft_cost(self, v: int, route: Sequence[int], timing: RouteTiming) -> float:
-        """Scaled costs of start times along a route: lateness, told windows, emergencies."""
+        """Scaled costs of start times along a route: lateness, told windows (and the room
+        they keep after the visit before), emergencies."""
         jobs = self.arrays.problem.jobs
         w = self.arrays.problem.params
         total = 0.0
+        room = 0
         for j, stop in zip(route, timing.stops, strict=True):
             job = jobs[j]
             if job.windows and not job.windows[0].hard:
                 total += w.lateness_minute * max(0, stop.start - job.windows[-1].end)
             if job.told_window is not None:
-                total += w.told_window_minute * max(0, stop.start - w.told_due(job.told_window))
+                due = w.told_due(job.told_window)
+                total += w.told_window_minute * (
+                    max(0, stop.start - due) + told_room_short(stop.start, due, room)
+                )
+            room = job.overrun_minutes
             if job.urgency == "emergency":
                 opens = job.windows[0].start if job.windows else self.day_opens
                 total += w.emergency_start_minute * max(0, stop.start - opens)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from optimizer.plan import Plan, Route
 from optimizer.problem import Job, Problem, Technician
 
-__all__ = ["TERMS", "balance_targets", "plan_cost", "route_terms"]
+__all__ = ["TERMS", "balance_targets", "plan_cost", "route_terms", "told_room_short"]
 
 TERMS = (
     "drive",
@@ -81,6 +81,7 @@ def route_terms(
         terms["overtime"] = w.overtime(tech, route.end, route.return_minutes)
         load = route.work_minutes + sum(legs)
         terms["balance"] = w.balance * max(0, load - target)
+    room = 0  # the visit before's overrun, which the next told window keeps room for
     for stop in route.stops:
         job = jobs[stop.job_id]
         soft = [win for win in job.windows if not win.hard]
@@ -89,8 +90,11 @@ def route_terms(
         if job.told_window is not None:
             told = job.told_window
             terms["told_window"] += w.told_window_minute * (
-                max(0, stop.start - w.told_due(told)) + max(0, told.start - stop.start)
+                max(0, stop.start - w.told_due(told))
+                + max(0, told.start - stop.start)
+                + told_room_short(stop.start, w.told_due(told), room)
             )
+        room = job.overrun_minutes
         if job.preferred and tech.id not in job.preferred and job.pin is None:
             terms["preferred_broken"] += w.preferred_tech_broken
         previous = problem.previous.get(job.id)
@@ -100,3 +104,9 @@ def route_terms(
             opens = min((x.start for x in job.windows), default=day_opens)
             terms["emergency_wait"] += w.emergency_start_minute * max(0, stop.start - opens)
     return terms
+
+
+def told_room_short(start: int, due: int, room: int) -> int:
+    """Minutes of `room` (the overrun of the visit before) that a start at `start` leaves
+    short of the told window's `due`: 0 with that much to spare, at most `room`."""
+    return min(room, max(0, start + room - due))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from optimizer.costs import told_room_short
 from optimizer.matrices import compactness_units
 from optimizer.plan import Plan, Route, Stop
 from optimizer.problem import Job, ObjectiveParams, Problem, Technician
@@ -297,6 +298,7 @@ class _Context:
             float(compactness_units(leg)) for leg in legs
         )
         late = 0
+        room = 0
         for job, start in zip(jobs, starts, strict=True):
             soft = [x for x in job.windows if not x.hard]
             if soft:
@@ -304,8 +306,11 @@ class _Context:
             if job.told_window is not None:
                 told = job.told_window
                 cost += w.told_window_minute * (
-                    max(0, start - w.told_due(told)) + max(0, told.start - start)
+                    max(0, start - w.told_due(told))
+                    + max(0, told.start - start)
+                    + told_room_short(start, w.told_due(told), room)
                 )
+            room = job.overrun_minutes
             if job.urgency == "emergency":
                 opens = job.windows[0].start if job.windows else tech.shift_start
                 cost += w.emergency_start_minute * max(0, start - opens)

@@ -233,6 +233,9 @@ class Job:
         told_window: The arrival window the customer was already told; moving out costs.
         service_minutes_by_technician: Per-technician minutes (the duration model's
             routing quantile); overrides `speed_factor`.
+        overrun_minutes: How far the visit may run past its planned minutes (the duration
+            model's spread). The next stop's told window keeps that much room: a start that
+            close to the window's end already costs `told_window_minute` a minute.
     """
 
     id: str
@@ -250,10 +253,13 @@ class Job:
     service_minutes_by_technician: Mapping[str, int] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    overrun_minutes: int = 0
 
     def __post_init__(self) -> None:
         if not self.id:
             raise ValueError("job id must not be empty")
+        if self.overrun_minutes < 0:
+            raise ValueError(f"job {self.id}: overrun_minutes must be >= 0")
         if self.service_minutes < 0:
             raise ValueError(f"job {self.id}: service_minutes must be >= 0")
         if self.priority < 0:

@@ -59,6 +59,7 @@ from orchestrator.promise_odds import (
     DurationSpread,
     SpreadFn,
     awaiting_promise,
+    keep_room_for_overruns,
     promise_odds,
     promise_reach,
     told_windows,
@@ -195,6 +196,13 @@ class DispatchPipeline:
                 # During the day a promise that can no longer be kept is kept late (and the
                 # customer told), not dropped; a day laid out ahead keeps every promise.
                 promised_windows_hard=now is None,
+            )
+            problem = keep_room_for_overruns(
+                problem,
+                {job.external_id: job for job in data.jobs},
+                self._spread,
+                self.settings.planning.overrun_room_quantile,
+                self.settings.planning.routing_quantile,
             )
             initial: dict[str, list[str]] | None = None
             if previous_row:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from statistics import NormalDist
 
 import numpy as np
 
@@ -26,6 +27,7 @@ __all__ = [
     "DurationSpread",
     "SpreadFn",
     "awaiting_promise",
+    "keep_room_for_overruns",
     "promise_odds",
     "promise_reach",
     "told_windows",
@@ -41,6 +43,33 @@ class DurationSpread:
 
 
 SpreadFn = Callable[[Job, Technician | None], DurationSpread]
+
+
+def keep_room_for_overruns(
+    problem: opt.Problem,
+    jobs: Mapping[str, Job],
+    spread: SpreadFn,
+    quantile: float,
+    routing_quantile: float = 0.5,
+) -> opt.Problem:
+    """`problem` with each job's `overrun_minutes`: how far past its planned minutes (the
+    routing quantile) it runs at `quantile` of its duration's spread. A told window after it
+    keeps that much room, so a plan does not put a promise right behind a visit likely to run
+    long. A quantile at or below the routing quantile keeps no room."""
+    if quantile <= routing_quantile:
+        return problem
+    normal = NormalDist()
+    beyond = normal.inv_cdf(quantile) - normal.inv_cdf(routing_quantile)
+    planned = []
+    for job in problem.jobs:
+        record = jobs.get(job.id)
+        if record is None:
+            planned.append(job)
+            continue
+        sigma = spread(record, None).sigma
+        room = round(job.service_minutes * (math.exp(sigma * beyond) - 1))
+        planned.append(replace(job, overrun_minutes=max(0, room)))
+    return problem.replace(jobs=tuple(planned))
 
 
 def told_windows(appointments: Iterable[Appointment], frame: DayFrame) -> dict[str, TimeWindow]:

@@ -175,6 +175,11 @@ class PlanningSettings(_Section):
     what a start outside the promise does for those minutes (`told_window_minute`, far less
     than lateness): plans keep room for the work before it to run long. 0: only starts outside
     the promise cost."""
+    overrun_room_quantile: float = Field(default=0.8, ge=0, lt=1)
+    """A promised window keeps room for the visit before it to run long: as far as that visit
+    runs past its planned minutes at this quantile of its duration's spread (about 0.45 × its
+    minutes at 0.8 for a typical spread), a start within that room of the window's end costs
+    `told_window_minute` a minute. At or below `routing_quantile`: no room kept."""
     replan_every_minutes: float = Field(default=15, ge=0, le=1440)
     """How often `serve` re-plans the rest of each account's day; 0 turns scheduled planning off."""
     replan_after_change_seconds: float = Field(default=20, ge=0, le=3600)

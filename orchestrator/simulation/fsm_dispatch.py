@@ -46,6 +46,7 @@ from orchestrator.planning import (
 from orchestrator.promise_odds import (
     DurationSpread,
     awaiting_promise,
+    keep_room_for_overruns,
     promise_odds,
     promise_reach,
     told_windows,
@@ -81,6 +82,7 @@ class FsmDispatchDispatcher:
     drive_home_in_shift: bool = PlanningSettings().drive_home_in_shift
     emergencies_sooner: bool = PlanningSettings().emergencies_sooner
     arrival_margin_minutes: int = PlanningSettings().arrival_margin_minutes
+    overrun_room_quantile: float = PlanningSettings().overrun_room_quantile
     promise_confidence: float = PlanningSettings().promise_confidence
     finish_tolerance: timedelta = timedelta(minutes=20)
     seconds_per_job: float = 0.03
@@ -131,6 +133,7 @@ class FsmDispatchDispatcher:
             drive_home_in_shift=planning.drive_home_in_shift,
             emergencies_sooner=planning.emergencies_sooner,
             arrival_margin_minutes=planning.arrival_margin_minutes,
+            overrun_room_quantile=planning.overrun_room_quantile,
             promise_confidence=planning.promise_confidence,
             quiet_hours=QuietHours.parse(settings.notifications.sms.quiet_hours),
         )
@@ -265,6 +268,13 @@ class FsmDispatchDispatcher:
             drive_home_in_shift=self.drive_home_in_shift,
             emergencies_sooner=self.emergencies_sooner,
             arrival_margin_minutes=self.arrival_margin_minutes,
+        )
+        problem = keep_room_for_overruns(
+            problem,
+            {job.external_id: job for job in data.jobs},
+            self._spread,
+            self.overrun_room_quantile,
+            self.routing_quantile,
         )
         budget = min(
             self.max_seconds, max(self.min_seconds, self.seconds_per_job * len(problem.jobs))

@@ -12,7 +12,12 @@ import pytest
 import optimizer as opt
 from connectors.records import GeoPoint, Job, Technician, TimeWindow
 from orchestrator.planning import TechnicianPosition
-from orchestrator.promise_odds import DurationSpread, promise_odds, promise_reach
+from orchestrator.promise_odds import (
+    DurationSpread,
+    keep_room_for_overruns,
+    promise_odds,
+    promise_reach,
+)
 from tests.orchestrator.test_planning import FRAME, _at, _job, _tech
 
 HERE = GeoPoint(lat=39.74, lon=-104.99)
@@ -100,3 +105,30 @@ def test_the_reach_is_when_the_technician_arrives_that_surely() -> None:
     assert abs((held["J2"] - _at(13, 21)).total_seconds()) <= 3 * 60
     with pytest.raises(ValueError, match="confidence"):
         promise_reach(plan, {"J2"}, 1.0, frame=FRAME, jobs=jobs, technicians={}, spread=_spread)
+
+
+def test_each_job_keeps_room_for_its_overrun_at_the_quantile_asked() -> None:
+    problem = opt.Problem(
+        (opt.Technician("T1", opt.Point(39.74, -104.99), 480, 1020),),
+        (
+            opt.Job("J1", opt.Point(39.75, -104.98), 90),
+            opt.Job("J2", opt.Point(39.76, -104.97), 40),
+            opt.Job("GONE", opt.Point(39.77, -104.96), 30),  # no record: nothing known
+        ),
+    )
+    records = {"J1": _job("J1"), "J2": _job("J2")}
+    roomy = keep_room_for_overruns(problem, records, _spread, 0.8, routing_quantile=0.5)
+    beyond = math.exp(0.5 * NormalDist().inv_cdf(0.8))  # p80 over the median: 1.52
+    assert [job.overrun_minutes for job in roomy.jobs] == [
+        round(90 * (beyond - 1)),
+        round(40 * (beyond - 1)),
+        0,
+    ]
+    assert roomy.jobs[0].overrun_minutes == 47
+    # Planned at the p70 already, a p80 overrun is the gap between the two.
+    gap = math.exp(0.5 * (NormalDist().inv_cdf(0.8) - NormalDist().inv_cdf(0.7)))
+    higher = keep_room_for_overruns(problem, records, _spread, 0.8, routing_quantile=0.7)
+    assert higher.jobs[0].overrun_minutes == round(90 * (gap - 1)) == 15
+    for off in (0.0, 0.5, 0.3):
+        same = keep_room_for_overruns(problem, records, _spread, off, routing_quantile=0.5)
+        assert [job.overrun_minutes for job in same.jobs] == [0, 0, 0]

@@ -16,6 +16,7 @@ def _settings() -> Settings:
             "overtime_minutes": 0,
             "drive_home_in_shift": True,
             "emergencies_sooner": False,
+            "overrun_room_quantile": 0.85,
             "weights": {"lateness_minute": 7, "drive_minute": 2},
         },
         lanes={"overrun_threshold": 1.6},
@@ -29,6 +30,7 @@ def test_every_planning_rule_comes_from_the_settings() -> None:
     assert dispatcher.overtime_minutes == 0
     assert dispatcher.drive_home_in_shift is True
     assert dispatcher.emergencies_sooner is False
+    assert dispatcher.overrun_room_quantile == 0.85
     assert dispatcher.weights.lateness_minute == 7 and dispatcher.weights.drive_minute == 2
     assert dispatcher.overrun_threshold == 1.6
     assert (dispatcher.quiet_hours.start, dispatcher.quiet_hours.end) == (time(20), time(9, 30))
@@ -40,7 +42,7 @@ def test_default_settings_play_the_default_dispatcher() -> None:
     plain = FsmDispatchDispatcher()
     for name in (
         "weights", "routing_quantile", "overrun_threshold", "overtime_minutes",
-        "drive_home_in_shift", "emergencies_sooner", "quiet_hours",
+        "drive_home_in_shift", "emergencies_sooner", "overrun_room_quantile", "quiet_hours",
     ):  # fmt: skip
         assert getattr(from_defaults, name) == getattr(plain, name), name
 

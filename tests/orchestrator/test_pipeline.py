@@ -245,3 +245,26 @@ def test_a_technician_on_the_road_is_planned_to_arrive_when_their_drive_ends(
     first = route.stops[0]
     assert first.start == max(12 * 60 + first.travel_minutes, 12 * 60 + 20)
     assert route.lunch_start is not None and route.lunch_start >= first.end
+
+
+def test_each_planned_job_keeps_room_for_its_overrun_unless_the_account_turns_it_off(
+    store: Store, tmp_path: Path
+) -> None:
+    _synced(store)
+    result = _pipeline(store, tmp_path, CountingClassifier()).plan_day(DAY, kind="morning")
+    # 50 planned minutes at the median, the usual spread (sigma 0.5): 26 more at the p80.
+    assert {job.overrun_minutes for job in result.problem.jobs} == {26}
+    config = tmp_path / "off.yaml"
+    config.write_text(
+        "accounts:\n  - id: demo\n    platform: sandbox\nplanning:\n  overrun_room_quantile: 0\n"
+    )
+    off = DispatchPipeline(
+        store,
+        load_settings(config),
+        ACCOUNT,
+        PLATFORM,
+        CountingClassifier(),
+        durations=lambda job, tech: 50,
+        time_limit=1,
+    ).plan_day(DAY, kind="morning")
+    assert {job.overrun_minutes for job in off.problem.jobs} == {0}

@@ -88,11 +88,11 @@ def route_terms(
         if soft:
             terms["lateness"] += w.lateness_minute * max(0, stop.start - max(x.end for x in soft))
         if job.told_window is not None:
-            told = job.told_window
+            told, due = job.told_window, w.told_due(job.told_window)
             terms["told_window"] += w.told_window_minute * (
-                max(0, stop.start - w.told_due(told))
+                max(0, stop.start - due)
                 + max(0, told.start - stop.start)
-                + told_room_short(stop.start, w.told_due(told), room)
+                + told_room_short(stop.start, due, room)
             )
         room = job.overrun_minutes
         if job.preferred and tech.id not in job.preferred and job.pin is None:

@@ -304,11 +304,11 @@ class _Context:
             if soft:
                 late += max(0, start - soft[-1].end)
             if job.told_window is not None:
-                told = job.told_window
+                told, due = job.told_window, w.told_due(job.told_window)
                 cost += w.told_window_minute * (
-                    max(0, start - w.told_due(told))
+                    max(0, start - due)
                     + max(0, told.start - start)
-                    + told_room_short(start, w.told_due(told), room)
+                    + told_room_short(start, due, room)
                 )
             room = job.overrun_minutes
             if job.urgency == "emergency":

@@ -47,9 +47,11 @@ class CountingClassifier:
         )
 
 
-def _pipeline(store: Store, tmp_path: Path, classifier: CountingClassifier) -> DispatchPipeline:
+def _pipeline(
+    store: Store, tmp_path: Path, classifier: CountingClassifier, settings: str = ""
+) -> DispatchPipeline:
     config = tmp_path / "config.yaml"
-    config.write_text("accounts:\n  - id: demo\n    platform: sandbox\n")
+    config.write_text("accounts:\n  - id: demo\n    platform: sandbox\n" + settings)
     return DispatchPipeline(
         store,
         load_settings(config),
@@ -254,17 +256,7 @@ def test_each_planned_job_keeps_room_for_its_overrun_unless_the_account_turns_it
     result = _pipeline(store, tmp_path, CountingClassifier()).plan_day(DAY, kind="morning")
     # 50 planned minutes at the median, the usual spread (sigma 0.5): 26 more at the p80.
     assert {job.overrun_minutes for job in result.problem.jobs} == {26}
-    config = tmp_path / "off.yaml"
-    config.write_text(
-        "accounts:\n  - id: demo\n    platform: sandbox\nplanning:\n  overrun_room_quantile: 0\n"
-    )
-    off = DispatchPipeline(
-        store,
-        load_settings(config),
-        ACCOUNT,
-        PLATFORM,
-        CountingClassifier(),
-        durations=lambda job, tech: 50,
-        time_limit=1,
+    off = _pipeline(
+        store, tmp_path, CountingClassifier(), "planning:\n  overrun_room_quantile: 0\n"
     ).plan_day(DAY, kind="morning")
     assert {job.overrun_minutes for job in off.problem.jobs} == {0}

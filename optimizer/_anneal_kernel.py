@@ -31,6 +31,7 @@ from optimizer._insert_kernel import (
     NONE,
     SHIFT_END,
     START_NODE,
+    START_ROOM,
     FastReinserter,
     _reinsert,
     _time_route,
@@ -348,7 +349,9 @@ def _route_value(  # noqa: PLR0913 - a compiled kernel takes its arrays one by o
     served = 0.0
     prev = tech[v, START_NODE]
     prev_start = prev_end = depart
-    spare = 0  # the visit before's overrun, which a told window keeps room for
+    # The visit before's overrun (at first, the one under way's), which a told window keeps
+    # room for.
+    spare = tech[v, START_ROOM]
     for k in range(length):
         j = route[k]
         start = starts[k]

@@ -43,7 +43,7 @@ FEASIBLE_COMPARED = 6
 
 # Columns of the per-technician table.
 SHIFT_START, SHIFT_END, OVERTIME, COMMUTE, LUNCH, EARLIEST, LATEST, MINUTES = range(8)
-ON_SITE, LEAST, START_NODE, END_NODE = range(8, 12)
+ON_SITE, LEAST, START_NODE, END_NODE, START_ROOM = range(8, 13)
 
 Ints = npt.NDArray[np.int64]
 
@@ -56,7 +56,7 @@ class FastReinserter:
         techs, jobs = problem.technicians, problem.jobs
         n_techs, n_jobs = len(techs), len(jobs)
         w = problem.params
-        tech = np.zeros((max(n_techs, 1), 12), dtype=np.int64)
+        tech = np.zeros((max(n_techs, 1), 13), dtype=np.int64)
         rate = np.zeros(max(n_techs, 1), dtype=np.float64)
         for v, t in enumerate(techs):
             lunch = t.lunch
@@ -76,6 +76,7 @@ class FastReinserter:
                 least,
                 arrays.start_node(v),
                 arrays.end_node(v),
+                t.start_room,
             )
             rate[v] = w.overtime_rate(t)
         widest = max((len(ws) for ws in arrays.windows), default=0)
@@ -338,9 +339,8 @@ def _soft_cost(
             total += weights[0] * max(0, starts[k] - late_end[j])
         if told_end[j] != NONE:
             total += weights[1] * max(0, starts[k] - told_end[j])
-            if k > 0:
-                spare = room[route[k - 1]]
-                total += weights[1] * min(spare, max(0, starts[k] + spare - told_end[j]))
+            spare = room[route[k - 1]] if k > 0 else tech[v, START_ROOM]
+            total += weights[1] * min(spare, max(0, starts[k] + spare - told_end[j]))
         if opens[j] != NONE:
             total += weights[2] * max(0, starts[k] - opens[j])
     if length > 0:

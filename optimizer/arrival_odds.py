@@ -45,6 +45,18 @@ class OnSite:
         if self.elapsed < 0 or self.median <= 0 or self.sigma < 0:
             raise ValueError(f"invalid visit on site: {self}")
 
+    def remaining_at(self, quantile: float) -> float:
+        """Minutes still to go at `quantile` of the visit's end, given that it has lasted
+        `elapsed` so far (the quantile of what `remaining` draws)."""
+        if not 0 < quantile < 1:
+            raise ValueError(f"quantile must be within (0, 1), got {quantile}")
+        if self.sigma == 0:
+            return max(0.0, self.median - self.elapsed)
+        mu = math.log(self.median)
+        floor = _NORMAL.cdf((math.log(max(self.elapsed, 1e-9)) - mu) / self.sigma)
+        u = min(floor + (1 - floor) * quantile, 1 - 1e-12)
+        return max(0.0, math.exp(mu + self.sigma * _NORMAL.inv_cdf(u)) - self.elapsed)
+
     def remaining(self, rng: np.random.Generator, draws: int) -> np.ndarray:
         """Minutes still to go, drawn given that the visit has lasted `elapsed` so far."""
         if self.sigma == 0:

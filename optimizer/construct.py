@@ -439,7 +439,7 @@ class _Builder:
         jobs = self.arrays.problem.jobs
         w = self.arrays.problem.params
         total = 0.0
-        room = 0
+        room = self.techs[v].start_room
         for j, stop in zip(route, timing.stops, strict=True):
             job = jobs[j]
             if job.windows and not job.windows[0].hard:

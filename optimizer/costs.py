@@ -81,7 +81,9 @@ def route_terms(
         terms["overtime"] = w.overtime(tech, route.end, route.return_minutes)
         load = route.work_minutes + sum(legs)
         terms["balance"] = w.balance * max(0, load - target)
-    room = 0  # the visit before's overrun, which the next told window keeps room for
+    # The visit before's overrun (or the one under way at the start's), which the next told
+    # window keeps room for.
+    room = tech.start_room
     for stop in route.stops:
         job = jobs[stop.job_id]
         soft = [win for win in job.windows if not win.hard]
@@ -107,6 +109,7 @@ def route_terms(
 
 
 def told_room_short(start: int, due: int, room: int) -> int:
-    """Minutes of `room` (the overrun of the visit before) that a start at `start` leaves
-    short of the told window's `due`: 0 with that much to spare, at most `room`."""
+    """Minutes of `room` (the overrun of the visit before, or of the one under way when the
+    route starts) that a start at `start` leaves short of the told window's `due`: 0 with
+    that much to spare, at most `room`."""
     return min(room, max(0, start + room - due))

@@ -298,7 +298,7 @@ class _Context:
             float(compactness_units(leg)) for leg in legs
         )
         late = 0
-        room = 0
+        room = tech.start_room
         for job, start in zip(jobs, starts, strict=True):
             soft = [x for x in job.windows if not x.hard]
             if soft:

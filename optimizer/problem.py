@@ -136,6 +136,9 @@ class Technician:
             truck), not work: the shift and its overtime bound the end of the last visit (and
             of a lunch after it), and the drive home is still costed as driving. False for a
             depot, where bringing the van back is part of the shift.
+        start_room: How far past `shift_start` the day may in fact start: the technician is
+            on a visit planned to end then, which may run long. The first stop's told window
+            keeps that much room, as a told window after a job keeps its `overrun_minutes`.
     """
 
     id: str
@@ -150,10 +153,13 @@ class Technician:
     overtime_cost: float | None = None
     speed_factor: float = 1.0
     commute_home: bool = False
+    start_room: int = 0
 
     def __post_init__(self) -> None:
         if not self.id:
             raise ValueError("technician id must not be empty")
+        if self.start_room < 0:
+            raise ValueError(f"technician {self.id}: start_room must be >= 0")
         if self.shift_start < 0 or self.shift_end > DAY_LIMIT:
             raise ValueError(f"technician {self.id}: shift outside [0, {DAY_LIMIT}]")
         if self.shift_end <= self.shift_start:

@@ -60,6 +60,7 @@ from orchestrator.promise_odds import (
     SpreadFn,
     awaiting_promise,
     keep_room_for_overruns,
+    keep_room_for_visits_under_way,
     promise_odds,
     promise_reach,
     told_windows,
@@ -197,13 +198,27 @@ class DispatchPipeline:
                 # customer told), not dropped; a day laid out ahead keeps every promise.
                 promised_windows_hard=now is None,
             )
+            by_id = {job.external_id: job for job in data.jobs}
+            planning = self.settings.planning
             problem = keep_room_for_overruns(
                 problem,
-                {job.external_id: job for job in data.jobs},
+                by_id,
                 self._spread,
-                self.settings.planning.overrun_room_quantile,
-                self.settings.planning.routing_quantile,
+                planning.overrun_room_quantile,
+                planning.routing_quantile,
             )
+            if now is not None:
+                problem = keep_room_for_visits_under_way(
+                    problem,
+                    by_id,
+                    {t.external_id: t for t in data.technicians},
+                    self._spread,
+                    data.positions,
+                    now,
+                    frame,
+                    planning.overrun_room_quantile,
+                    planning.routing_quantile,
+                )
             initial: dict[str, list[str]] | None = None
             if previous_row:
                 initial = {}

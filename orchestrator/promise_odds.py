@@ -28,6 +28,7 @@ __all__ = [
     "SpreadFn",
     "awaiting_promise",
     "keep_room_for_overruns",
+    "keep_room_for_visits_under_way",
     "promise_odds",
     "promise_reach",
     "told_windows",
@@ -70,6 +71,39 @@ def keep_room_for_overruns(
         room = round(job.service_minutes * (math.exp(sigma * beyond) - 1))
         planned.append(replace(job, overrun_minutes=max(0, room)))
     return problem.replace(jobs=tuple(planned))
+
+
+def keep_room_for_visits_under_way(
+    problem: opt.Problem,
+    jobs: Mapping[str, Job],
+    technicians: Mapping[str, Technician],
+    spread: SpreadFn,
+    positions: Mapping[str, TechnicianPosition],
+    now: datetime,
+    frame: DayFrame,
+    quantile: float,
+    routing_quantile: float = 0.5,
+) -> opt.Problem:
+    """`problem` with each technician on site given a `start_room`: how far past the planned
+    end (the technician's `shift_start`) the visit under way runs at `quantile` of its end,
+    given how long it has lasted. The first told window on their route keeps that much room,
+    as one after a planned visit keeps its `overrun_minutes` (`keep_room_for_overruns`), so a
+    promise is not left right behind a visit that may run long while someone else could keep
+    it. A quantile at or below the routing quantile keeps no room."""
+    if quantile <= routing_quantile:
+        return problem
+    at = frame.minutes(now)
+    techs = []
+    for tech in problem.technicians:
+        visit = _under_way(
+            positions.get(tech.id), technicians.get(tech.id), jobs, spread, now, frame
+        )
+        if visit is None:
+            techs.append(tech)
+            continue
+        room = math.ceil(at + visit.remaining_at(quantile) - tech.shift_start)
+        techs.append(replace(tech, start_room=max(0, room)))
+    return problem.replace(technicians=tuple(techs))
 
 
 def told_windows(appointments: Iterable[Appointment], frame: DayFrame) -> dict[str, TimeWindow]:
@@ -203,17 +237,28 @@ def _route_spread(
     tech = technicians.get(route.technician_id)
     sigmas = {s.job_id: spread(jobs[s.job_id], tech).sigma for s in route.stops if s.job_id in jobs}
     position = (positions or {}).get(route.technician_id)
+    return sigmas, _under_way(position, tech, jobs, spread, now, frame)
+
+
+def _under_way(
+    position: TechnicianPosition | None,
+    tech: Technician | None,
+    jobs: Mapping[str, Job],
+    spread: SpreadFn,
+    now: datetime | None,
+    frame: DayFrame,
+) -> OnSite | None:
+    """The visit a technician at `position` is on at `now`, with its spread, if any."""
     if now is None or position is None or position.on_site is None:
-        return sigmas, None
+        return None
     job_id, since = position.on_site
     job = jobs.get(job_id)
     if job is None:
-        return sigmas, None
+        return None
     there = spread(job, tech)
-    on_site = OnSite(
+    return OnSite(
         now=frame.minutes(now),
         elapsed=max(0.0, (now - since).total_seconds() / 60),
         median=there.median,
         sigma=there.sigma,
     )
-    return sigmas, on_site

@@ -179,7 +179,9 @@ class PlanningSettings(_Section):
     """A promised window keeps room for the visit before it to run long: as far as that visit
     runs past its planned minutes at this quantile of its duration's spread (about 0.45 × its
     minutes at 0.8 for a typical spread), a start within that room of the window's end costs
-    `told_window_minute` a minute. At or below `routing_quantile`: no room kept."""
+    `told_window_minute` a minute. During the day, the first promise after the visit a
+    technician is on keeps room for that visit's end at this quantile, given how long it has
+    lasted. At or below `routing_quantile`: no room kept."""
     replan_every_minutes: float = Field(default=15, ge=0, le=1440)
     """How often `serve` re-plans the rest of each account's day; 0 turns scheduled planning off."""
     replan_after_change_seconds: float = Field(default=20, ge=0, le=3600)

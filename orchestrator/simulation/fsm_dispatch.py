@@ -47,6 +47,7 @@ from orchestrator.promise_odds import (
     DurationSpread,
     awaiting_promise,
     keep_room_for_overruns,
+    keep_room_for_visits_under_way,
     promise_odds,
     promise_reach,
     told_windows,
@@ -269,10 +270,18 @@ class FsmDispatchDispatcher:
             emergencies_sooner=self.emergencies_sooner,
             arrival_margin_minutes=self.arrival_margin_minutes,
         )
+        by_id = {job.external_id: job for job in data.jobs}
         problem = keep_room_for_overruns(
+            problem, by_id, self._spread, self.overrun_room_quantile, self.routing_quantile
+        )
+        problem = keep_room_for_visits_under_way(
             problem,
-            {job.external_id: job for job in data.jobs},
+            by_id,
+            view.technicians,
             self._spread,
+            positions,
+            view.now,
+            frame,
             self.overrun_room_quantile,
             self.routing_quantile,
         )

@@ -88,6 +88,24 @@ def test_the_visit_on_site_ends_as_its_lognormal_given_the_time_spent() -> None:
     assert remaining.min() >= 0 and np.median(remaining) > 0
 
 
+def test_the_time_left_at_a_quantile_is_that_quantile_of_the_draws() -> None:
+    on_site = OnSite(now=0, elapsed=90, median=60, sigma=0.5)
+    drawn = on_site.remaining(np.random.default_rng(3), 40_000)
+    for quantile in (0.5, 0.8, 0.95):
+        assert on_site.remaining_at(quantile) == pytest.approx(
+            float(np.quantile(drawn, quantile)), rel=0.03
+        )
+    # 90 minutes in, the visit ends by 150 with the chance (P(150) - P(90)) / (1 - P(90)).
+    share = (_cdf(150) - _cdf(90)) / (1 - _cdf(90))
+    assert on_site.remaining_at(share) == pytest.approx(60, abs=0.01)
+    # Just arrived: the plain lognormal's quantile; no spread: the median less the time spent.
+    fresh = OnSite(now=0, elapsed=0, median=60, sigma=0.5)
+    assert fresh.remaining_at(0.8) == pytest.approx(60 * math.exp(0.5 * 0.841621), rel=1e-4)
+    assert OnSite(now=0, elapsed=20, median=60, sigma=0).remaining_at(0.8) == 40
+    with pytest.raises(ValueError, match="quantile"):
+        on_site.remaining_at(1.0)
+
+
 def test_the_same_route_and_seed_give_the_same_odds() -> None:
     route = _route(Stop("A", 20, 20, 80, 20), Stop("B", 100, 100, 160, 20))
     first = arrival_odds(route, {"B": 110}, {"A": 0.5}, seed=7)

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from optimizer import Job, Problem, Technician, Window
+from optimizer import Job, Pin, Plan, Point, Problem, Route, Technician, Window
 from optimizer.costs import told_room_short
 from tests.optimizer.conftest import DENVER, solve_checked
 
@@ -61,3 +61,52 @@ def test_the_plan_charges_the_room_short_to_the_told_window() -> None:
 def test_a_negative_overrun_is_refused() -> None:
     with pytest.raises(ValueError, match="overrun_minutes must be >= 0"):
         Job("J", DENVER, 30, overrun_minutes=-1)
+
+
+def _on_site_day(start_room: int) -> Problem:
+    """A technician on a visit planned to end at 480, which may run `start_room` minutes long,
+    then a 30-minute promise told 480-540 and a 120-minute repair. A second technician is free
+    at 480, 20 minutes' drive away from the promise and the repair."""
+    far = Point(DENVER.lat + 0.09, DENVER.lon)
+    on_site = Technician("ON_SITE", DENVER, 480, 1020, start_room=start_room)
+    free = Technician("FREE", far, 480, 1020)
+    told = Window(480, 540, hard=False)
+    jobs = (
+        Job("VISIT", DENVER, 30, windows=(Window(480, 540),), told_window=told),
+        Job("REPAIR", DENVER, 120),
+    )
+    return Problem((on_site, free), jobs)
+
+
+def test_the_first_promise_keeps_room_for_the_visit_under_way_at_the_start() -> None:
+    near = solve_checked(_on_site_day(start_room=0))
+    assert _serving(near, "VISIT").technician_id == "ON_SITE"
+
+    # 90 minutes of room at 480 would leave the promise 30 minutes short (600 at 20 a minute):
+    # the technician free elsewhere drives to it and reaches it in its window.
+    roomy = solve_checked(_on_site_day(start_room=90))
+    visit = _serving(roomy, "VISIT")
+    assert visit.technician_id == "FREE"
+    assert next(s.start for s in visit.stops if s.job_id == "VISIT") <= 540
+    assert roomy.cost["told_window"] == 0
+
+
+def test_the_plan_charges_the_room_short_at_the_start_to_the_told_window() -> None:
+    day = _on_site_day(start_room=90)
+    jobs = tuple(
+        replace(job, pin=Pin("ON_SITE", start=480, sequence=0)) if job.id == "VISIT" else job
+        for job in day.jobs
+    )
+    plan = solve_checked(day.replace(jobs=jobs))
+    assert _serving(plan, "VISIT").technician_id == "ON_SITE"
+    assert _serving(plan, "VISIT").stops[0].start == 480
+    assert plan.cost["told_window"] == pytest.approx(20 * 30)
+
+
+def _serving(plan: Plan, job_id: str) -> Route:
+    return next(r for r in plan.routes if any(s.job_id == job_id for s in r.stops))
+
+
+def test_a_negative_start_room_is_refused() -> None:
+    with pytest.raises(ValueError, match="start_room must be >= 0"):
+        Technician("T", DENVER, 480, 600, start_room=-1)

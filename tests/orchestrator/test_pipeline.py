@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from statistics import NormalDist
 from zoneinfo import ZoneInfo
 
 from connectors.records import (
@@ -198,10 +200,16 @@ def test_a_re_plan_during_the_day_starts_each_technician_from_where_they_are(
     assert (t01.start.lat, t01.start.lon) == (place.point.lat, place.point.lon)
     assert t01.shift_start == 12 * 60 + 50
     assert check_plan(result.problem, result.plan) == []
-    # Another technician with no event today starts from home.
+    # Its first promise keeps room for that visit to run long: 30 minutes into a visit of a
+    # 50-minute median (sigma 0.5), its p80 end given that, less the planned 12:50.
+    spent = NormalDist().cdf(math.log(30 / 50) / 0.5)
+    z = NormalDist().inv_cdf(spent + 0.8 * (1 - spent))
+    assert t01.start_room == math.ceil(50 * math.exp(0.5 * z) - 50) == 31
+    # Another technician with no event today starts from home, with no room to keep.
     home = next(t for t in store.list(Technician, account=ACCOUNT) if t.external_id == "T02").home
     t02 = result.problem.technician("T02")
     assert (t02.start.lat, t02.start.lon) == (home.lat, home.lon)
+    assert t02.start_room == 0
 
 
 def test_a_technician_on_the_road_is_planned_to_arrive_when_their_drive_ends(

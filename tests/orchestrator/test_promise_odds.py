@@ -15,6 +15,7 @@ from orchestrator.planning import TechnicianPosition
 from orchestrator.promise_odds import (
     DurationSpread,
     keep_room_for_overruns,
+    keep_room_for_visits_under_way,
     promise_odds,
     promise_reach,
 )
@@ -132,3 +133,36 @@ def test_each_job_keeps_room_for_its_overrun_at_the_quantile_asked() -> None:
     for off in (0.0, 0.5, 0.3):
         same = keep_room_for_overruns(problem, records, _spread, off, routing_quantile=0.5)
         assert [job.overrun_minutes for job in same.jobs] == [0, 0, 0]
+
+
+def test_a_technician_on_site_starts_with_room_for_the_visit_under_way_to_run_long() -> None:
+    now = _at(10)
+    home = opt.Point(39.74, -104.99)
+    # T1, T2 and T3 are each planned free at 10:15 (minute 615). T1 has been on J0 (median 60)
+    # since 07:45; T3 on a visit nothing is known of; T2 has just finished.
+    problem = opt.Problem(
+        tuple(opt.Technician(t, home, 615, 1020) for t in ("T1", "T2", "T3")),
+        (opt.Job("J1", opt.Point(39.75, -104.98), 60),),
+    )
+    positions = {
+        "T1": TechnicianPosition(HERE, now + timedelta(minutes=15), ("J0", _at(7, 45))),
+        "T2": TechnicianPosition(HERE, now + timedelta(minutes=15)),
+        "T3": TechnicianPosition(HERE, now + timedelta(minutes=15), ("GONE", _at(9))),
+    }
+    jobs = {j: _job(j) for j in ("J0", "J1")}
+    techs = {t: _tech(t) for t in ("T1", "T2", "T3")}
+
+    def room(quantile: float) -> list[int]:
+        roomy = keep_room_for_visits_under_way(
+            problem, jobs, techs, _spread, positions, now, FRAME, quantile, routing_quantile=0.5
+        )
+        return [tech.start_room for tech in roomy.technicians]
+
+    # 135 minutes in, J0 ends by its p80 given that: the quantile 0.8 of what is left above
+    # 135 minutes, 60 * exp(0.5 z) with z at P(135) + 0.8 (1 - P(135)).
+    z = NormalDist().inv_cdf(_cdf(135) + 0.8 * (1 - _cdf(135)))
+    ends = 7 * 60 + 45 + 60 * math.exp(0.5 * z)  # minute of the day
+    assert room(0.8) == [math.ceil(ends - 615), 0, 0]
+    assert 40 < room(0.8)[0] < 60
+    assert room(0.9)[0] > room(0.8)[0]
+    assert room(0.5) == room(0.3) == [0, 0, 0]

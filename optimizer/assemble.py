@@ -234,6 +234,9 @@ def _why_unassigned(problem: Problem, job: Job, allowed: Sequence[int]) -> Unass
         return UnassignedJob(job.id, "no_qualified_technician", detail)
     if job.pin is not None:
         return UnassignedJob(job.id, "pinned_infeasible", f"pinned to {job.pin.technician}")
+    # Naming what the job needs tells a coordinator which skill is short when few hold it.
+    needs = sorted(job.skills | job.equipment)
+    who = f"{len(qualified)} qualified" + (f" for {', '.join(needs)}" if needs else "")
     if job.hard_windows:
         open_ = any(
             w.start <= t.shift_end + t.overtime_minutes and w.end >= t.shift_start
@@ -247,13 +250,12 @@ def _why_unassigned(problem: Problem, job: Job, allowed: Sequence[int]) -> Unass
         return UnassignedJob(
             job.id,
             "no_room_in_window",
-            f"{len(qualified)} qualified ({len(allowed)} nearest considered), "
-            "all full in its window",
+            f"{who} ({len(allowed)} nearest considered), all full in its window",
         )
     return UnassignedJob(
         job.id,
         "no_room_in_shift",
-        f"{len(qualified)} qualified ({len(allowed)} nearest considered), no room in their shifts",
+        f"{who} ({len(allowed)} nearest considered), no room in their shifts",
     )
 
 

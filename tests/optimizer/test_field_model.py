@@ -383,3 +383,25 @@ def test_a_day_that_starts_after_the_lunch_window_opens_eats_after_it_starts() -
     plan = solve_checked(Problem((tech,), (job,)))
     (route,) = plan.routes
     assert route.lunch_start is not None and 770 <= route.lunch_start <= 810
+
+
+def test_a_job_left_out_says_how_many_hold_what_it_needs_and_that_they_are_full() -> None:
+    # One licensed technician with two hours: one of the two 90-minute licensed jobs fits.
+    licensed = Technician("L", DENVER, 480, 600, skills=frozenset({"master_electrician"}))
+    other = Technician("O", DENVER, 480, 600)
+    jobs = tuple(
+        Job(f"J{k}", DENVER, 90, skills=frozenset({"master_electrician"})) for k in range(2)
+    )
+    plan = solve_checked(Problem((licensed, other), jobs))
+    assert [(u.reason, u.detail) for u in plan.unassigned] == [
+        (
+            "no_room_in_shift",
+            "1 qualified for master_electrician (1 nearest considered), no room in their shifts",
+        )
+    ]
+    # Within a hard window, the same count and need.
+    windowed = tuple(replace(j, windows=(Window(480, 500),)) for j in jobs)
+    plan = solve_checked(Problem((licensed, other), windowed))
+    assert [u.detail for u in plan.unassigned] == [
+        "1 qualified for master_electrician (1 nearest considered), all full in its window"
+    ]

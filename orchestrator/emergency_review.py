@@ -38,7 +38,8 @@ _TECH = "tech:"
 @dataclass(frozen=True, slots=True)
 class EmergencyAnswers:
     pins: dict[str, str]
-    """Job id → the technician a coordinator chose instead."""
+    """Job id → the technician who goes: the one a coordinator chose instead, or the one sent
+    when the coordinator approved or let the question expire."""
     declined: frozenset[str]
     """Jobs a coordinator declined: nobody goes today."""
 
@@ -135,6 +136,11 @@ def emergency_answers(asked: Sequence[ApprovalRow]) -> EmergencyAnswers:
             pins.pop(job_id, None)
         elif row.status == "chosen" and (row.decision or "").startswith(_TECH):
             pins[job_id] = row.decision.removeprefix(_TECH)  # type: ignore[union-attr]
+            declined.discard(job_id)
+        elif row.status in ("approved", "expired") and row.change.get("to_technician"):
+            # Kept as sent, or left to stand: whoever was sent goes; a later plan that found
+            # the visit a little cheaper elsewhere must not send a second technician.
+            pins[job_id] = str(row.change["to_technician"])
             declined.discard(job_id)
     return EmergencyAnswers(pins, frozenset(declined))
 

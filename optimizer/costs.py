@@ -81,8 +81,8 @@ def route_terms(
         terms["overtime"] = w.overtime(tech, route.end, route.return_minutes)
         load = route.work_minutes + sum(legs)
         terms["balance"] = w.balance * max(0, load - target)
-    # The visit before's overrun (or the one under way at the start's), which the next told
-    # window keeps room for.
+    # The overrun of the visit before (at first, of the one under way when the route starts),
+    # which the next told window keeps room for.
     room = tech.start_room
     for stop in route.stops:
         job = jobs[stop.job_id]

@@ -26,6 +26,7 @@ from dataclasses import replace
 
 import optimizer as opt
 from connectors.records import Appointment, Lifecycle
+from orchestrator.staying_late import stay_late_for_waiting_emergencies
 
 __all__ = ["only_dispatched", "solve_handing_on"]
 
@@ -49,8 +50,9 @@ def solve_handing_on(
     travel: opt.TravelTimes | None = None,
 ) -> opt.Plan:
     """`opt.solve`; then, if visits in `movable` are stuck or in an emergency's way, again
-    with them unpinned; then, if committed visits are still in no route, again with them
-    kept on their technicians in overtime.
+    with them unpinned; then, if an emergency still waits, again with the technicians qualified
+    for it allowed to stay late (`staying_late.py`); then, if committed visits are still in no
+    route, again with them kept on their technicians in overtime.
 
     Stuck: pinned to a technician who can no longer fit them. In the way: loaded on the app of
     a technician qualified for an emergency the plan left out. The second search starts from
@@ -89,6 +91,13 @@ def solve_handing_on(
         fewer_waiting = _emergencies_left(jobs_by_id, second) < _emergencies_left(jobs_by_id, plan)
         if release & stuck or fewer_waiting:
             plan, solved = second, released
+
+    def resolve(again: opt.Problem, routes: Mapping[str, Sequence[str]]) -> opt.Plan:
+        return opt.solve(
+            again, time_limit=max(0.5, time_limit / 2), initial=routes, params=params, travel=travel
+        )
+
+    solved, plan = stay_late_for_waiting_emergencies(solved, plan, resolve)
     on_shift = {tech.id for tech in problem.technicians}
     held = {
         u.job_id

@@ -28,6 +28,7 @@ from connectors.records import (
 )
 from orchestrator.settings import ObjectiveWeights
 from orchestrator.sooner import SOONER_MARGIN
+from orchestrator.staying_late import held_emergency_minutes
 from orchestrator.store import PlannedAssignment
 
 __all__ = [
@@ -273,9 +274,19 @@ def build_problem(
         if a.status is Lifecycle.EN_ROUTE and not a.deleted
         for tech_id in a.technician_ids
     }
+    # Who took an emergency today may stay late by its minutes (`staying_late.py`).
+    held = held_emergency_minutes(
+        data.appointments,
+        {job.external_id: job for job in data.jobs},
+        {tech.external_id: tech for tech in data.technicians},
+        (frame.origin, frame.origin + timedelta(days=1)),
+        durations,
+        urgency_of,
+    )
     techs: list[opt.Technician] = []
     by_id: dict[str, Technician] = {}
     for tech in data.technicians:
+        allowance = overtime_minutes + held.get(tech.external_id, 0)
         span = _shift_minutes(tech, frame)
         if not tech.active or span is None or tech.home is None:
             continue
@@ -288,7 +299,7 @@ def build_problem(
         if position is not None:
             here = opt.Point(position.point.lat, position.point.lon)
             start = max(start, frame.minutes(position.free_at))
-            if start >= end + overtime_minutes:
+            if start >= end + allowance:
                 continue
             end = max(end, start + 1)
         elif now_minute is not None and tech.external_id not in driving:
@@ -301,7 +312,7 @@ def build_problem(
             # Nobody stops for lunch on the way to a visit: they eat after it, even past the
             # window's end if the visit runs over it.
             earliest = max(earliest, now_minute + 1)
-            latest = max(latest, end + overtime_minutes, earliest)
+            latest = max(latest, end + allowance, earliest)
         techs.append(
             opt.Technician(
                 id=tech.external_id,
@@ -312,7 +323,7 @@ def build_problem(
                 skills=tech.qualifications_on(frame.day),
                 equipment=tech.equipment,
                 lunch=None if past_lunch else opt.Break(earliest, latest, lunch.minutes),
-                overtime_minutes=overtime_minutes,
+                overtime_minutes=allowance,
                 commute_home=not drive_home_in_shift,
             )
         )

@@ -155,7 +155,10 @@ class PlanningSettings(_Section):
     time_limit_seconds: float = Field(default=10, gt=0, le=600)
     horizon_days: int = Field(default=14, ge=1, le=42)
     overtime_minutes: int = Field(default=60, ge=0, le=480)
-    """How far past the end of their shift a technician may be kept, at the overtime cost."""
+    """How far past the end of their shift a technician may be kept, at the overtime cost. For
+    an emergency, more: when a plan makes one wait, the technicians qualified for it may stay
+    later by its minutes, and whoever takes it keeps that stretch for the day
+    (`orchestrator/staying_late.py`)."""
     drive_home_in_shift: bool = False
     """Whether the drive home must fit in the shift. By default it is the technician's commute
     in a take-home truck: the shift (with its overtime) bounds the end of the last visit."""

@@ -234,11 +234,11 @@ class FsmDispatchDispatcher:
         return max(10, round(estimate.p50 if p50 else estimate.routing))
 
     async def _replan(self, view: DispatchView, *, reason: str) -> None:
-        jobs = [
+        classified = [
             job.model_copy(update={"classification": self._classification(view, job)})
             for job in view.jobs.values()
-            if not job.status.is_terminal
         ]
+        jobs = [job for job in classified if not job.status.is_terminal]
         frame = DayFrame(view.today, view.zone)
         positions = self._positions(view)
         self._expected_end = {
@@ -250,7 +250,7 @@ class FsmDispatchDispatcher:
         }
         data = PlanningInput(
             technicians=list(view.technicians.values()),
-            jobs=jobs,
+            jobs=classified,  # done ones too: an emergency done today lets its technician stay late
             appointments=list(view.appointments.values()),
             customers=view.customers,
             locations=view.locations,
@@ -270,7 +270,7 @@ class FsmDispatchDispatcher:
             emergencies_sooner=self.emergencies_sooner,
             arrival_margin_minutes=self.arrival_margin_minutes,
         )
-        by_id = {job.external_id: job for job in data.jobs}
+        by_id = {job.external_id: job for job in jobs}
         problem = keep_room_for_overruns(
             problem, by_id, self._spread, self.overrun_room_quantile, self.routing_quantile
         )

@@ -92,9 +92,9 @@ def solve_handing_on(
         if release & stuck or fewer_waiting:
             plan, solved = second, released
 
-    def resolve(again: opt.Problem, routes: Mapping[str, Sequence[str]]) -> opt.Plan:
+    def resolve(again: opt.Problem, start: opt.Plan) -> opt.Plan:
         return opt.solve(
-            again, time_limit=max(0.5, time_limit / 2), initial=routes, params=params, travel=travel
+            again, time_limit=max(0.5, time_limit / 2), initial=start, params=params, travel=travel
         )
 
     solved, plan = stay_late_for_waiting_emergencies(solved, plan, resolve)

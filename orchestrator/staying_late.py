@@ -18,7 +18,7 @@ the coordinator sent the free one, who was there at 09:18.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -31,8 +31,8 @@ WAITING = 30
 """Minutes past when it could first start after which an emergency is waiting: beyond a drive
 across a neighbourhood, someone nearer may be held only by their overtime allowance."""
 
-Resolve = Callable[[opt.Problem, Mapping[str, Sequence[str]]], opt.Plan]
-"""Searches a problem again from a plan's routes."""
+Resolve = Callable[[opt.Problem, opt.Plan], opt.Plan]
+"""Searches a problem again from a plan."""
 
 
 def held_emergency_minutes(
@@ -83,19 +83,20 @@ def stay_late_for_waiting_emergencies(
     if not stretch:
         return problem, plan
     stretched = _stretched(problem, stretch)
-    second = resolve(stretched, _routes(plan))
-    if not _better(jobs, problem, plan, second):
+    second = resolve(stretched, plan)
+    if not _better(jobs, plan, second):
         return problem, plan
+    waiting_ids = {job.id for job in waiting}
     holders = {
         route.technician_id
         for route in second.routes
-        if any(stop.job_id in {job.id for job in waiting} for stop in route.stops)
+        if any(stop.job_id in waiting_ids for stop in route.stops)
     }
     if not _uses_stretch(problem, second, set(stretch) - holders):
         return stretched, second
     narrowed = _stretched(problem, {t: m for t, m in stretch.items() if t in holders})
-    third = resolve(narrowed, _routes(second))
-    if _better(jobs, problem, plan, third):
+    third = resolve(narrowed, second)
+    if _better(jobs, plan, third):
         return narrowed, third
     return problem, plan
 
@@ -118,29 +119,18 @@ def _waiting(problem: opt.Problem, plan: opt.Plan, jobs: Mapping[str, opt.Job]) 
 
 
 def _opens(job: opt.Job, tech: opt.Technician) -> int:
-    """When the emergency could first start, as the objective's emergency term counts it."""
+    """When the emergency could first start (one without a window: its technician's shift)."""
     return job.windows[0].start if job.windows else tech.shift_start
 
 
-def _wait(problem: opt.Problem, plan: opt.Plan, jobs: Mapping[str, opt.Job]) -> tuple[int, int]:
-    """(emergencies left out, minutes emergencies wait in all)."""
+def _wait(plan: opt.Plan, jobs: Mapping[str, opt.Job]) -> tuple[int, float]:
+    """(emergencies left out, the objective's cost of the emergencies' waits)."""
     left = sum(jobs[u.job_id].urgency == "emergency" for u in plan.unassigned)
-    minutes = 0
-    for route in plan.routes:
-        tech = problem.technician(route.technician_id)
-        for stop in route.stops:
-            job = jobs[stop.job_id]
-            if job.urgency == "emergency":
-                minutes += max(0, stop.start - _opens(job, tech))
-    return left, minutes
+    return left, plan.cost.get("emergency_wait", 0.0)
 
 
-def _better(
-    jobs: Mapping[str, opt.Job], problem: opt.Problem, first: opt.Plan, second: opt.Plan
-) -> bool:
-    return _wait(problem, second, jobs) < _wait(problem, first, jobs) and (
-        second.objective < first.objective
-    )
+def _better(jobs: Mapping[str, opt.Job], first: opt.Plan, second: opt.Plan) -> bool:
+    return _wait(second, jobs) < _wait(first, jobs) and second.objective < first.objective
 
 
 def _uses_stretch(problem: opt.Problem, plan: opt.Plan, techs: set[str]) -> bool:
@@ -167,7 +157,3 @@ def _stretched(problem: opt.Problem, stretch: Mapping[str, int]) -> opt.Problem:
         for tech in problem.technicians
     )
     return replace(problem, technicians=techs)
-
-
-def _routes(plan: opt.Plan) -> dict[str, list[str]]:
-    return {r.technician_id: [s.job_id for s in r.stops] for r in plan.routes}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,8 +26,8 @@ QUICK = opt.SolveParams(stall_solutions=500)
 ELECTRICIAN = frozenset({"journeyman_electrician"})
 
 
-def _resolve(problem: opt.Problem, routes: Mapping[str, Sequence[str]]) -> opt.Plan:
-    return opt.solve(problem, time_limit=3, initial=routes, params=QUICK)
+def _resolve(problem: opt.Problem, start: opt.Plan) -> opt.Plan:
+    return opt.solve(problem, time_limit=3, initial=start, params=QUICK)
 
 
 def _panel_day(t1_work: tuple[opt.Job, ...] = ()) -> opt.Problem:

@@ -27,10 +27,15 @@ from optimizer._splice import splice
 from optimizer.halves import search_here, search_part
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
+from optimizer.promise_probe import broken_promises, keeping_promises
 from optimizer.recreate import cooling_cycles, improve_by_recreate
 from optimizer.workers import cores, retire_pool, worker_pool
 
 __all__ = ["Partner", "improve_by_pair"]
+
+PROBE_TRIES = 2
+"""Searches the worker spends on one set of promises broken by hours (`promise_probe.py`)
+before it searches the day as it is again."""
 
 RESULT_GRACE = 0.5
 """Seconds past its end that the worker's search is waited for (a worker just started, or a
@@ -50,16 +55,30 @@ class Partner:
         self.rng = random.Random(seed ^ 0x5EED)
         self.pending: Future[RoutingOutcome | None] | None = None
         self.until = 0.0
+        self.probes: dict[frozenset[int], int] = {}
 
     def start(self, routes: list[list[int]], until: float, began: float | None = None) -> None:
-        """Search from `routes` until `until` (cooling from `began`, default now)."""
+        """Search from `routes` until `until` (cooling from `began`, default now).
+
+        If `routes` break promises by hours, the first `PROBE_TRIES` searches of them keep
+        those promises (`promise_probe.py`): the stops are taken out and may only come back
+        inside their told windows."""
         if self.pool is None:
             return
         cooling = (began if began is not None else clock.perf_counter(), until)
+        arrays = self.arrays
+        broken = broken_promises(arrays, routes)
+        if broken:
+            probe, narrowed = keeping_promises(arrays, broken)
+            key = frozenset(narrowed)
+            if key and self.probes.get(key, 0) < PROBE_TRIES:
+                self.probes[key] = self.probes.get(key, 0) + 1
+                arrays = probe
+                routes = [[j for j in route if j not in key] for route in routes]
         try:
             self.pending = self.pool.submit(
                 search_part,
-                self.arrays,
+                arrays,
                 routes,
                 self.params,
                 self.rng.randrange(2**31),

@@ -29,10 +29,11 @@ by hours rather than missed by a little; a smaller miss is left to the ordinary 
 
 def broken_promises(arrays: ModelArrays, routes: Sequence[Sequence[int]]) -> list[int]:
     """Jobs in `routes` whose service starts `BROKEN_MINUTES` or more past their told window
-    (or before it opens), timed with each technician's own minutes."""
+    (or before it opens), timed with each technician's own minutes. Pinned jobs are not
+    counted: where they stand is not the search's to choose."""
     jobs = arrays.problem.jobs
     params = arrays.problem.params
-    told = [job.told_window for job in jobs]
+    told = [job.told_window if job.pin is None else None for job in jobs]
     if not any(told[j] is not None for route in routes for j in route):
         return []
     outcome = timed_outcome(arrays, routes)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time as clock
+from dataclasses import replace
 
 import pytest
 
-from optimizer import Job, Point, Problem, SolveParams, Technician, Window
+from optimizer import Job, Pin, Point, Problem, SolveParams, Technician, Window
 from optimizer._splice import splice
 from optimizer.assemble import PlanScorer, assemble, merge_timings, timed_outcome
 from optimizer.matrices import ModelArrays
@@ -73,6 +74,14 @@ def test_a_promise_counts_as_broken_from_an_hour_past_its_window() -> None:
     assert broken_promises(arrays, [[VISIT, REPAIR], [SOFT]]) == []
     # No told window among the stops: nothing to time.
     assert broken_promises(arrays, [[REPAIR], []]) == []
+    # A visit pinned where it is (under way, say) is not the search's to move.
+    problem = _day()
+    pinned = tuple(
+        replace(job, pin=Pin("BOILER", sequence=1)) if job.id == "VISIT" else job
+        for job in problem.jobs
+    )
+    held = _arrays(problem.replace(jobs=pinned))
+    assert broken_promises(held, [[REPAIR, VISIT], [SOFT]]) == []
 
 
 @pytest.mark.parametrize(("before", "broken"), [(230, False), (239, False), (240, True)])

@@ -28,9 +28,10 @@ by hours rather than missed by a little; a smaller miss is left to the ordinary 
 
 
 def broken_promises(arrays: ModelArrays, routes: Sequence[Sequence[int]]) -> list[int]:
-    """Jobs in `routes` whose service starts `BROKEN_MINUTES` or more past their told window
-    (or before it opens), timed with each technician's own minutes. Pinned jobs are not
-    counted: where they stand is not the search's to choose."""
+    """Jobs in `routes` whose service starts `BROKEN_MINUTES` or more past their told window's
+    due minute, timed with each technician's own minutes (the model never starts one before
+    its told window opens). Pinned jobs are not counted: where they stand is not the search's
+    to choose."""
     jobs = arrays.problem.jobs
     params = arrays.problem.params
     told = [job.told_window if job.pin is None else None for job in jobs]
@@ -44,7 +45,7 @@ def broken_promises(arrays: ModelArrays, routes: Sequence[Sequence[int]]) -> lis
             if window is None:
                 continue
             due = params.told_due(window)
-            if start >= due + BROKEN_MINUTES or start < window.start:
+            if start >= due + BROKEN_MINUTES:
                 broken.append(j)
     return sorted(broken)
 

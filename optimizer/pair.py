@@ -27,8 +27,8 @@ from optimizer._splice import splice
 from optimizer.halves import search_here, search_part
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
-from optimizer.promise_probe import broken_promises, keeping_promises
-from optimizer.recreate import cooling_cycles, improve_by_recreate
+from optimizer.promise_probe import probe_of
+from optimizer.recreate import cooling_cycles
 from optimizer.workers import cores, retire_pool, worker_pool
 
 __all__ = ["Partner", "improve_by_pair"]
@@ -36,6 +36,10 @@ __all__ = ["Partner", "improve_by_pair"]
 PROBE_TRIES = 2
 """Searches the worker spends on one set of promises broken by hours (`promise_probe.py`)
 before it searches the day as it is again."""
+
+PROBE_SHARE = 0.25
+"""Share of the time left that a search without a worker spends keeping promises broken by
+hours, once, before it searches the day as it is."""
 
 RESULT_GRACE = 0.5
 """Seconds past its end that the worker's search is waited for (a worker just started, or a
@@ -67,14 +71,10 @@ class Partner:
             return
         cooling = (began if began is not None else clock.perf_counter(), until)
         arrays = self.arrays
-        broken = broken_promises(arrays, routes)
-        if broken:
-            probe, narrowed = keeping_promises(arrays, broken)
-            key = frozenset(narrowed)
-            if key and self.probes.get(key, 0) < PROBE_TRIES:
-                self.probes[key] = self.probes.get(key, 0) + 1
-                arrays = probe
-                routes = [[j for j in route if j not in key] for route in routes]
+        probe = probe_of(arrays, routes)
+        if probe is not None and self.probes.get(probe.kept, 0) < PROBE_TRIES:
+            self.probes[probe.kept] = self.probes.get(probe.kept, 0) + 1
+            arrays, routes = probe.arrays, probe.routes
         try:
             self.pending = self.pool.submit(
                 search_part,
@@ -128,14 +128,17 @@ def improve_by_pair(
 
     `partner` may already be searching (from the construction, say); its first cycle then
     ends when that search does. Without a worker process (one core, `params.part_workers`
-    0, or a counted search whose plan must not depend on timing) this is
-    `improve_by_recreate`. A worker that fails is retired and the cycles left run here alone.
+    0, or a counted search whose plan must not depend on timing) this is ruin and recreate
+    here alone, after a search of its own that keeps promises broken by hours (not in a
+    counted search). A worker that fails is retired and the cycles left run here alone.
     """
     partner = partner or Partner(arrays, params, seed)
     if partner.pool is None:
-        return improve_by_recreate(
+        kept, probed = _probed_here(arrays, routes, deadline, seed, params, score, on_improvement)
+        return search_here(
             arrays,
-            routes,
+            kept,
+            probed,
             deadline=deadline,
             seed=seed,
             params=params,
@@ -178,3 +181,33 @@ def improve_by_pair(
                 if on_improvement is not None:
                     on_improvement(best)
     return routes, timings
+
+
+def _probed_here(
+    arrays: ModelArrays,
+    routes: list[list[int]],
+    deadline: float,
+    seed: int,
+    params: SolveParams,
+    score: Score,
+    on_improvement: Callable[[float], None] | None,
+) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
+    """Without a worker: if `routes` break promises by hours, `PROBE_SHARE` of the time left
+    goes to a search that keeps them, here; its day is taken if cheaper. Returns the day to go
+    on from and the timings of the routes it changed."""
+    probe = probe_of(arrays, routes) if params.stall_solutions is None else None
+    if probe is None:
+        return routes, {}
+    now = clock.perf_counter()
+    until = now + PROBE_SHARE * (deadline - now)
+    found = search_part(probe.arrays, probe.routes, params, seed ^ 0x5EED, until, (now, until))
+    if found is None:
+        return routes, {}
+    everyone, every_job = list(range(arrays.n_techs)), list(range(arrays.n_jobs))
+    trial_routes, trial_timings = splice(routes, {}, everyone, every_job, found)
+    value = score(trial_routes, trial_timings)
+    if value >= score(routes, {}) - 1e-6:
+        return routes, {}
+    if on_improvement is not None:
+        on_improvement(value)
+    return trial_routes, trial_timings

@@ -14,13 +14,13 @@ real objective decides whether it is kept.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from optimizer.assemble import timed_outcome
 from optimizer.matrices import ModelArrays
 from optimizer.problem import Window
 
-__all__ = ["BROKEN_MINUTES", "broken_promises", "keeping_promises"]
+__all__ = ["BROKEN_MINUTES", "Probe", "broken_promises", "keeping_promises", "probe_of"]
 
 BROKEN_MINUTES = 60
 """Minutes past the told window (past its due minute) from which a promise counts as broken
@@ -74,3 +74,26 @@ def keeping_promises(arrays: ModelArrays, jobs: Sequence[int]) -> tuple[ModelArr
             windows[j] = inside
             narrowed.append(j)
     return replace(arrays, windows=tuple(windows)), narrowed
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """A search to run instead of the day as it is: the narrowed model, the routes without the
+    stops whose promises it keeps, and those stops."""
+
+    arrays: ModelArrays
+    routes: list[list[int]]
+    kept: frozenset[int]
+
+
+def probe_of(arrays: ModelArrays, routes: Sequence[Sequence[int]]) -> Probe | None:
+    """The search that keeps the promises `routes` break by hours, or None if they break none
+    that any window allows to keep."""
+    broken = broken_promises(arrays, routes)
+    if not broken:
+        return None
+    narrowed_arrays, narrowed = keeping_promises(arrays, broken)
+    if not narrowed:
+        return None
+    kept = frozenset(narrowed)
+    return Probe(narrowed_arrays, [[j for j in route if j not in kept] for route in routes], kept)

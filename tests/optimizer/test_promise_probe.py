@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import time as clock
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from optimizer import Job, Pin, Point, Problem, SolveParams, Technician, Window
+from optimizer import pair as pair_module
+from optimizer._routing import RoutingOutcome
 from optimizer._splice import splice
 from optimizer.assemble import PlanScorer, assemble, merge_timings, timed_outcome
 from optimizer.matrices import ModelArrays
-from optimizer.pair import PROBE_TRIES, Partner
+from optimizer.pair import PROBE_TRIES, Partner, improve_by_pair
 from optimizer.problem import ObjectiveParams
 from optimizer.promise_probe import BROKEN_MINUTES, broken_promises, keeping_promises
 from optimizer.solve import travel_matrix
@@ -155,3 +158,64 @@ def test_a_promise_is_probed_a_limited_number_of_times() -> None:
     partner.start([[VISIT, REPAIR], [SOFT]], clock.perf_counter() + 0.2)
     partner.result()
     assert partner.probes == {frozenset({VISIT}): PROBE_TRIES}
+
+
+def _spied_searches(monkeypatch: pytest.MonkeyPatch) -> list[ModelArrays]:
+    """The models `pair.search_part` is handed in this process, as it runs them."""
+    seen: list[ModelArrays] = []
+    real = pair_module.search_part
+
+    def spy(model: ModelArrays, *args: Any) -> RoutingOutcome | None:
+        seen.append(model)
+        return real(model, *args)
+
+    monkeypatch.setattr(pair_module, "search_part", spy)
+    return seen
+
+
+def test_without_a_worker_a_share_of_the_time_keeps_the_broken_promise_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = _day()
+    arrays = _arrays(problem)
+    routes = [[REPAIR, VISIT], [SOFT]]
+    first = timed_outcome(arrays, routes)
+    scorer = PlanScorer(arrays, first)
+    seen = _spied_searches(monkeypatch)
+    reported: list[float] = []
+    alone = SolveParams(part_workers=0)
+    better, timings = improve_by_pair(
+        arrays,
+        routes,
+        deadline=clock.perf_counter() + 1.0,
+        seed=4,
+        params=alone,
+        score=lambda r, t: scorer(t),
+        on_improvement=reported.append,
+    )
+    # One search ran here, on the model that keeps the promise.
+    assert [model.windows[VISIT] for model in seen] == [(Window(480, 600),)]
+    plan = assemble(arrays, merge_timings(timings, first))
+    check_clean(problem, plan)
+    visit = next(s for r in plan.routes for s in r.stops if s.job_id == "VISIT")
+    assert visit.start <= 600
+    assert reported and plan.objective == pytest.approx(reported[-1])
+    assert plan.objective < scorer({})
+
+
+def test_a_counted_search_without_a_worker_does_not_probe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    arrays = _arrays(_day())
+    routes = [[REPAIR, VISIT], [SOFT]]
+    scorer = PlanScorer(arrays, timed_outcome(arrays, routes))
+    seen = _spied_searches(monkeypatch)
+    improve_by_pair(
+        arrays,
+        routes,
+        deadline=clock.perf_counter() + 1.0,
+        seed=4,
+        params=SolveParams(stall_solutions=50),
+        score=lambda r, t: scorer(t),
+    )
+    assert seen == []

@@ -146,8 +146,6 @@ def improve_by_pair(
             on_improvement=on_improvement,
         )
     rng = random.Random(seed)
-    all_vehicles = list(range(arrays.n_techs))
-    all_jobs = list(range(arrays.n_jobs))
     routes = [list(r) for r in routes]
     timings: dict[int, RoutingOutcome] = {}
     now = clock.perf_counter()
@@ -171,15 +169,11 @@ def improve_by_pair(
             on_improvement=on_improvement,
             cooling=(began, ends),
         )
-        best = score(routes, timings)
         there = partner.result()
         if there is not None:
-            trial_routes, trial_timings = splice(routes, timings, all_vehicles, all_jobs, there)
-            value = score(trial_routes, trial_timings)
-            if value < best - 1e-6:
-                best, routes, timings = value, trial_routes, trial_timings
-                if on_improvement is not None:
-                    on_improvement(best)
+            routes, timings = _taken_if_cheaper(
+                arrays, routes, timings, there, score, on_improvement
+            )
     return routes, timings
 
 
@@ -203,11 +197,24 @@ def _probed_here(
     found = search_part(probe.arrays, probe.routes, params, seed ^ 0x5EED, until, (now, until))
     if found is None:
         return routes, {}
+    return _taken_if_cheaper(arrays, routes, {}, found, score, on_improvement)
+
+
+def _taken_if_cheaper(
+    arrays: ModelArrays,
+    routes: list[list[int]],
+    timings: dict[int, RoutingOutcome],
+    found: RoutingOutcome,
+    score: Score,
+    on_improvement: Callable[[float], None] | None,
+) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
+    """The day with `found` (a search of the whole day elsewhere) in place of every route, if
+    that scores lower (and is reported); else the day as it was."""
     everyone, every_job = list(range(arrays.n_techs)), list(range(arrays.n_jobs))
-    trial_routes, trial_timings = splice(routes, {}, everyone, every_job, found)
+    trial_routes, trial_timings = splice(routes, timings, everyone, every_job, found)
     value = score(trial_routes, trial_timings)
-    if value >= score(routes, {}) - 1e-6:
-        return routes, {}
+    if value >= score(routes, timings) - 1e-6:
+        return routes, timings
     if on_improvement is not None:
         on_improvement(value)
     return trial_routes, trial_timings

@@ -25,7 +25,7 @@ from optimizer.assemble import PlanScorer, merge_timings, timed_outcome
 from optimizer.geometry import job_location, route_centres
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
-from optimizer.recreate import cooling_cycles, improve_by_recreate
+from optimizer.recreate import cooling_cycles, idled, improve_by_recreate
 from optimizer.workers import POOLS, cores, retire_pool, worker_pool
 
 __all__ = ["improve_by_halves", "search_here", "search_part"]
@@ -63,7 +63,8 @@ def improve_by_halves(
     score: Callable[[list[list[int]], dict[int, RoutingOutcome]], float],
     on_improvement: Callable[[float], None] | None = None,
 ) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
-    """Ruin and recreate on two halves of the day at once until `deadline`.
+    """Ruin and recreate on two halves of the day at once until `deadline` (with
+    `params.idle_seconds`, until a round brings no gain).
 
     Without a worker process (one core, `params.part_workers` 0, or a counted search,
     `params.stall_solutions`, whose plan must not depend on timing), this is
@@ -88,7 +89,10 @@ def improve_by_halves(
     current = score(routes, timings)
     seconds = FIRST_ROUND
     last_end = deadline - HANDBACK
+    gained_at = clock.perf_counter()
     while clock.perf_counter() < last_end - 0.05:
+        if idled(params, gained_at):
+            break
         end = min(last_end, clock.perf_counter() + seconds)
         seconds = min(LONGEST_ROUND, seconds + 1.0)
         while len(cycles) > 1 and cycles[0][1] <= clock.perf_counter():
@@ -115,6 +119,7 @@ def improve_by_halves(
             value = score(trial_routes, trial_timings)
             if value < current - 1e-6:
                 current, routes, timings = value, trial_routes, trial_timings
+                gained_at = clock.perf_counter()
                 if on_improvement is not None:
                     on_improvement(current)
         if there is None and not _usable(pool):

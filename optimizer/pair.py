@@ -28,7 +28,7 @@ from optimizer.halves import search_here, search_part
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.promise_probe import probe_of
-from optimizer.recreate import cooling_cycles
+from optimizer.recreate import cooling_cycles, idled
 from optimizer.workers import cores, retire_pool, worker_pool
 
 __all__ = ["Partner", "improve_by_pair"]
@@ -124,7 +124,8 @@ def improve_by_pair(
     on_improvement: Callable[[float], None] | None = None,
     partner: Partner | None = None,
 ) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
-    """Ruin and recreate here and in a worker until `deadline`, meeting after each cycle.
+    """Ruin and recreate here and in a worker until `deadline` (with `params.idle_seconds`,
+    until a cycle brings no gain), meeting after each cycle.
 
     `partner` may already be searching (from the construction, say); its first cycle then
     ends when that search does. Without a worker process (one core, `params.part_workers`
@@ -152,11 +153,13 @@ def improve_by_pair(
     cycles = cooling_cycles(now, deadline)
     if partner.running and now + 0.1 < partner.until < deadline:
         cycles = [(now, partner.until), *cooling_cycles(partner.until, deadline)]
+    gained_at = now
     for began, ends in cycles:
-        if clock.perf_counter() >= deadline:
+        if clock.perf_counter() >= deadline or idled(params, gained_at):
             break
         if not partner.running:
             partner.start(routes, ends, began)
+        before = score(routes, timings)
         # The search here starts from the best day, so each gain it reports is a new best.
         routes, timings = search_here(
             arrays,
@@ -174,6 +177,8 @@ def improve_by_pair(
             routes, timings = _taken_if_cheaper(
                 arrays, routes, timings, there, score, on_improvement
             )
+        if score(routes, timings) < before - 1e-6:
+            gained_at = clock.perf_counter()
     return routes, timings
 
 

@@ -31,7 +31,7 @@ from optimizer.construct import Reinserter, construct
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 
-__all__ = ["improve_by_recreate"]
+__all__ = ["cooling_cycles", "idled", "improve_by_recreate"]
 
 ROUTES_PER_MOVE = (3, 4, 5)
 """How many neighbouring routes one move rebuilds, drawn at random."""
@@ -102,9 +102,10 @@ def improve_by_recreate(
     `rebuilds`). With `params.stall_solutions` set, batches have a fixed size and the search
     ends after `STALL_STEPS` batches and rebuilds in a row without gain; every step is seeded
     or counted, so the same input gives the same plan (unless the deadline comes first). With
-    `moves`, it ends after that many string moves and rebuilds. `cooling` (start, end) is the
-    span over which dearer days stop being accepted, when this call is one round of a longer
-    search (default: `cooling_cycles` from now to `deadline`).
+    `moves`, it ends after that many string moves and rebuilds. With `params.idle_seconds`, it
+    ends once that long has passed without a day better than the best so far. `cooling`
+    (start, end) is the span over which dearer days stop being accepted, when this call is
+    one round of a longer search (default: `cooling_cycles` from now to `deadline`).
 
     Returns:
         The routes, and for each vehicle whose route changed, its timing. Never a day that
@@ -123,14 +124,18 @@ def improve_by_recreate(
         return routes, {}  # nothing to move: do not spin until the deadline
     day = _Day(arrays, routes, score, WALKERS if arrays.n_techs <= WALKERS_UP_TO else 1)
     counted = params.stall_solutions is not None
-    cycles = [cooling] if cooling else cooling_cycles(clock.perf_counter(), deadline)
+    first = FIRST_CYCLE if params.idle_seconds is None else min(FIRST_CYCLE, params.idle_seconds)
+    cycles = [cooling] if cooling else cooling_cycles(clock.perf_counter(), deadline, first)
     began, cooled = cycles.pop(0)
     made = since_gain = steps = 0
     batch = COUNTED_BATCH
     unreported = False
     reported_at = -math.inf
+    best, best_at = day.leader.best, clock.perf_counter()
     while clock.perf_counter() < deadline and (moves is None or made < moves):
         if counted and since_gain >= STALL_STEPS:
+            break
+        if idled(params, best_at):
             break
         if cycles and clock.perf_counter() >= cooled and not counted:
             # A new cycle starts from the best day found, free to wander again.
@@ -153,6 +158,8 @@ def improve_by_recreate(
                 batch = max(MIN_BATCH, int(size / spent * min(BATCH_SECONDS, left)))
         since_gain = 0 if improved else since_gain + 1
         unreported |= improved
+        if improved and day.leader.best < best - 1e-6:
+            best, best_at = day.leader.best, clock.perf_counter()
         due = clock.perf_counter() - reported_at >= REPORT_SECONDS
         if unreported and due and on_improvement is not None:
             on_improvement(day.value(day.kept()))
@@ -235,6 +242,13 @@ def _rebuild(
         return False
     trial, _ = splice(routes, {}, vehicles, jobs, outcome)
     return bool(walker.offer({v: trial[v] for v in vehicles}, threshold))
+
+
+def idled(params: SolveParams, gained_at: float) -> bool:
+    """Whether `params.idle_seconds` have passed since `gained_at`, the last time the day got
+    cheaper (never without `idle_seconds`)."""
+    idle = params.idle_seconds
+    return idle is not None and clock.perf_counter() - gained_at >= idle
 
 
 def cooling_cycles(

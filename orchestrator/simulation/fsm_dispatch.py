@@ -14,7 +14,7 @@ expects it to end soon, and when it does not, the next stops go to someone else)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import structlog
@@ -91,6 +91,12 @@ class FsmDispatchDispatcher:
     min_seconds: float = 1.0
     max_seconds: float = 5.0
     morning_seconds: float = 5.0
+    replan_idle_seconds: float | None = 0.25
+    """A re-plan (not the morning plan) ends once its search has gone this long without a
+    cheaper day. Starting from the plan of minutes ago, it is settled in a few hundredths of
+    a second nearly every time. Measured on captured re-plans, against the full budget: 126
+    of three 12 × 47 days, 38 % of the time, 0.07 % dearer on average; 26 of a 40 × 160 day,
+    52 % of the time, 0.03 % dearer."""
     solve_params: opt.SolveParams = field(default_factory=opt.SolveParams)
     promise_lead: timedelta = PROMISE_LEAD
     """How far before its planned start an unbooked job's promised window opens."""
@@ -288,8 +294,11 @@ class FsmDispatchDispatcher:
         budget = min(
             self.max_seconds, max(self.min_seconds, self.seconds_per_job * len(problem.jobs))
         )
+        params = self.solve_params
         if self._last_plan is None:
             budget = max(budget, self.morning_seconds)
+        else:
+            params = replace(params, idle_seconds=self.replan_idle_seconds)
         initial = (
             {r.technician_id: [s.job_id for s in r.stops] for r in self._last_plan.routes}
             if self._last_plan
@@ -300,7 +309,7 @@ class FsmDispatchDispatcher:
             only_dispatched(data.appointments),
             time_limit=budget,
             initial=initial,
-            params=self.solve_params,
+            params=params,
         )
         if self.morning is None:
             self.morning = (problem, plan)

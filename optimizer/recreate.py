@@ -124,6 +124,8 @@ def improve_by_recreate(
         return routes, {}  # nothing to move: do not spin until the deadline
     day = _Day(arrays, routes, score, WALKERS if arrays.n_techs <= WALKERS_UP_TO else 1)
     counted = params.stall_solutions is not None
+    # A search that ends after `idle_seconds` without a gain must settle within that time,
+    # not still be wandering when it ends.
     first = FIRST_CYCLE if params.idle_seconds is None else min(FIRST_CYCLE, params.idle_seconds)
     cycles = [cooling] if cooling else cooling_cycles(clock.perf_counter(), deadline, first)
     began, cooled = cycles.pop(0)

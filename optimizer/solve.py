@@ -244,9 +244,9 @@ def _cheapest_start(
     kept = scorer({})
     better: dict[int, RoutingOutcome] = {}
     for v in range(arrays.n_techs):
-        if scorer({**better, v: retimed}) < kept - 1e-6:
-            better[v] = retimed
-            kept = scorer(better)
+        trial = scorer({**better, v: retimed})
+        if trial < kept - 1e-6:
+            better[v], kept = retimed, trial
     searched = merge_timings(better, searched)
     if PlanScorer(arrays, day)({}) < PlanScorer(arrays, searched)({}) - 1e-6:
         return day

@@ -31,7 +31,7 @@ from optimizer.promise_probe import probe_of
 from optimizer.recreate import cooling_cycles, idled
 from optimizer.workers import cores, retire_pool, worker_pool
 
-__all__ = ["Partner", "improve_by_pair"]
+__all__ = ["Partner", "improve_by_pair", "improve_here"]
 
 PROBE_TRIES = 2
 """Searches the worker spends on one set of promises broken by hours (`promise_probe.py`)
@@ -135,11 +135,9 @@ def improve_by_pair(
     """
     partner = partner or Partner(arrays, params, seed)
     if partner.pool is None:
-        kept, probed = _probed_here(arrays, routes, deadline, seed, params, score, on_improvement)
-        return search_here(
+        return improve_here(
             arrays,
-            kept,
-            probed,
+            routes,
             deadline=deadline,
             seed=seed,
             params=params,
@@ -180,6 +178,32 @@ def improve_by_pair(
         if score(routes, timings) < before - 1e-6:
             gained_at = clock.perf_counter()
     return routes, timings
+
+
+def improve_here(
+    arrays: ModelArrays,
+    routes: list[list[int]],
+    *,
+    deadline: float,
+    seed: int,
+    params: SolveParams,
+    score: Score,
+    on_improvement: Callable[[float], None] | None = None,
+) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
+    """Ruin and recreate in this process alone until `deadline`, after a search that keeps
+    promises broken by hours (not in a counted search): the pair's search without a worker,
+    and a small day's search when its budget is too short to start one."""
+    kept, probed = _probed_here(arrays, routes, deadline, seed, params, score, on_improvement)
+    return search_here(
+        arrays,
+        kept,
+        probed,
+        deadline=deadline,
+        seed=seed,
+        params=params,
+        score=score,
+        on_improvement=on_improvement,
+    )
 
 
 def _probed_here(

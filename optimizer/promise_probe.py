@@ -53,16 +53,27 @@ def broken_promises(arrays: ModelArrays, routes: Sequence[Sequence[int]]) -> lis
 def keeping_promises(arrays: ModelArrays, jobs: Sequence[int]) -> tuple[ModelArrays, list[int]]:
     """The model with each of `jobs` allowed to start only inside its told window (from the
     window's opening to its due minute), within the windows the model already enforces, and
-    the jobs so narrowed: one whose hard windows miss its told window entirely is left as it
-    is (that promise cannot be kept)."""
+    the jobs so narrowed. A promise that cannot be kept is left as it is: one whose hard
+    windows miss its told window entirely, or whose due minute no qualified technician can
+    reach (a re-plan late in the day, its window long past)."""
     windows = list(arrays.windows)
     params = arrays.problem.params
+    techs = arrays.problem.technicians
     narrowed: list[int] = []
     for j in jobs:
         told = arrays.problem.jobs[j].told_window
         if told is None:
             raise ValueError(f"job {arrays.problem.jobs[j].id} has no told window")
         due = params.told_due(told)
+        reached = min(
+            (
+                techs[v].shift_start + int(arrays.drive[arrays.start_node(v), j])
+                for v in arrays.allowed[j]
+            ),
+            default=None,
+        )
+        if reached is None or reached > due:
+            continue
         inside = tuple(
             Window(max(w.start, told.start), min(w.end, due))
             for w in windows[j]

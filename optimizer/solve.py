@@ -30,13 +30,12 @@ from optimizer.assemble import (
 from optimizer.construct import construct
 from optimizer.halves import improve_by_halves
 from optimizer.matrices import ModelArrays
-from optimizer.pair import Partner, improve_by_pair
+from optimizer.pair import Partner, improve_by_pair, improve_here
 from optimizer.params import SolveParams
 from optimizer.parts import improve_by_parts
 from optimizer.plan import Plan
 from optimizer.preferences import explain_passed_over
 from optimizer.problem import Point, Problem
-from optimizer.recreate import improve_by_recreate
 from optimizer.travel import OfflineTravel, TravelMatrix, TravelTimes
 
 __all__ = ["Progress", "node_points", "solve", "travel_matrix"]
@@ -67,8 +66,8 @@ Progress = Callable[[float, float], None]
 
 
 Improver = Callable[..., tuple[list[list[int]], dict[int, RoutingOutcome]]]
-"""`improve_by_parts`, `improve_by_halves` or `improve_by_pair`: routes in, better routes and
-their timings out."""
+"""`improve_by_parts`, `improve_by_halves`, `improve_by_pair` or `improve_here`: routes in,
+better routes and their timings out."""
 
 
 def node_points(problem: Problem) -> list[Point]:
@@ -219,7 +218,7 @@ def _recreated(
     if partner is not None:
         improver = functools.partial(improve_by_pair, partner=partner)
     elif arrays.n_techs <= settings.parts_above:
-        improver = improve_by_recreate
+        improver = improve_here
     routes, timings = _improve(improver, arrays, first, settings, seed, deadline, progress, started)
     return assemble(arrays, merge_timings(timings, first))
 

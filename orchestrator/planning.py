@@ -102,6 +102,10 @@ class TechnicianPosition:
     free_at: datetime
     on_site: tuple[str, datetime] | None = None
     """(job id, since when) of the visit they are on, when they are on site."""
+    idle: tuple[tuple[datetime, datetime], ...] = ()
+    """Stretches of today when they were neither driving nor on site, up to now: from the end
+    of a visit (or from the start of the day) to the next departure. A stretch as long as a
+    lunch inside the lunch window is where they ate."""
 
 
 def technician_positions(
@@ -121,8 +125,12 @@ def technician_positions(
     then and not restarted at each re-plan; turned back by a cancellation: there, free now;
     reported done with no arrival seen: at that visit, free now.
     Technicians with no event today are absent: their day starts from home.
+    Each position also holds the technician's idle stretches so far today (`idle`).
     """
     today = now.astimezone(zone).date()
+    day_start = datetime.combine(today, time(0), zone)
+    free_since: dict[str, datetime] = {}  # technician -> when their idle stretch began
+    idle: dict[str, list[tuple[datetime, datetime]]] = {}
     appointments = {a.external_id: a for a in data.appointments}
     jobs = {j.external_id: j for j in data.jobs}
     techs = {t.external_id: t for t in data.technicians}
@@ -140,6 +148,9 @@ def technician_positions(
         if job is None or location is None or location.point is None:
             continue
         if event.status is Lifecycle.EN_ROUTE:
+            since = free_since.pop(tech_id, None if tech_id in out else day_start)
+            if since is not None:
+                idle.setdefault(tech_id, []).append((since, event.occurred_at))
             tech = techs.get(tech_id)
             here = out[tech_id].point if tech_id in out else tech.home if tech else None
             if here is not None:
@@ -147,6 +158,7 @@ def technician_positions(
                 driving_to[tech_id] = event.subject_id
         elif event.status is Lifecycle.ON_SITE:
             driving_to.pop(tech_id, None)
+            free_since.pop(tech_id, None)  # got there unseen leaving: that stretch had a drive
             minutes = on_site_minutes(job, techs.get(tech_id))
             still = max(timedelta(minutes=10), (now - event.occurred_at) * STILL_TO_GO)
             free = max(event.occurred_at + timedelta(minutes=minutes), now + still)
@@ -158,14 +170,22 @@ def technician_positions(
                 if event.status is not Lifecycle.CANCELED:  # got there, unreported: there
                     del driving_to[tech_id]
                     out[tech_id] = TechnicianPosition(location.point, now)
+                    free_since[tech_id] = event.occurred_at
                 elif setting_out == event.subject_id:  # turned back: where they left, now
                     del driving_to[tech_id]
                     out[tech_id] = TechnicianPosition(out[tech_id].point, now)
+                    free_since[tech_id] = event.occurred_at
                 continue  # another of their visits canceled: still on the road
             if tech_id in out and out[tech_id].point != location.point:
                 continue  # canceled elsewhere while here
             out[tech_id] = TechnicianPosition(location.point, now)
-    return out
+            free_since.setdefault(tech_id, event.occurred_at)  # idle already: since then
+    for tech_id, since in free_since.items():
+        idle.setdefault(tech_id, []).append((since, now))
+    return {
+        tech_id: replace(position, idle=tuple(idle.get(tech_id, ())))
+        for tech_id, position in out.items()
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +257,52 @@ def _window(window: TimeWindow, frame: DayFrame, *, hard: bool) -> opt.Window:
     return opt.Window(frame.minutes(window.start), frame.minutes(window.end), hard=hard)
 
 
+def _lunch_break(
+    lunch: LunchRule,
+    frame: DayFrame,
+    position: TechnicianPosition | None,
+    *,
+    on_shift: int,
+    start: int,
+    now_minute: int | None,
+    driving: bool,
+    last: int,
+) -> opt.Break | None:
+    """The lunch still ahead of a technician on shift from minute `on_shift` and free from
+    `start`, if any.
+
+    Planned ahead of the day: in the lunch window. During it, from what they did so far:
+    - an idle stretch of lunch length inside the window (or after it): they ate, none is left;
+    - on the road: they eat after the visit they drive to, even past the window's end;
+    - busy through the whole window (a visit running long): they eat as soon as they are free,
+      before the next drive, as a technician owed a meal break does;
+    - not seen today and the window behind them: none is planned.
+    """
+    earliest, latest = frame.clock(lunch.earliest), frame.clock(lunch.latest)
+    if now_minute is None:
+        return opt.Break(earliest, latest, lunch.minutes)
+    opens = max(earliest, on_shift)
+    if position is not None and _ate(position.idle, frame, opens, lunch.minutes):
+        return None
+    if driving:
+        earliest = max(earliest, now_minute + 1)
+        return opt.Break(earliest, max(latest, last, earliest), lunch.minutes)
+    free = max(start, now_minute)
+    if latest < free:
+        return None if position is None else opt.Break(free, free, lunch.minutes)
+    return opt.Break(earliest, latest, lunch.minutes)
+
+
+def _ate(
+    stretches: Iterable[tuple[datetime, datetime]], frame: DayFrame, opens: int, minutes: int
+) -> bool:
+    """Whether one of the idle stretches holds a lunch: `minutes` from minute `opens` on."""
+    return any(
+        frame.minutes(until) - max(frame.minutes(since), opens) >= minutes
+        for since, until in stretches
+    )
+
+
 def build_problem(
     data: PlanningInput,
     *,
@@ -291,6 +357,7 @@ def build_problem(
         if not tech.active or span is None or tech.home is None:
             continue
         start, end = span
+        on_shift = start
         if now_minute is not None and end <= now_minute:
             continue
         home = opt.Point(tech.home.lat, tech.home.lon)
@@ -305,14 +372,16 @@ def build_problem(
         elif now_minute is not None and tech.external_id not in driving:
             # Not seen anywhere today and not on the road: they leave home now at the earliest.
             start = max(start, now_minute)
-        # Once the lunch window is behind the technician, their lunch is no longer planned.
-        earliest, latest = frame.clock(lunch.earliest), frame.clock(lunch.latest)
-        past_lunch = now_minute is not None and latest < max(start, now_minute)
-        if now_minute is not None and tech.external_id in driving:
-            # Nobody stops for lunch on the way to a visit: they eat after it, even past the
-            # window's end if the visit runs over it.
-            earliest = max(earliest, now_minute + 1)
-            latest = max(latest, end + allowance, earliest)
+        lunch_break = _lunch_break(
+            lunch,
+            frame,
+            position,
+            on_shift=on_shift,
+            start=start,
+            now_minute=now_minute,
+            driving=tech.external_id in driving,
+            last=end + allowance,
+        )
         techs.append(
             opt.Technician(
                 id=tech.external_id,
@@ -322,7 +391,7 @@ def build_problem(
                 shift_end=end,
                 skills=tech.qualifications_on(frame.day),
                 equipment=tech.equipment,
-                lunch=None if past_lunch else opt.Break(earliest, latest, lunch.minutes),
+                lunch=lunch_break,
                 overtime_minutes=allowance,
                 commute_home=not drive_home_in_shift,
             )

@@ -25,7 +25,7 @@ from connectors.records import (
     TimeWindow,
     Urgency,
 )
-from optimizer import OfflineTravel, Point, Window, check_plan, solve
+from optimizer import Break, OfflineTravel, Point, Problem, Window, check_plan, solve
 from orchestrator.planning import (
     DayFrame,
     PlanningInput,
@@ -501,7 +501,8 @@ def test_a_technician_on_the_road_is_counted_from_when_they_set_out() -> None:
     assert left_from is not None
 
     def position(events: list[StatusEvent], now: datetime) -> TechnicianPosition:
-        return technician_positions(events, data, _durations, now=now, zone=ZONE)["T1"]
+        found = technician_positions(events, data, _durations, now=now, zone=ZONE)["T1"]
+        return replace(found, idle=())  # where and when free; idle stretches: tested below
 
     assert position(events, _at(12, 20)) == TechnicianPosition(left_from, _at(12))
     # Setting out from home: home.
@@ -538,6 +539,91 @@ def test_a_technician_on_the_road_at_lunchtime_arrives_first_and_eats_after_the_
     # Left at 12:00: there when the drive ends (not at 12:20 + lunch + the whole drive).
     assert route.stops[0].start == max(12 * 60 + drive, 12 * 60 + 20)
     assert route.lunch_start is not None and route.lunch_start >= route.stops[0].end
+
+
+def test_idle_stretches_run_from_each_visit_end_to_the_next_departure() -> None:
+    data, events = _driving_day()  # J1 done 11:50, on the road to J2 at 12:00
+    positions = technician_positions(events, data, _durations, now=_at(12, 20), zone=ZONE)
+    assert positions["T1"].idle == ((_at(11, 50), _at(12)),)
+    # Done at J2 at 13:00 and not gone since: idle until now.
+    done = _event("S3", "A2", Lifecycle.COMPLETED, _at(13))
+    positions = technician_positions([*events, done], data, _durations, now=_at(13, 40), zone=ZONE)
+    assert positions["T1"].idle == ((_at(11, 50), _at(12)), (_at(13), _at(13, 40)))
+    # Leaving home first thing: the stretch before it runs from the start of the day.
+    first = [_event("S0", "A2", Lifecycle.EN_ROUTE, _at(8))]
+    positions = technician_positions(first, data, _durations, now=_at(8, 10), zone=ZONE)
+    assert positions["T1"].idle == ((datetime.combine(DAY, datetime.min.time(), ZONE), _at(8)),)
+
+
+def _day_in(*statuses: Lifecycle) -> PlanningInput:
+    """`_driving_day` with T1's visits A1-A3 in `statuses`."""
+    data, _ = _driving_day()
+    appointments = [
+        a.model_copy(update={"status": status})
+        for a, status in zip(data.appointments, statuses, strict=True)
+    ]
+    return replace(data, appointments=appointments)
+
+
+def _problem_at(now: datetime, events: list[StatusEvent], data: PlanningInput) -> Problem:
+    positions = technician_positions(events, data, _durations, now=now, zone=ZONE)
+    return build_problem(
+        replace(data, positions=positions),
+        frame=FRAME,
+        weights=ObjectiveWeights(),
+        durations=_durations,
+        now=now,
+    )
+
+
+def _lunch_at(now: datetime, events: list[StatusEvent], *statuses: Lifecycle) -> Break | None:
+    return _problem_at(now, events, _day_in(*statuses)).technician("T1").lunch
+
+
+def test_a_technician_busy_through_the_lunch_window_eats_as_soon_as_free() -> None:
+    """On site at J1 from 10:30 to an expected 14:00 (three hours past its estimate by 13:30):
+    they eat when done, before driving on, as the platform's technicians do; a plan without
+    that lunch promises the next customer half an hour too soon."""
+    events = [
+        _event("S0", "A1", Lifecycle.EN_ROUTE, _at(10)),
+        _event("S1", "A1", Lifecycle.ON_SITE, _at(10, 30)),
+    ]
+    on_site = (Lifecycle.ON_SITE, Lifecycle.SCHEDULED, Lifecycle.SCHEDULED)
+    # 13:20, 170 minutes into a 60-minute visit: free a quarter of that later, at 14:02.
+    lunch = _lunch_at(_at(13, 20), events, *on_site)
+    assert lunch is not None
+    assert (lunch.earliest, lunch.latest, lunch.minutes) == (14 * 60 + 2, 14 * 60 + 2, 30)
+    # Expected free inside the window: the usual window.
+    early = _lunch_at(_at(10, 40), events, *on_site)
+    assert early is not None and (early.earliest, early.latest) == (11 * 60 + 30, 13 * 60 + 30)
+    # And the plan: lunch at 14:02, then the drive to J2.
+    problem = _problem_at(_at(13, 20), events, _day_in(*on_site))
+    plan = solve(problem, time_limit=1)
+    assert check_plan(problem, plan) == []
+    route = plan.route_of("T1")
+    assert route is not None and route.lunch_start == 14 * 60 + 2
+    assert route.stops[0].arrive >= 14 * 60 + 32 + route.stops[0].travel_minutes
+
+
+def test_a_technician_who_had_a_lunch_length_gap_in_the_window_is_planned_none() -> None:
+    gap = [
+        _event("S0", "A1", Lifecycle.ON_SITE, _at(10)),
+        _event("S1", "A1", Lifecycle.COMPLETED, _at(11, 40)),
+        _event("S2", "A2", Lifecycle.EN_ROUTE, _at(12, 15)),
+    ]
+    after = (Lifecycle.COMPLETED, Lifecycle.EN_ROUTE, Lifecycle.SCHEDULED)
+    assert _lunch_at(_at(12, 30), gap, *after) is None
+    # The same gap before the window opened was no lunch: still ahead, after this visit.
+    morning = [
+        _event("S0", "A1", Lifecycle.ON_SITE, _at(9)),
+        _event("S1", "A1", Lifecycle.COMPLETED, _at(10, 40)),
+        _event("S2", "A2", Lifecycle.EN_ROUTE, _at(11, 15)),
+    ]
+    lunch = _lunch_at(_at(11, 20), morning, *after)
+    assert lunch is not None and lunch.earliest == 11 * 60 + 30
+    # Twenty minutes idle in the window is not a lunch either.
+    short = [*gap[:2], _event("S2", "A2", Lifecycle.EN_ROUTE, _at(11, 55))]
+    assert _lunch_at(_at(12, 5), short, *after) is not None
 
 
 def _promised_twice(promise: TimeWindow) -> PlanningInput:

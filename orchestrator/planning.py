@@ -357,7 +357,6 @@ def build_problem(
         if not tech.active or span is None or tech.home is None:
             continue
         start, end = span
-        on_shift = start
         if now_minute is not None and end <= now_minute:
             continue
         home = opt.Point(tech.home.lat, tech.home.lon)
@@ -376,7 +375,7 @@ def build_problem(
             lunch,
             frame,
             position,
-            on_shift=on_shift,
+            on_shift=span[0],
             start=start,
             now_minute=now_minute,
             driving=tech.external_id in driving,

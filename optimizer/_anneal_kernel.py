@@ -257,6 +257,20 @@ class FieldAnnealer:
         twin._scratch = tuple(array.copy() for array in self._scratch)
         return twin
 
+    def held(self) -> tuple[Ints, Ints, Floats]:
+        """The current day as held: route `v` is `routes[v, :lengths[v]]`, costing
+        `values[v]` (read-only views, valid until the next change)."""
+        return self._routes, self._lengths, self._values
+
+    def best_held(self) -> tuple[Ints, Ints, Floats]:
+        """The best day found, held as `held` holds the current one."""
+        return self._best_routes, self._best_lengths, self._best_values
+
+    @property
+    def unserved_total(self) -> float:
+        """What leaving every job out costs: a day's value is this plus its route values."""
+        return self._penalty_total
+
     def best_routes(self) -> list[list[int]]:
         routes, lengths = self._best_routes, self._best_lengths
         return [routes[v, : lengths[v]].tolist() for v in range(self._n_techs)]

@@ -26,6 +26,7 @@ from optimizer.geometry import job_location, route_centres
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.recreate import cooling_cycles, idled, improve_by_recreate
+from optimizer.route_pool import RoutePool
 from optimizer.workers import POOLS, cores, retire_pool, worker_pool
 
 __all__ = ["improve_by_halves", "search_here", "search_part"]
@@ -154,9 +155,11 @@ def search_here(
     score: Callable[[list[list[int]], dict[int, RoutingOutcome]], float],
     on_improvement: Callable[[float], None] | None = None,
     cooling: tuple[float, float] | None = None,
+    pool: RoutePool | None = None,
 ) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
     """Ruin and recreate in this process from a day part-way through a search: `routes` and
-    the timings re-solved so far (the rest are the caller's base). Returns the same pair."""
+    the timings re-solved so far (the rest are the caller's base), pooling the routes it holds
+    in `pool` (`recreate.improve_by_recreate`). Returns the same pair."""
     more_routes, more = improve_by_recreate(
         arrays,
         routes,
@@ -166,6 +169,7 @@ def search_here(
         score=lambda r, t: score(r, {**timings, **t}),
         on_improvement=on_improvement,
         cooling=cooling,
+        pool=pool,
     )
     return more_routes, {**timings, **more}
 

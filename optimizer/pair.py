@@ -29,6 +29,7 @@ from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.promise_probe import probe_of
 from optimizer.recreate import cooling_cycles, idled
+from optimizer.route_pool import RoutePool
 from optimizer.workers import cores, retire_pool, worker_pool
 
 __all__ = ["Partner", "improve_by_pair", "improve_here"]
@@ -152,6 +153,8 @@ def improve_by_pair(
     if partner.running and now + 0.1 < partner.until < deadline:
         cycles = [(now, partner.until), *cooling_cycles(partner.until, deadline)]
     gained_at = now
+    # One pool for all cycles: a route held in one can complete a day in another.
+    pool = RoutePool(arrays.n_techs)
     for began, ends in cycles:
         if clock.perf_counter() >= deadline or idled(params, gained_at):
             break
@@ -169,6 +172,7 @@ def improve_by_pair(
             score=score,
             on_improvement=on_improvement,
             cooling=(began, ends),
+            pool=pool,
         )
         there = partner.result()
         if there is not None:

@@ -14,6 +14,9 @@ threshold):
 - A *rebuild* takes the 3-5 routes nearest a random job (their stops and the unassigned jobs
   they could do), rebuilds them from nothing with the construction heuristic and a short
   descent of OR-Tools on that part alone: 20-60 ms a move, but it reorders whole routes.
+
+On days of up to `WALKERS_UP_TO` technicians, a *recombination* every `RECOMBINE_SECONDS`
+picks the cheapest day made of routes the search has held (`route_pool.py`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from optimizer._splice import splice
 from optimizer.construct import Reinserter, construct
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
+from optimizer.route_pool import RoutePool
 
 __all__ = ["cooling_cycles", "idled", "improve_by_recreate"]
 
@@ -79,6 +83,14 @@ restarts from the best day at the full threshold and lasts twice as long as the 
 the last one ends at the deadline. A single cooling over a 30 s budget still wandered at 1 %
 after 2 s, so the plan a caller could take early was a wanderer's, not a settled one."""
 
+RECOMBINE_SECONDS = 0.25
+"""Seconds between two recombinations of the routes the search has held (`route_pool.py`), on
+days of up to `WALKERS_UP_TO` technicians."""
+RECOMBINE_STEPS = 50
+"""In a counted search: batches and rebuilds between two recombinations."""
+RECOMBINE_LIMIT = 0.1
+"""Longest recombination, in seconds (a counted search: CP-SAT's deterministic time)."""
+
 Score = Callable[[list[list[int]], dict[int, RoutingOutcome]], float]
 
 
@@ -94,6 +106,7 @@ def improve_by_recreate(
     rebuilds: bool = True,
     moves: int | None = None,
     cooling: tuple[float, float] | None = None,
+    pool: RoutePool | None = None,
 ) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
     """Ruin and recreate parts of the day until `deadline` (a `perf_counter` time).
 
@@ -106,6 +119,11 @@ def improve_by_recreate(
     ends once that long has passed without a day better than the best so far. `cooling`
     (start, end) is the span over which dearer days stop being accepted, when this call is
     one round of a longer search (default: `cooling_cycles` from now to `deadline`).
+
+    On days of up to `WALKERS_UP_TO` technicians every day the walkers hold goes into a
+    `RoutePool` (`pool`, kept by a caller across rounds, or a new one), and every
+    `RECOMBINE_SECONDS` (`RECOMBINE_STEPS` in a counted search) the cheapest day made of its
+    routes replaces the day of the walker furthest behind, if cheaper than the best.
 
     Returns:
         The routes, and for each vehicle whose route changed, its timing. Never a day that
@@ -134,6 +152,12 @@ def improve_by_recreate(
     unreported = False
     reported_at = -math.inf
     best, best_at = day.leader.best, clock.perf_counter()
+    if pool is None and arrays.n_techs <= WALKERS_UP_TO:
+        pool = RoutePool(arrays.n_techs)
+    if pool is not None:
+        for walker in day.walkers:
+            pool.add(*walker.held())
+    recombine_at, pooled = clock.perf_counter() + RECOMBINE_SECONDS, pool.added if pool else 0
     while clock.perf_counter() < deadline and (moves is None or made < moves):
         if counted and since_gain >= STALL_STEPS:
             break
@@ -158,6 +182,13 @@ def improve_by_recreate(
                 spent = max(clock.perf_counter() - tick, 1e-6)
                 left = max(deadline - clock.perf_counter(), 0.0)
                 batch = max(MIN_BATCH, int(size / spent * min(BATCH_SECONDS, left)))
+        if pool is not None:
+            pool.add(*walker.held())
+            due = steps % RECOMBINE_STEPS == 0 if counted else clock.perf_counter() >= recombine_at
+            if due and pool.added > pooled:
+                improved |= _recombined(day, pool, counted, deadline)
+                pooled = pool.added
+                recombine_at = clock.perf_counter() + RECOMBINE_SECONDS
         since_gain = 0 if improved else since_gain + 1
         unreported |= improved
         if improved and day.leader.best < best - 1e-6:
@@ -166,6 +197,8 @@ def improve_by_recreate(
         if unreported and due and on_improvement is not None:
             on_improvement(day.value(day.kept()))
             unreported, reported_at = False, clock.perf_counter()
+    if counted and pool is not None and pool.added > pooled:
+        unreported |= _recombined(day, pool, counted, deadline)
     kept = day.kept()
     value = day.value(kept)
     if value >= day.start_value - 1e-6:
@@ -218,6 +251,21 @@ class _Day:
 
     def value(self, day: tuple[list[list[int]], dict[int, RoutingOutcome]]) -> float:
         return self.score(*day)
+
+
+def _recombined(day: _Day, pool: RoutePool, counted: bool, deadline: float) -> bool:
+    """The cheapest day of pooled routes given to the walker furthest behind, if it beats the
+    best day of every walker. Returns whether it did."""
+    leader = day.leader
+    pool.add(*leader.best_held())
+    seconds = RECOMBINE_LIMIT if counted else min(RECOMBINE_LIMIT, deadline - clock.perf_counter())
+    if seconds <= 0.005:
+        return False
+    found = pool.cheapest_day(leader.best_routes(), seconds=seconds, deterministic=counted)
+    if found is None or leader.unserved_total + found[1] >= leader.best - 1e-6:
+        return False
+    max(day.walkers, key=lambda walker: walker.current).load(found[0])
+    return True
 
 
 def _rebuild(

@@ -197,8 +197,10 @@ def improve_by_recreate(
         if unreported and due and on_improvement is not None:
             on_improvement(day.value(day.kept()))
             unreported, reported_at = False, clock.perf_counter()
-    if counted and pool is not None and pool.added > pooled:
-        unreported |= _recombined(day, pool, counted, deadline)
+    if pool is not None:
+        if counted and pool.added > pooled:
+            unreported |= _recombined(day, pool, counted, deadline)
+        pool.add(*day.leader.best_held())  # for a caller that keeps the pool
     kept = day.kept()
     value = day.value(kept)
     if value >= day.start_value - 1e-6:

@@ -4,7 +4,8 @@ A day's cost is its routes' costs added up (`_anneal_kernel._route_value`: drive
 against the technician's own target, windows, preferences, each route on its own) plus the
 penalties of the jobs no route serves. So any choice of one seen route per technician that
 serves no job twice is a valid day with a known cost, and the cheapest such choice is a set
-partitioning problem: CP-SAT solves one of a few thousand routes in tens of milliseconds.
+partitioning problem: CP-SAT solves one of a few thousand routes in tens of milliseconds
+(through OR-Tools' linear solver wrapper, which does not load pandas as `cp_model` does).
 
 String moves settle into basins: on 12 × 47 days the day two seconds in often differed from
 the best known in four to six routes, each of which the search had held at some point in
@@ -20,15 +21,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-from ortools.sat.python import cp_model
+from ortools.linear_solver import pywraplp
 
 __all__ = ["POOL_LIMIT", "RoutePool"]
 
 POOL_LIMIT = 3000
 """Routes kept; beyond, the least recently seen go first. A 10 s search of a 12 × 47 day
 held about 1,200 distinct routes."""
-SCALE = 100
-"""Route costs are in the objective's units with two decimals; CP-SAT wants integers."""
 
 
 class RoutePool:
@@ -73,45 +72,46 @@ class RoutePool:
         its route costs, or None if CP-SAT found none in `seconds` (in deterministic time
         units with `deterministic`, so the answer does not depend on the machine's speed).
         `hint`, a day of pooled routes, is where the solver starts."""
-        model = cp_model.CpModel()
-        chosen: list[tuple[int, list[int], float, cp_model.IntVar]] = []
-        by_job: dict[int, list[cp_model.IntVar]] = {}
+        solver = pywraplp.Solver.CreateSolver("SAT")
+        if solver is None:
+            return None
+        # The LP relaxation of set partitioning is tight: with it CP-SAT solves a pool of a
+        # thousand routes in ~15 ms, without it in over a second.
+        limit = f"max_deterministic_time:{seconds}" if deterministic else ""
+        solver.SetSolverSpecificParametersAsString(f"linearization_level:2 num_workers:1 {limit}")
+        if not deterministic:
+            solver.SetTimeLimit(max(1, int(seconds * 1000)))
+        objective = solver.Objective()
+        chosen: list[tuple[int, list[int], float, pywraplp.Variable]] = []
+        by_job: dict[int, list[pywraplp.Variable]] = {}
+        hinted: list[pywraplp.Variable] = []
         for v, seen in enumerate(self._routes):
             if not seen:
                 return None
-            mine = []
+            one = solver.Constraint(1, 1)
             for route, value in seen.values():
-                x = model.new_bool_var("")
-                mine.append(x)
+                x = solver.BoolVar("")
+                one.SetCoefficient(x, 1)
+                objective.SetCoefficient(x, value)
                 chosen.append((v, route, value, x))
-                model.add_hint(x, list(route) == list(hint[v]))
+                if route == list(hint[v]):
+                    hinted.append(x)
                 for j in route:
                     by_job.setdefault(j, []).append(x)
-            model.add_exactly_one(mine)
         for serving in by_job.values():
             if len(serving) > 1:
-                model.add_at_most_one(serving)
-        model.minimize(
-            cp_model.LinearExpr.weighted_sum(
-                [x for *_, x in chosen], [round(value * SCALE) for _, _, value, _ in chosen]
-            )
-        )
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        # The LP relaxation of set partitioning is tight: with it a pool of a thousand routes
-        # solves in ~15 ms, without it in over a second.
-        solver.parameters.linearization_level = 2
-        if deterministic:
-            solver.parameters.max_deterministic_time = seconds
-        else:
-            solver.parameters.max_time_in_seconds = seconds
-        status = solver.solve(model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                once = solver.Constraint(0, 1)
+                for x in serving:
+                    once.SetCoefficient(x, 1)
+        objective.SetMinimization()
+        if hinted:
+            solver.SetHint(hinted, [1.0] * len(hinted))
+        if solver.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             return None
         day: list[list[int]] = [[] for _ in range(self.n_techs)]
         total = 0.0
         for v, route, value, x in chosen:
-            if solver.boolean_value(x):
+            if x.solution_value() > 0.5:
                 day[v] = list(route)
                 total += value
         return day, total

@@ -27,6 +27,8 @@ def test_the_partner_searches_the_whole_day_in_a_worker(day_12x47: Problem) -> N
     arrays, routes = constructed(day_12x47, TIMED)
     first = timed_outcome(arrays, routes)
     scorer = PlanScorer(arrays, first)
+    # Started as a service starts it: a cold worker spends a second and more importing.
+    assert workers_module.start_workers()
     partner = Partner(arrays, TIMED, seed=3)
     assert partner.pool is not None
     partner.start(routes, clock.perf_counter() + 1.5)

@@ -184,8 +184,11 @@ def improve_by_recreate(
                 batch = max(MIN_BATCH, int(size / spent * min(BATCH_SECONDS, left)))
         if pool is not None:
             pool.add(*walker.held())
-            due = steps % RECOMBINE_STEPS == 0 if counted else clock.perf_counter() >= recombine_at
-            if due and pool.added > pooled:
+            if counted:
+                recombine = steps % RECOMBINE_STEPS == 0
+            else:
+                recombine = clock.perf_counter() >= recombine_at
+            if recombine and pool.added > pooled:
                 improved |= _recombined(day, pool, counted, deadline)
                 pooled = pool.added
                 recombine_at = clock.perf_counter() + RECOMBINE_SECONDS

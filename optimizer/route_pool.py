@@ -89,12 +89,13 @@ class RoutePool:
             if not seen:
                 return None
             one = solver.Constraint(1, 1)
+            wanted = list(hint[v])
             for route, value in seen.values():
                 x = solver.BoolVar("")
                 one.SetCoefficient(x, 1)
                 objective.SetCoefficient(x, value)
                 chosen.append((v, route, value, x))
-                if route == list(hint[v]):
+                if route == wanted:
                     hinted.append(x)
                 for j in route:
                     by_job.setdefault(j, []).append(x)

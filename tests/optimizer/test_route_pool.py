@@ -9,6 +9,7 @@ import pytest
 
 from optimizer import Plan, Problem, SolveParams, check_plan
 from optimizer._anneal_kernel import FieldAnnealer
+from optimizer._routing import RoutingOutcome
 from optimizer.assemble import PlanScorer, assemble, timed_outcome
 from optimizer.matrices import ModelArrays
 from optimizer.recreate import _Day, _recombined, improve_by_recreate
@@ -109,29 +110,25 @@ def test_a_search_with_a_pool_keeps_its_routes_across_rounds(day_12x47: Problem)
     scorer = PlanScorer(arrays, timed_outcome(arrays, start))
     pool = RoutePool(arrays.n_techs)
     counted = SolveParams(stall_solutions=3000)
-    routes, timings = improve_by_recreate(
-        arrays,
-        start,
-        deadline=clock.perf_counter() + 30,
-        seed=3,
-        params=counted,
-        score=lambda r, t: scorer(t),
-        rebuilds=False,
-        moves=2000,
-        pool=pool,
-    )
+
+    def search(
+        routes: list[list[int]], seed: int, moves: int
+    ) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
+        return improve_by_recreate(
+            arrays,
+            routes,
+            deadline=clock.perf_counter() + 30,
+            seed=seed,
+            params=counted,
+            score=lambda r, t: scorer(t),
+            rebuilds=False,
+            moves=moves,
+            pool=pool,
+        )
+
+    routes, timings = search(start, seed=3, moves=2000)
     held = len(pool)
     assert held > arrays.n_techs  # the empty start and the days after it
     assert sum(len(r) for r in routes) > 0 and timings
-    improve_by_recreate(
-        arrays,
-        routes,
-        deadline=clock.perf_counter() + 30,
-        seed=4,
-        params=counted,
-        score=lambda r, t: scorer(t),
-        rebuilds=False,
-        moves=500,
-        pool=pool,
-    )
+    search(routes, seed=4, moves=500)
     assert len(pool) > held

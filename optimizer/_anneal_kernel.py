@@ -271,6 +271,11 @@ class FieldAnnealer:
         """What leaving every job out costs: a day's value is this plus its route values."""
         return self._penalty_total
 
+    def compiled(self) -> tuple[tuple[Any, ...], tuple[Any, ...], Ints, npt.NDArray[np.bool_]]:
+        """What another compiled search of the same day needs (`ejection_chains.py`): the
+        timing and cost arrays, the jobs by distance from each job, and which jobs may move."""
+        return self._timing, self._costs, self._near, self._movable
+
     def best_routes(self) -> list[list[int]]:
         routes, lengths = self._best_routes, self._best_lengths
         return [routes[v, : lengths[v]].tolist() for v in range(self._n_techs)]

@@ -15,10 +15,12 @@ def compile_kernels(*, vrptw: bool = True) -> float:
     the field kernels alone."""
     from optimizer._anneal_kernel import compile_string_moves
     from optimizer._insert_kernel import compile_insertion
+    from optimizer.ejection_chains import compile_chains
 
     began = time.perf_counter()
     compile_insertion()
     compile_string_moves()
+    compile_chains()
     if vrptw:
         from optimizer._vrptw_sisr import compile_annealing
 

@@ -1,0 +1,132 @@
+"""A descent by ejection chains: the most improving chain of stops handed round several
+routes (`_chain_kernel.py`), applied, until none improves.
+
+Ruin and recreate runs it on its best day between batches (`recreate.py`), on days of up to
+`recreate.WALKERS_UP_TO` technicians.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from optimizer._anneal_kernel import FieldAnnealer
+from optimizer._chain_kernel import CYCLE, INSERTED, best_chain, best_insertion
+from optimizer.matrices import ModelArrays
+
+__all__ = ["CHAIN_ROUTES", "ChainSearch", "compile_chains"]
+
+CHAIN_ROUTES = 5
+"""Most routes one chain changes. Seed 7's 12 × 47 day needs four."""
+NEIGHBOURS = 80
+"""Jobs, nearest first, considered for the place of each stop."""
+EXPANSIONS = 5000
+"""Chain extensions explored from each first job, so that a day with many cheap steps (an
+unassigned job worth more than any stop) does not explode the search."""
+ROUNDS = 10
+"""Most chains applied in one descent."""
+
+
+class ChainSearch:
+    """Ejection chains over one day's compiled arrays (those of `annealer`)."""
+
+    def __init__(self, arrays: ModelArrays, annealer: FieldAnnealer) -> None:
+        self.annealer = annealer
+        self.timing, self.costs, self.near, self.movable = annealer.compiled()
+        n_techs, n_jobs = arrays.n_techs, arrays.n_jobs
+        self.n_techs, self.n_jobs = n_techs, n_jobs
+        self.allowed = np.zeros((max(n_techs, 1), max(n_jobs, 1)), dtype=np.bool_)
+        for j, vehicles in enumerate(arrays.allowed[:n_jobs]):
+            self.allowed[list(vehicles), j] = True
+        jobs = arrays.problem.jobs
+        self.sequenced = [job.pin is not None and job.pin.sequence is not None for job in jobs]
+        self.routes = np.zeros((max(n_techs, 1), max(n_jobs, 1) + 1), dtype=np.int64)
+        self.chain = np.zeros(CHAIN_ROUTES + 1, dtype=np.int64)
+        self.trial = np.zeros(max(n_jobs, 1) + 2, dtype=np.int64)
+        self.starts = np.zeros(max(n_jobs, 1) + 3, dtype=np.int64)
+
+    def descend(self, routes: Sequence[Sequence[int]]) -> tuple[list[list[int]], float] | None:
+        """`routes` with improving chains applied until none is left (at most `ROUNDS`), and
+        the day's change in value; None if no chain improves the day."""
+        day = [list(route) for route in routes]
+        saved = 0.0
+        for _ in range(ROUNDS):
+            found = self._best(day)
+            if found is None:
+                break
+            day, change = found
+            saved += change
+        return (day, saved) if saved < 0.0 else None
+
+    def _best(self, day: list[list[int]]) -> tuple[list[list[int]], float] | None:
+        """The day with its most improving chain applied, and the chain's change in value."""
+        n_techs = self.n_techs
+        lengths = np.zeros(max(n_techs, 1), dtype=np.int64)
+        values = np.zeros(max(n_techs, 1))
+        heads = np.zeros(max(n_techs, 1), dtype=np.int64)
+        where = np.full(max(self.n_jobs, 1), -1, dtype=np.int64)
+        for v, route in enumerate(day):
+            lengths[v] = len(route)
+            self.routes[v, : len(route)] = route
+            where[route] = v
+            value = self.annealer.route_value(v, route)
+            if value is None:
+                return None  # a route timed infeasible (a pin that moved): leave the day alone
+            values[v] = value
+            while heads[v] < len(route) and self.sequenced[route[heads[v]]]:
+                heads[v] += 1
+        change, length, kind, into = best_chain(
+            self.routes, lengths, values, where, heads, self.movable, self.allowed, self.near,
+            NEIGHBOURS, CHAIN_ROUTES, EXPANSIONS, self.timing, self.costs, self.chain,
+        )  # fmt: skip
+        if length == 0:
+            return None
+        chain = self.chain[:length].tolist()
+        changed = [list(route) for route in day]
+        moves = list(zip(chain, chain[1:], strict=False))
+        if kind == CYCLE:
+            moves.append((chain[-1], chain[0]))
+        elif where[chain[0]] >= 0:
+            home = int(where[chain[0]])
+            changed[home] = [j for j in day[home] if j != chain[0]]
+        for x, y in moves:
+            v = int(where[y])
+            changed[v] = self._inserted(v, lengths, heads, day[v].index(y), x)
+        if kind == INSERTED:
+            changed[into] = self._inserted(into, lengths, heads, -1, chain[-1])
+        return changed, float(change)
+
+    def _inserted(
+        self, v: int, lengths: np.ndarray, heads: np.ndarray, skip: int, job: int
+    ) -> list[int]:
+        """Route `v` as held in `self.routes`, without the stop at `skip`, with `job` at its
+        cheapest place."""
+        _, at = best_insertion(
+            v, self.routes[v], int(lengths[v]), skip, job, int(heads[v]), self.trial,
+            self.starts, self.timing, self.costs,
+        )  # fmt: skip
+        route = [j for k, j in enumerate(self.routes[v, : lengths[v]].tolist()) if k != skip]
+        route.insert(at, job)
+        return route
+
+
+def compile_chains() -> None:
+    """Compile the chain kernels (or load them from numba's disk cache), on a tiny day."""
+    from optimizer.params import SolveParams
+    from optimizer.problem import Job, Point, Problem, Technician
+    from optimizer.travel import OfflineTravel
+
+    home, near, far = Point(39.74, -104.99), Point(39.75, -104.98), Point(39.70, -105.05)
+    crew = tuple(
+        Technician(id=f"T{k}", start=home, shift_start=480, shift_end=1020) for k in range(2)
+    )
+    jobs = (
+        Job(id="A", location=near, service_minutes=30),
+        Job(id="B", location=far, service_minutes=30),
+    )
+    problem = Problem(crew, jobs)
+    matrix = np.asarray(OfflineTravel().matrix([near, far, home, home, home, home]), dtype=np.int64)
+    arrays = ModelArrays.build(problem, matrix, SolveParams())
+    annealer = FieldAnnealer(arrays)
+    ChainSearch(arrays, annealer).descend([[0, 1], []])

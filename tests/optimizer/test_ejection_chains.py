@@ -1,0 +1,162 @@
+"""Ejection chains: stops handed round several routes at once, each taking the next one's
+place, where no move of one stop and no swap of two improves the day."""
+
+from __future__ import annotations
+
+import pytest
+
+from optimizer import Job, Plan, Point, Problem, SolveParams, Technician, check_plan
+from optimizer._anneal_kernel import FieldAnnealer
+from optimizer.assemble import PlanScorer, assemble, timed_outcome
+from optimizer.construct import construct
+from optimizer.ejection_chains import ChainSearch
+from optimizer.matrices import ModelArrays
+from optimizer.recreate import _chained, _Day
+from optimizer.solve import travel_matrix
+
+HOMES = {"A": Point(39.60, -105.10), "B": Point(39.75, -104.85), "C": Point(39.90, -105.10)}
+
+
+def _tech(name: str, skills: set[str]) -> Technician:
+    return Technician(
+        id=name, start=HOMES[name], shift_start=480, shift_end=1020, skills=frozenset(skills)
+    )
+
+
+def _job(name: str, near: str, skill: str, **extra: object) -> Job:
+    home = HOMES[near]
+    return Job(
+        id=name,
+        location=Point(home.lat + 0.005, home.lon + 0.005),
+        service_minutes=300,  # one visit fills most of a shift: no route can take a second
+        skills=frozenset({skill}),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def _search(problem: Problem) -> tuple[ModelArrays, FieldAnnealer, ChainSearch]:
+    arrays = ModelArrays.build(problem, travel_matrix(problem), SolveParams())
+    annealer = FieldAnnealer(arrays)
+    return arrays, annealer, ChainSearch(arrays, annealer)
+
+
+def _value(annealer: FieldAnnealer, routes: list[list[int]]) -> float:
+    annealer.load(routes)
+    return annealer.current
+
+
+def test_three_stops_each_on_the_wrong_side_of_town_go_home_in_one_cycle() -> None:
+    # Each job may go to its own side's technician or one other: a to A or B, b to B or C,
+    # c to C or A. Each technician holds the one it may do that is far away; any swap of
+    # two would give someone a job they cannot do, and nobody has room for a second visit.
+    problem = Problem(
+        (_tech("A", {"sa", "sc"}), _tech("B", {"sa", "sb"}), _tech("C", {"sb", "sc"})),
+        (_job("a", "A", "sa"), _job("b", "B", "sb"), _job("c", "C", "sc")),
+    )
+    arrays, annealer, chains = _search(problem)
+    far = [[2], [0], [1]]  # A holds c, B holds a, C holds b
+    assert [list(a) for a in arrays.allowed] == [[0, 1], [1, 2], [0, 2]]
+    before = _value(annealer, far)
+    found = chains.descend(far)
+    assert found is not None
+    day, change = found
+    assert day == [[0], [1], [2]]
+    after = _value(annealer, day)
+    assert after == pytest.approx(before + change)
+    assert change < -50  # three long drives each way saved
+    assert check_plan(problem, assemble(arrays, timed_outcome(arrays, day))) == []
+
+
+def test_a_waiting_emergency_goes_in_and_the_stops_in_its_way_move_down_a_path() -> None:
+    # Only A can take the emergency; A's visit can go to B, whose visit can go to C, idle.
+    problem = Problem(
+        (_tech("A", {"su", "sx"}), _tech("B", {"sx", "sy"}), _tech("C", {"sy"})),
+        (
+            _job("x", "A", "sx"),
+            _job("y", "B", "sy"),
+            _job("u", "A", "su", urgency="emergency"),
+        ),
+    )
+    arrays, annealer, chains = _search(problem)
+    start = [[0], [1], []]
+    before = _value(annealer, start)
+    found = chains.descend(start)
+    assert found is not None
+    day, change = found
+    assert day == [[2], [0], [1]]
+    assert _value(annealer, day) == pytest.approx(before + change)
+    # The emergency's penalty for being left out is gone.
+    assert change < -problem.params.unassigned_penalty(problem.jobs[2]) / 2
+    assert check_plan(problem, assemble(arrays, timed_outcome(arrays, day))) == []
+
+
+def test_a_left_out_visit_goes_in_when_the_one_in_its_way_has_somewhere_to_go() -> None:
+    # x's only free place is B's, further from x than it saves on its own: the chain pays
+    # once B's visit y goes to C, who is idle. A search that stopped extending a chain at its
+    # first dearer step would not find it.
+    problem = Problem(
+        (_tech("A", {"su", "sx"}), _tech("B", {"sx", "sy"}), _tech("C", {"sy"})),
+        (
+            _job("x", "A", "sx"),
+            _job("y", "B", "sy"),
+            _job("u", "A", "su", urgency="emergency"),
+        ),
+    )
+    arrays, annealer, chains = _search(problem)
+    start = [[2], [1], []]
+    before = _value(annealer, start)
+    found = chains.descend(start)
+    assert found is not None
+    day, change = found
+    assert day == [[2], [0], [1]]
+    assert _value(annealer, day) == pytest.approx(before + change)
+
+
+def test_a_day_no_chain_improves_is_left_alone() -> None:
+    problem = Problem(
+        (_tech("A", {"sa", "sc"}), _tech("B", {"sa", "sb"}), _tech("C", {"sb", "sc"})),
+        (_job("a", "A", "sa"), _job("b", "B", "sb"), _job("c", "C", "sc")),
+    )
+    _, _, chains = _search(problem)
+    assert chains.descend([[0], [1], [2]]) is None
+
+
+def _routes_of(problem: Problem, plan: Plan) -> list[list[int]]:
+    index = {job.id: j for j, job in enumerate(problem.jobs)}
+    by_tech = {r.technician_id: [index[s.job_id] for s in r.stops] for r in plan.routes}
+    return [by_tech.get(t.id, []) for t in problem.technicians]
+
+
+def test_chains_on_a_field_day_predict_their_value_and_break_no_rule(
+    day_12x47: Problem,
+) -> None:
+    arrays, annealer, chains = _search(day_12x47)
+    built = construct(arrays, seed=3)
+    before = _value(annealer, built)
+    found = chains.descend(built)
+    assert found is not None  # a construction is never that good
+    day, change = found
+    assert _value(annealer, day) == pytest.approx(before + change)
+    served = [j for route in day for j in route]
+    assert len(served) == len(set(served))
+    # Pinned stops stay with their technician, in their place.
+    for v, route in enumerate(built):
+        pinned = [j for j in route if day_12x47.jobs[j].pin is not None]
+        assert [j for j in day[v] if day_12x47.jobs[j].pin is not None] == pinned
+    plan = assemble(arrays, timed_outcome(arrays, day))
+    assert check_plan(day_12x47, plan) == []
+
+
+def test_the_search_hands_the_chained_day_to_the_walker_furthest_behind(
+    day_12x47: Problem,
+) -> None:
+    arrays, annealer, chains = _search(day_12x47)
+    built = construct(arrays, seed=3)
+    scorer = PlanScorer(arrays, timed_outcome(arrays, built))
+    day = _Day(arrays, built, lambda routes, timings: scorer(timings), walkers=2)
+    start = day.leader.best
+    assert _chained(day, chains)
+    assert day.leader.best < start - 1e-6
+    # Both walkers were at the construction; one now holds the chained day as its own.
+    assert sorted(w.current for w in day.walkers)[0] == pytest.approx(day.leader.best)
+    assert sorted(w.current for w in day.walkers)[1] == pytest.approx(start)

@@ -2,7 +2,9 @@
 routes (`_chain_kernel.py`), applied, until none improves.
 
 Ruin and recreate runs it on its best day between batches (`recreate.py`), on days of up to
-`recreate.WALKERS_UP_TO` technicians.
+`recreate.CHAIN_TECHS` technicians. On the 12 × 47 day of seed 7 (4 s solves, value at 2 s),
+12 runs came within 0.5 % of the best plan known in 9 runs with it and 4 without; on days
+1-10, six runs each, in 54 of 60 and 52 of 60.
 """
 
 from __future__ import annotations
@@ -66,18 +68,24 @@ class ChainSearch:
         values = np.zeros(max(n_techs, 1))
         heads = np.zeros(max(n_techs, 1), dtype=np.int64)
         where = np.full(max(self.n_jobs, 1), -1, dtype=np.int64)
+        allowed = self.allowed
         for v, route in enumerate(day):
             lengths[v] = len(route)
             self.routes[v, : len(route)] = route
             where[route] = v
             value = self.annealer.route_value(v, route)
-            if value is None:
-                return None  # a route timed infeasible (a pin that moved): leave the day alone
-            values[v] = value
             while heads[v] < len(route) and self.sequenced[route[heads[v]]]:
                 heads[v] += 1
+            if value is None:
+                # A route that cannot be timed as it is (a pinned visit running past the
+                # shift, say) takes no part: no stop leaves it, none is put into it.
+                heads[v] = len(route)
+                if allowed is self.allowed:
+                    allowed = self.allowed.copy()
+                allowed[v] = False
+            values[v] = value or 0.0
         change, length, kind, into = best_chain(
-            self.routes, lengths, values, where, heads, self.movable, self.allowed, self.near,
+            self.routes, lengths, values, where, heads, self.movable, allowed, self.near,
             NEIGHBOURS, CHAIN_ROUTES, EXPANSIONS, self.timing, self.costs, self.chain,
         )  # fmt: skip
         if length == 0:

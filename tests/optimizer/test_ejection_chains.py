@@ -112,6 +112,37 @@ def test_a_left_out_visit_goes_in_when_the_one_in_its_way_has_somewhere_to_go() 
     assert _value(annealer, day) == pytest.approx(before + change)
 
 
+def test_a_route_that_cannot_be_timed_is_left_out_of_every_chain() -> None:
+    # D's day holds two long visits that overrun the shift (as a pinned visit running long
+    # can): nothing goes into it or leaves it, and the cycle among A, B and C is still found.
+    problem = Problem(
+        (
+            _tech("A", {"sa", "sc"}),
+            _tech("B", {"sa", "sb"}),
+            _tech("C", {"sb", "sc"}),
+            Technician(
+                id="D",
+                start=HOMES["B"],
+                shift_start=480,
+                shift_end=1020,
+                skills=frozenset({"sa", "sb", "sc"}),
+            ),
+        ),
+        (
+            _job("a", "A", "sa"),
+            _job("b", "B", "sb"),
+            _job("c", "C", "sc"),
+            _job("d1", "B", "sa"),
+            _job("d2", "B", "sb"),
+        ),
+    )
+    arrays, annealer, chains = _search(problem)
+    assert annealer.route_value(3, [3, 4]) is None
+    found = chains.descend([[2], [0], [1], [3, 4]])
+    assert found is not None
+    assert found[0] == [[0], [1], [2], [3, 4]]
+
+
 def test_a_day_no_chain_improves_is_left_alone() -> None:
     problem = Problem(
         (_tech("A", {"sa", "sc"}), _tech("B", {"sa", "sb"}), _tech("C", {"sb", "sc"})),

@@ -83,7 +83,7 @@ class ChainSearch:
                 if allowed is self.allowed:
                     allowed = self.allowed.copy()
                 allowed[v] = False
-            values[v] = value or 0.0
+            values[v] = 0.0 if value is None else value
         change, length, kind, into = best_chain(
             self.routes, lengths, values, where, heads, self.movable, allowed, self.near,
             NEIGHBOURS, CHAIN_ROUTES, EXPANSIONS, self.timing, self.costs, self.chain,

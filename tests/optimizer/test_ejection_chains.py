@@ -34,6 +34,26 @@ def _job(name: str, near: str, skill: str, **extra: object) -> Job:
     )
 
 
+def _cycle_day() -> Problem:
+    """Job a may go to A or B, b to B or C, c to C or A; each lies near its own letter's home."""
+    return Problem(
+        (_tech("A", {"sa", "sc"}), _tech("B", {"sa", "sb"}), _tech("C", {"sb", "sc"})),
+        (_job("a", "A", "sa"), _job("b", "B", "sb"), _job("c", "C", "sc")),
+    )
+
+
+def _path_day() -> Problem:
+    """Only A can take the emergency u; A's visit x can go to B, B's visit y to C."""
+    return Problem(
+        (_tech("A", {"su", "sx"}), _tech("B", {"sx", "sy"}), _tech("C", {"sy"})),
+        (
+            _job("x", "A", "sx"),
+            _job("y", "B", "sy"),
+            _job("u", "A", "su", urgency="emergency"),
+        ),
+    )
+
+
 def _search(problem: Problem) -> tuple[ModelArrays, FieldAnnealer, ChainSearch]:
     arrays = ModelArrays.build(problem, travel_matrix(problem), SolveParams())
     annealer = FieldAnnealer(arrays)
@@ -49,10 +69,7 @@ def test_three_stops_each_on_the_wrong_side_of_town_go_home_in_one_cycle() -> No
     # Each job may go to its own side's technician or one other: a to A or B, b to B or C,
     # c to C or A. Each technician holds the one it may do that is far away; any swap of
     # two would give someone a job they cannot do, and nobody has room for a second visit.
-    problem = Problem(
-        (_tech("A", {"sa", "sc"}), _tech("B", {"sa", "sb"}), _tech("C", {"sb", "sc"})),
-        (_job("a", "A", "sa"), _job("b", "B", "sb"), _job("c", "C", "sc")),
-    )
+    problem = _cycle_day()
     arrays, annealer, chains = _search(problem)
     far = [[2], [0], [1]]  # A holds c, B holds a, C holds b
     assert [list(a) for a in arrays.allowed] == [[0, 1], [1, 2], [0, 2]]
@@ -69,14 +86,7 @@ def test_three_stops_each_on_the_wrong_side_of_town_go_home_in_one_cycle() -> No
 
 def test_a_waiting_emergency_goes_in_and_the_stops_in_its_way_move_down_a_path() -> None:
     # Only A can take the emergency; A's visit can go to B, whose visit can go to C, idle.
-    problem = Problem(
-        (_tech("A", {"su", "sx"}), _tech("B", {"sx", "sy"}), _tech("C", {"sy"})),
-        (
-            _job("x", "A", "sx"),
-            _job("y", "B", "sy"),
-            _job("u", "A", "su", urgency="emergency"),
-        ),
-    )
+    problem = _path_day()
     arrays, annealer, chains = _search(problem)
     start = [[0], [1], []]
     before = _value(annealer, start)
@@ -94,14 +104,7 @@ def test_a_left_out_visit_goes_in_when_the_one_in_its_way_has_somewhere_to_go() 
     # x's only free place is B's, further from x than it saves on its own: the chain pays
     # once B's visit y goes to C, who is idle. A search that stopped extending a chain at its
     # first dearer step would not find it.
-    problem = Problem(
-        (_tech("A", {"su", "sx"}), _tech("B", {"sx", "sy"}), _tech("C", {"sy"})),
-        (
-            _job("x", "A", "sx"),
-            _job("y", "B", "sy"),
-            _job("u", "A", "su", urgency="emergency"),
-        ),
-    )
+    problem = _path_day()
     arrays, annealer, chains = _search(problem)
     start = [[2], [1], []]
     before = _value(annealer, start)
@@ -144,10 +147,7 @@ def test_a_route_that_cannot_be_timed_is_left_out_of_every_chain() -> None:
 
 
 def test_a_day_no_chain_improves_is_left_alone() -> None:
-    problem = Problem(
-        (_tech("A", {"sa", "sc"}), _tech("B", {"sa", "sb"}), _tech("C", {"sb", "sc"})),
-        (_job("a", "A", "sa"), _job("b", "B", "sb"), _job("c", "C", "sc")),
-    )
+    problem = _cycle_day()
     _, _, chains = _search(problem)
     assert chains.descend([[0], [1], [2]]) is None
 

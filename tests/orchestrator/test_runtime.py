@@ -137,7 +137,8 @@ def test_a_webhook_with_a_new_ticket_brings_the_accounts_plan_forward(tmp_path: 
     registry.register("sandbox", lambda account, secrets, http: platform)  # type: ignore[arg-type, return-value]
     settings = _settings(tmp_path, "planning:\n  replan_after_change_seconds: 2\n")
     app = build_runtime_app(settings, registry=registry)
-    with serve(app) as url, capture_logs() as logs:
+    # Logs are captured before the server starts: its first sync may finish before `serve` returns.
+    with capture_logs() as logs, serve(app) as url:
         deadline = time.monotonic() + 10
         while not _brought_forward(logs) and time.monotonic() < deadline:
             time.sleep(0.05)  # the first sync is in: J9 comes by webhook only

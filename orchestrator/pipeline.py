@@ -46,6 +46,7 @@ from orchestrator.emergency_review import (
     new_emergencies,
 )
 from orchestrator.log import bind_correlation
+from orchestrator.off_shift import name_off_shift
 from orchestrator.planning import (
     DayFrame,
     DurationFn,
@@ -249,6 +250,7 @@ class DispatchPipeline:
                     problem = pin_jobs(problem, waiting)
                     plan = self._solve(problem, data, _routes_of(plan), {*answered, *waiting})
                 self._tell_about_emergencies(problem, plan, data, frame, asked, now)
+            plan = name_off_shift(plan, problem, data.technicians, day)
             assignments = plan_assignments(plan, frame, data.appointments)
             writes = 0
             with self.store.transaction() as session:

@@ -32,6 +32,7 @@ from orchestrator.staying_late import held_emergency_minutes
 from orchestrator.store import PlannedAssignment
 
 __all__ = [
+    "DESIGNATED",
     "DayFrame",
     "TechnicianPosition",
     "DurationFn",
@@ -49,6 +50,9 @@ DurationFn = Callable[[Job, Technician], int]
 """Routing minutes of a job for a technician (the duration model's quantile)."""
 
 _SLA_PRIORITY = {SlaTier.PLATINUM: 4, SlaTier.GOLD: 2, SlaTier.STANDARD: 1}
+
+DESIGNATED = "designated:"
+"""Prefix of the skill that stands for a designated technician off shift: nobody holds it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -569,7 +573,7 @@ def _drop_unknown_refs(job: opt.Job, known: set[str]) -> opt.Job:
             preferred=preferred,
             pin=pin,
             designated=None,
-            skills=job.skills | {f"designated:{job.designated}"},
+            skills=job.skills | {DESIGNATED + job.designated},
         )
     return replace(job, preferred=preferred, pin=pin, designated=designated)
 

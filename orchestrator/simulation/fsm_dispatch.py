@@ -34,6 +34,7 @@ from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.customer_texts import QuietHours, plan_texts
 from orchestrator.durations_fit import duration_params
 from orchestrator.fitted_durations import model_spread
+from orchestrator.off_shift import name_off_shift
 from orchestrator.planning import (
     DayFrame,
     PlanningInput,
@@ -109,6 +110,8 @@ class FsmDispatchDispatcher:
     _expected_end: dict[str, datetime] = field(default_factory=dict)
     """Appointment id → when the last plan expected the visit under way there to end."""
     _last_plan: opt.Plan | None = None
+    _planned_for: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """Job id → technician and start minute of the last plan that placed it."""
     morning: tuple[opt.Problem, opt.Plan] | None = None
     """The morning's problem and plan, for reports."""
     passed_over: dict[str, str] = field(default_factory=dict)
@@ -311,11 +314,12 @@ class FsmDispatchDispatcher:
             initial=initial,
             params=params,
         )
+        plan = name_off_shift(plan, problem, data.technicians, frame.day)
         if self.morning is None:
             self.morning = (problem, plan)
         self._last_plan = plan
         self.plans += 1
-        self._note_reasons(problem, plan)
+        self._note_reasons(problem, plan, frame)
         emergencies = {
             job.id
             for job in problem.jobs
@@ -418,26 +422,30 @@ class FsmDispatchDispatcher:
             first[appointment] = min(at, first.get(appointment, at))
         return first
 
-    def _note_reasons(self, problem: opt.Problem, plan: opt.Plan) -> None:
+    def _note_reasons(self, problem: opt.Problem, plan: opt.Plan, frame: DayFrame) -> None:
         for unassigned in plan.unassigned:
             job_id = unassigned.job_id
-            if unassigned.reason == "no_qualified_technician" and job_id in self.left_out:
-                # The qualified technicians' shifts are over (a plan only has those still on
-                # shift): why the job was left out while they worked still stands.
-                continue
             reason = unassigned.reason.replace("_", " ")
-            self.left_out[job_id] = (
-                f"{reason}: {unassigned.detail}" if unassigned.detail else reason
-            )
+            why = f"{reason}: {unassigned.detail}" if unassigned.detail else reason
+            if unassigned.reason == "no_qualified_technician":
+                if job_id in self.left_out:
+                    # The qualified technicians' shifts are over (a plan only has those still
+                    # on shift): why the job was left out while they worked still stands.
+                    continue
+                if job_id in self._planned_for:
+                    tech, start = self._planned_for[job_id]
+                    why = f"last planned for {tech} at {frame.at(start):%H:%M}; then {why}"
+            self.left_out[job_id] = why
         pinned = {job.id for job in problem.jobs if job.pin is not None}
-        why = {row[0]: row[3] for row in preferences_passed_over(plan, problem)}
+        why_passed = {row[0]: row[3] for row in preferences_passed_over(plan, problem)}
         for route in plan.routes:
             for stop in route.stops:
                 self.left_out.pop(stop.job_id, None)
+                self._planned_for[stop.job_id] = (route.technician_id, stop.start)
                 if stop.job_id in pinned:
                     continue
-                if stop.job_id in why:
-                    self.passed_over[stop.job_id] = why[stop.job_id]
+                if stop.job_id in why_passed:
+                    self.passed_over[stop.job_id] = why_passed[stop.job_id]
                 else:
                     self.passed_over.pop(stop.job_id, None)
 

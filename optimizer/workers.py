@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import multiprocessing as mp
+import multiprocessing.connection
 import os
+import threading
 import warnings
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
@@ -54,7 +56,7 @@ def worker_pool(workers: int) -> Executor | None:
         )
         # Each worker loads the compiled insertion once, as it starts, not inside a search.
         POOLS[workers] = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_load_kernels
+            max_workers=workers, mp_context=context, initializer=_start_worker
         )
     return POOLS[workers]
 
@@ -77,6 +79,27 @@ def start_workers() -> bool:
 
 def _ready() -> bool:
     return True
+
+
+def _start_worker() -> None:
+    _exit_with_caller()
+    _load_kernels()
+
+
+def _exit_with_caller() -> None:
+    """End this worker when the process that started it ends. A caller that exits normally
+    stops its pool, but one killed without cleanup (SIGTERM, SIGKILL, an out-of-memory kill)
+    never does: its worker, holding both ends of its own work queue, would wait for work
+    forever with the fork server beside it, a few hundred MB for good."""
+    caller = mp.parent_process()
+    if caller is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([caller.sentinel])
+        os._exit(0)  # nobody is left to take a result, nor to stop this process otherwise
+
+    threading.Thread(target=watch, name="exit-with-caller", daemon=True).start()
 
 
 def _load_kernels() -> None:

@@ -1,0 +1,51 @@
+"""A worker process ends with the process that started it, however that one ends."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CALLER = """
+import os, time
+from optimizer.workers import start_workers, worker_pool
+assert start_workers()
+print(worker_pool(1).submit(os.getpid).result(), flush=True)
+time.sleep(60)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return status.split("State:")[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc")
+@pytest.mark.parametrize("ending", [signal.SIGTERM, signal.SIGKILL])
+def test_a_caller_killed_without_cleanup_leaves_no_worker_behind(ending: signal.Signals) -> None:
+    caller = subprocess.Popen(
+        [sys.executable, "-c", CALLER], stdout=subprocess.PIPE, cwd=ROOT, text=True
+    )
+    assert caller.stdout is not None
+    worker = int(caller.stdout.readline())
+    assert worker != caller.pid and _running(worker)
+    caller.send_signal(ending)
+    caller.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert not _running(worker), "the worker outlived its caller"
+    finally:
+        if _running(worker):
+            os.kill(worker, signal.SIGKILL)

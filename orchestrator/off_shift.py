@@ -4,7 +4,7 @@ A plan holds only the technicians still on shift (`planning.build_problem`), so 
 one qualified for a job is done for the day, or called away, the optimizer finds nobody able
 to do it and says `no_qualified_technician: needs boiler`. Read in the evening, that tells a
 coordinator the fleet lacks the skill. The reason stays (nobody can do it now); its detail
-names who could have.
+names who could have. The same holds for a day ahead, planned without those not working it.
 """
 
 from __future__ import annotations
@@ -48,11 +48,13 @@ def name_off_shift(
 
 
 def off_shift_detail(technicians: Sequence[str]) -> str:
-    """ "none still on shift (T03, T15, T24 +2 were)"."""
+    """ "T03, T15, T24 +2 qualify but are off shift" (gone home, called away, or not working
+    the day planned)."""
     names = ", ".join(technicians[:NAMED])
     more = f" +{len(technicians) - NAMED}" if len(technicians) > NAMED else ""
-    verb = "was" if len(technicians) == 1 else "were"
-    return f"none still on shift ({names}{more} {verb})"
+    if len(technicians) == 1:
+        return f"{names} qualifies but is off shift"
+    return f"{names}{more} qualify but are off shift"
 
 
 def _could(job: opt.Job, tech: Technician, day: date) -> bool:

@@ -75,13 +75,13 @@ def test_the_detail_names_who_held_what_the_job_needs_that_day() -> None:
         ),
     )
     named = {u.job_id: u for u in name_off_shift(plan, problem, fleet, DAY).unassigned}
-    assert named["boiler"].detail == "none still on shift (T2, T3, T4 were)"
+    assert named["boiler"].detail == "T2, T3, T4 qualify but are off shift"
     assert named["boiler"].reason == "no_qualified_technician"
     assert named["ev"].detail == "needs ev_charger"  # nobody holds it: the fleet lacks it
-    assert named["theirs"].detail == "none still on shift (T4 was)"
+    assert named["theirs"].detail == "T4 qualifies but is off shift"
     many = [_tech(f"T{k}", {"boiler"}) for k in range(2, 8)]
     [more] = name_off_shift(Plan((), (plan.unassigned[0],)), problem, many, DAY).unassigned
-    assert more.detail == "none still on shift (T2, T3, T4 +3 were)"
+    assert more.detail == "T2, T3, T4 +3 qualify but are off shift"
 
 
 class _Classifier:
@@ -117,5 +117,5 @@ def test_a_late_plan_says_the_refrigeration_technicians_have_gone_home(
     assert {t.id for t in result.problem.technicians} == {"T03", "T04", "T05", "T09", "T10", "T12"}
     left = {u.job_id: u for u in result.plan.unassigned}
     assert left["J001"].reason == "no_qualified_technician"
-    assert left["J001"].detail == "none still on shift (T01, T07 were)"
+    assert left["J001"].detail == "T01, T07 qualify but are off shift"
     assert left["J002"].detail == "needs ev_charger"

@@ -65,21 +65,29 @@ def _value(annealer: FieldAnnealer, routes: list[list[int]]) -> float:
     return annealer.current
 
 
+def _descend(
+    problem: Problem, start: list[list[int]]
+) -> tuple[ModelArrays, list[list[int]], float]:
+    """The chains' descent from `start`: the arrays, the day, and its predicted change, checked
+    against the change the annealer costs."""
+    arrays, annealer, chains = _search(problem)
+    before = _value(annealer, start)
+    found = chains.descend(start)
+    assert found is not None
+    day, change = found
+    assert _value(annealer, day) == pytest.approx(before + change)
+    return arrays, day, change
+
+
 def test_three_stops_each_on_the_wrong_side_of_town_go_home_in_one_cycle() -> None:
     # Each job may go to its own side's technician or one other: a to A or B, b to B or C,
     # c to C or A. Each technician holds the one it may do that is far away; any swap of
     # two would give someone a job they cannot do, and nobody has room for a second visit.
     problem = _cycle_day()
-    arrays, annealer, chains = _search(problem)
     far = [[2], [0], [1]]  # A holds c, B holds a, C holds b
+    arrays, day, change = _descend(problem, far)
     assert [list(a) for a in arrays.allowed] == [[0, 1], [1, 2], [0, 2]]
-    before = _value(annealer, far)
-    found = chains.descend(far)
-    assert found is not None
-    day, change = found
     assert day == [[0], [1], [2]]
-    after = _value(annealer, day)
-    assert after == pytest.approx(before + change)
     assert change < -50  # three long drives each way saved
     assert check_plan(problem, assemble(arrays, timed_outcome(arrays, day))) == []
 
@@ -87,14 +95,8 @@ def test_three_stops_each_on_the_wrong_side_of_town_go_home_in_one_cycle() -> No
 def test_a_waiting_emergency_goes_in_and_the_stops_in_its_way_move_down_a_path() -> None:
     # Only A can take the emergency; A's visit can go to B, whose visit can go to C, idle.
     problem = _path_day()
-    arrays, annealer, chains = _search(problem)
-    start = [[0], [1], []]
-    before = _value(annealer, start)
-    found = chains.descend(start)
-    assert found is not None
-    day, change = found
+    arrays, day, change = _descend(problem, [[0], [1], []])
     assert day == [[2], [0], [1]]
-    assert _value(annealer, day) == pytest.approx(before + change)
     # The emergency's penalty for being left out is gone.
     assert change < -problem.params.unassigned_penalty(problem.jobs[2]) / 2
     assert check_plan(problem, assemble(arrays, timed_outcome(arrays, day))) == []
@@ -104,15 +106,8 @@ def test_a_left_out_visit_goes_in_when_the_one_in_its_way_has_somewhere_to_go() 
     # x's only free place is B's, further from x than it saves on its own: the chain pays
     # once B's visit y goes to C, who is idle. A search that stopped extending a chain at its
     # first dearer step would not find it.
-    problem = _path_day()
-    arrays, annealer, chains = _search(problem)
-    start = [[2], [1], []]
-    before = _value(annealer, start)
-    found = chains.descend(start)
-    assert found is not None
-    day, change = found
+    _, day, _ = _descend(_path_day(), [[2], [1], []])
     assert day == [[2], [0], [1]]
-    assert _value(annealer, day) == pytest.approx(before + change)
 
 
 def test_a_route_that_cannot_be_timed_is_left_out_of_every_chain() -> None:

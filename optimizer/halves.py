@@ -22,6 +22,7 @@ from optimizer._anneal_kernel import FieldAnnealer
 from optimizer._routing import RoutingOutcome
 from optimizer._splice import splice
 from optimizer.assemble import PlanScorer, merge_timings, timed_outcome
+from optimizer.exchange import Mailbox
 from optimizer.geometry import job_location, route_centres
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
@@ -156,10 +157,12 @@ def search_here(
     on_improvement: Callable[[float], None] | None = None,
     cooling: tuple[float, float] | None = None,
     pool: RoutePool | None = None,
+    mailbox: Mailbox | None = None,
 ) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
     """Ruin and recreate in this process from a day part-way through a search: `routes` and
     the timings re-solved so far (the rest are the caller's base), pooling the routes it holds
-    in `pool` (`recreate.improve_by_recreate`). Returns the same pair."""
+    in `pool` and trading days through `mailbox` (`recreate.improve_by_recreate`). Returns the
+    same pair."""
     more_routes, more = improve_by_recreate(
         arrays,
         routes,
@@ -170,6 +173,7 @@ def search_here(
         on_improvement=on_improvement,
         cooling=cooling,
         pool=pool,
+        mailbox=mailbox,
     )
     return more_routes, {**timings, **more}
 
@@ -212,9 +216,10 @@ def search_part(
     seed: int,
     deadline: float,
     cooling: tuple[float, float],
+    mailbox: Mailbox | None = None,
 ) -> RoutingOutcome | None:
     """Ruin and recreate on one half (or on the whole day) until `deadline`: its whole timed
-    outcome, or None if nothing got cheaper."""
+    outcome, or None if nothing got cheaper. Better days go to `mailbox` as they are found."""
     base = _timed(model, routes)
     if base is None:
         return None
@@ -227,6 +232,7 @@ def search_part(
         params=params,
         score=lambda r, t: scorer(t),
         cooling=cooling,
+        mailbox=mailbox,
     )
     if not timings:
         return None

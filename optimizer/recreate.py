@@ -34,6 +34,7 @@ from optimizer._routing import RoutingOutcome, solve_routing
 from optimizer._splice import splice
 from optimizer.construct import Reinserter, construct
 from optimizer.ejection_chains import ChainSearch
+from optimizer.exchange import Mailbox
 from optimizer.matrices import ModelArrays
 from optimizer.params import SolveParams
 from optimizer.route_pool import RoutePool
@@ -119,6 +120,7 @@ def improve_by_recreate(
     moves: int | None = None,
     cooling: tuple[float, float] | None = None,
     pool: RoutePool | None = None,
+    mailbox: Mailbox | None = None,
 ) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
     """Ruin and recreate parts of the day until `deadline` (a `perf_counter` time).
 
@@ -138,6 +140,9 @@ def improve_by_recreate(
     routes replaces the day of the walker furthest behind, if cheaper than the best; then, on
     days of up to `CHAIN_TECHS`, if the best day is new, ejection chains improve it, and the
     result goes to that walker.
+
+    With a `mailbox` (`exchange.py`), each better day is posted to it, and a day read from it
+    that beats the best of every walker goes to the walker furthest behind.
 
     Returns:
         The routes, and for each vehicle whose route changed, its timing. Never a day that
@@ -163,7 +168,7 @@ def improve_by_recreate(
     began, cooled = cycles.pop(0)
     made = since_gain = steps = 0
     batch = COUNTED_BATCH
-    unreported = False
+    unreported = unposted = False
     reported_at = -math.inf
     best, best_at = day.leader.best, clock.perf_counter()
     if pool is None and arrays.n_techs <= WALKERS_UP_TO:
@@ -217,6 +222,11 @@ def improve_by_recreate(
                     chained, spent = day.leader.best, clock.perf_counter() - tick
                     chain_at = clock.perf_counter() + spent * (1 - CHAIN_SHARE) / CHAIN_SHARE
                 recombine_at = clock.perf_counter() + RECOMBINE_SECONDS
+        if mailbox is not None:
+            unposted |= improved
+            if unposted and mailbox.post(day.leader.best, day.leader.best_routes()):
+                unposted = False
+            improved |= _taken(day, mailbox)
         since_gain = 0 if improved else since_gain + 1
         unreported |= improved
         if improved and day.leader.best < best - 1e-6:
@@ -231,6 +241,8 @@ def improve_by_recreate(
         if counted and chains is not None and day.leader.best < chained - 1e-6:
             unreported |= _chained(day, chains)
         pool.add(*day.leader.best_held())  # for a caller that keeps the pool
+    if mailbox is not None and unposted:
+        mailbox.post(day.leader.best, day.leader.best_routes(), force=True)
     kept = day.kept()
     value = day.value(kept)
     if value >= day.start_value - 1e-6:
@@ -297,6 +309,16 @@ def _recombined(day: _Day, pool: RoutePool, counted: bool, deadline: float) -> b
     if found is None or leader.unserved_total + found[1] >= leader.best - 1e-6:
         return False
     max(day.walkers, key=lambda walker: walker.current).load(found[0])
+    return True
+
+
+def _taken(day: _Day, mailbox: Mailbox) -> bool:
+    """The day the other search posted, given to the walker furthest behind, if it beats the
+    best day of every walker. Returns whether it did."""
+    posted = mailbox.take()
+    if posted is None or posted.value >= day.leader.best - 1e-6:
+        return False
+    max(day.walkers, key=lambda walker: walker.current).load(posted.routes)
     return True
 
 

@@ -28,6 +28,9 @@ from pathlib import Path
 
 __all__ = ["ExchangeFolder", "Mailbox", "Posted"]
 
+PREFIX = "fsm-dispatch-exchange-"
+"""Start of each exchange folder's name, followed by the process id of its owner."""
+
 POST_SECONDS = 0.02
 """Least time between two posts of one side: a post pickles the whole day (about 50 µs on a
 12 × 47 day), and a reader looks every batch (about 5 ms)."""
@@ -94,12 +97,16 @@ class Mailbox:
 
 class ExchangeFolder:
     """A private folder for one pair's posts, in memory where the system has /dev/shm,
-    removed with everything in it when this object goes (or at exit)."""
+    removed with everything in it when this object goes (or at exit).
 
-    def __init__(self) -> None:
+    A process killed outright removes nothing; its folder is named after it, and the next
+    folder made on the machine removes those of processes that no longer run."""
+
+    def __init__(self, where: Path | None = None) -> None:
         shm = Path("/dev/shm")
-        where = shm if shm.is_dir() else None
-        self.path = Path(tempfile.mkdtemp(prefix="fsm-dispatch-", dir=where))
+        where = where or (shm if shm.is_dir() else Path(tempfile.gettempdir()))
+        _remove_orphans(where)
+        self.path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=where))
         self._remove = weakref.finalize(self, shutil.rmtree, self.path, True)
 
     def mailboxes(self) -> tuple[Mailbox, Mailbox]:
@@ -109,3 +116,21 @@ class ExchangeFolder:
 
     def close(self) -> None:
         self._remove()
+
+
+def _remove_orphans(where: Path) -> None:
+    """Remove the exchange folders in `where` whose owning process has ended."""
+    for folder in where.glob(f"{PREFIX}*-*"):
+        pid = folder.name.removeprefix(PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: running
+    return True

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import time as clock
 from pathlib import Path
 
@@ -70,6 +73,30 @@ def test_the_folder_pairs_the_mailboxes_and_goes_with_its_owner() -> None:
     del folder
     gc.collect()
     assert not path.exists(), "the folder and its posts are removed with the exchange"
+
+
+def test_folders_of_processes_that_ended_are_removed_by_the_next_one(tmp_path: Path) -> None:
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = int(ended.stdout)
+    orphan = tmp_path / f"{exchange_module.PREFIX}{dead}-abc"
+    orphan.mkdir()
+    (orphan / "worker.day").write_bytes(b"x")
+    alive = tmp_path / f"{exchange_module.PREFIX}{os.getpid()}-def"
+    alive.mkdir()
+    other = tmp_path / "something-else"
+    other.mkdir()
+    folder = ExchangeFolder(tmp_path)
+    assert folder.path.parent == tmp_path
+    assert folder.path.name.startswith(f"{exchange_module.PREFIX}{os.getpid()}-")
+    assert not orphan.exists(), "a killed process's folder goes"
+    assert alive.exists() and other.exists(), "a running process's folder, or another, stays"
+    folder.close()
+    assert not folder.path.exists()
 
 
 def test_a_search_takes_a_cheaper_posted_day_at_once(day_12x47: Problem, tmp_path: Path) -> None:

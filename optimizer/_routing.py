@@ -18,6 +18,7 @@ import time as clock
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util.optional_boolean_pb2 import BOOL_TRUE
@@ -29,6 +30,7 @@ from optimizer.problem import DAY_LIMIT, Job, ObjectiveParams, Window
 __all__ = ["RoutingOutcome", "solve_routing"]
 
 HORIZON = DAY_LIMIT
+T = TypeVar("T")
 
 Progress = Callable[[float, float], None]
 """Called with (seconds since the search began, objective in cost units) on each new best."""
@@ -160,31 +162,69 @@ def solve_routing(
             if progress is not None:
                 progress(clock.perf_counter() - t0, value)
 
-    routing.AddAtSolutionCallback(on_solution)
+    interrupt = _Interrupt(routing)
+    routing.AddAtSolutionCallback(interrupt.guard(on_solution, None))
     if params.stall_solutions is not None:
-        _add_stall_limit(routing, params.stall_solutions)
+        _add_stall_limit(routing, params.stall_solutions, interrupt)
 
     routing.CloseModelWithParameters(search)
-    solution = None
+    solution = _solved(routing, manager, search, initial)
+    interrupt.raise_caught()
+    if solution is None:
+        return None
+    return _read(arrays, routing, manager, time, solution)
+
+
+def _solved(
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    search: pywrapcp.RoutingSearchParameters,
+    initial: Sequence[Sequence[int]] | None,
+) -> pywrapcp.Assignment | None:
+    """The search from `initial` if OR-Tools accepts those routes, else from its own first
+    solution."""
     if initial is not None:
         routes = [[manager.NodeToIndex(j) for j in route] for route in initial]
         start_from = routing.ReadAssignmentFromRoutes(routes, True)
         if start_from is not None:
-            solution = routing.SolveFromAssignmentWithParameters(start_from, search)
-            if solution is None:
-                # The routes were valid but the search ended without keeping a solution (a
-                # stall limit met inside its first move does that): the caller's routes beat
-                # OR-Tools' own first solution, which on a mid-day re-plan dropped a pinned job.
-                return None
-    if solution is None:
-        if search.first_solution_strategy == routing_enums_pb2.FirstSolutionStrategy.AUTOMATIC:
-            search.first_solution_strategy = (
-                routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
-            )
-        solution = routing.SolveWithParameters(search)
-    if solution is None:
-        return None
-    return _read(arrays, routing, manager, time, solution)
+            # If the routes were valid but the search ended without keeping a solution (a
+            # stall limit met inside its first move does that), None: the caller's routes beat
+            # OR-Tools' own first solution, which on a mid-day re-plan dropped a pinned job.
+            return routing.SolveFromAssignmentWithParameters(start_from, search)
+    if search.first_solution_strategy == routing_enums_pb2.FirstSolutionStrategy.AUTOMATIC:
+        search.first_solution_strategy = (
+            routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
+        )
+    return routing.SolveWithParameters(search)
+
+
+class _Interrupt:
+    """A Ctrl-C that arrives while OR-Tools runs one of our callbacks. OR-Tools swallows an
+    exception raised there and searches on, so the Ctrl-C would be lost: it is kept here, the
+    search is finished, and it is raised again once the solve returns."""
+
+    def __init__(self, routing: pywrapcp.RoutingModel) -> None:
+        self.caught = False
+        self._model = weakref.ref(routing)  # weakly, as `_cost_reader` and for its reason
+
+    def guard(self, callback: Callable[[], T], fallback: T) -> Callable[[], T]:
+        """`callback`, returning `fallback` and finishing the search on a Ctrl-C."""
+
+        def guarded() -> T:
+            try:
+                return callback()
+            except KeyboardInterrupt:
+                self.caught = True
+                model = self._model()
+                if model is not None:
+                    model.solver().FinishCurrentSearch()
+                return fallback
+
+        return guarded
+
+    def raise_caught(self) -> None:
+        if self.caught:
+            raise KeyboardInterrupt
 
 
 def _search_parameters(
@@ -232,7 +272,7 @@ def _cost_reader(routing: pywrapcp.RoutingModel) -> Callable[[], float]:
     return read
 
 
-def _add_stall_limit(routing: pywrapcp.RoutingModel, stall: int) -> None:
+def _add_stall_limit(routing: pywrapcp.RoutingModel, stall: int, interrupt: _Interrupt) -> None:
     """Finish the search after `stall` limit checks (search steps) without a better solution.
 
     Counting steps rather than seconds keeps the stop deterministic. (OR-Tools reports only
@@ -253,8 +293,8 @@ def _add_stall_limit(routing: pywrapcp.RoutingModel, stall: int) -> None:
         state["since"] += 1
         return state["since"] >= stall
 
-    routing.AddAtSolutionCallback(improved)
-    routing.AddSearchMonitor(routing.solver().CustomLimit(stalled))
+    routing.AddAtSolutionCallback(interrupt.guard(improved, None))
+    routing.AddSearchMonitor(routing.solver().CustomLimit(interrupt.guard(stalled, True)))
 
 
 def _windows(

@@ -78,7 +78,11 @@ class RoutePool:
         # The LP relaxation of set partitioning is tight: with it CP-SAT solves a pool of a
         # thousand routes in ~15 ms, without it in over a second.
         limit = f"max_deterministic_time:{seconds}" if deterministic else ""
-        solver.SetSolverSpecificParametersAsString(f"linearization_level:2 num_workers:1 {limit}")
+        # CP-SAT catches Ctrl-C while it solves and then sets SIGINT to its default, which would
+        # kill this process outright at the next Ctrl-C: no cleanup, no graceful shutdown.
+        solver.SetSolverSpecificParametersAsString(
+            f"linearization_level:2 num_workers:1 catch_sigint_signal:false {limit}"
+        )
         if not deterministic:
             solver.SetTimeLimit(max(1, int(seconds * 1000)))
         objective = solver.Objective()

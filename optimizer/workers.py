@@ -13,6 +13,7 @@ import math
 import multiprocessing as mp
 import multiprocessing.connection
 import os
+import signal
 import threading
 import warnings
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -82,6 +83,9 @@ def _ready() -> bool:
 
 
 def _start_worker() -> None:
+    # A Ctrl-C at a terminal reaches every process of its group. The caller decides what it
+    # means; the worker would only print a traceback and leave its search's result unsent.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_caller()
     _load_kernels()
 

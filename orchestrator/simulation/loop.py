@@ -9,6 +9,7 @@ requirements of each job, each technician's real activities).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -83,6 +84,9 @@ async def run_simulation(
         await _deliver(fsm, view, dispatcher)
         next_tick = scenario.at(first, day)
         while True:
+            # The awaits below finish without suspending: this one lets the event loop deliver
+            # a Ctrl-C (asyncio turns it into cancelling this task) at each step of the day.
+            await asyncio.sleep(0)
             upcoming = fsm.next_change_at()
             moment = min(t for t in (upcoming, next_tick) if t is not None)
             if moment > end or (upcoming is None and next_tick > scenario.at(last, day)):

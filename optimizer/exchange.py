@@ -120,7 +120,11 @@ class ExchangeFolder:
 
 def _remove_orphans(where: Path) -> None:
     """Remove the exchange folders in `where` whose owning process has ended."""
-    for folder in where.glob(f"{PREFIX}*-*"):
+    try:
+        found = list(where.glob(f"{PREFIX}*-*"))
+    except OSError:
+        return
+    for folder in found:
         pid = folder.name.removeprefix(PREFIX).split("-", 1)[0]
         if pid.isdigit() and not _running(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)

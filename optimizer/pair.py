@@ -18,6 +18,7 @@ against 11). The first solve in a process waits about 0.4 s for the worker to st
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time as clock
 from collections.abc import Callable
@@ -64,7 +65,11 @@ class Partner:
         self.until = 0.0
         self.probes: dict[frozenset[int], int] = {}
         # The worker posts each better day as it finds it; the search here reads them.
-        self.exchange = ExchangeFolder() if self.pool is not None else None
+        self.exchange: ExchangeFolder | None = None
+        if self.pool is not None:
+            # Nowhere to write (a read-only or full disk): days wait for the meetings.
+            with contextlib.suppress(OSError):
+                self.exchange = ExchangeFolder()
         self.theirs: Mailbox | None = None
         self.ours: Mailbox | None = None
         if self.exchange is not None:

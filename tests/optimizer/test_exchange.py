@@ -6,6 +6,7 @@ import gc
 import os
 import subprocess
 import sys
+import tempfile
 import time as clock
 from pathlib import Path
 
@@ -157,3 +158,20 @@ def test_the_worker_posts_its_better_days_while_it_searches(day_12x47: Problem) 
     assert seen, "better days reach this process before the search ends"
     assert seen[0] < start.best
     assert seen == sorted(seen, reverse=True), "each post is a better day than the last"
+
+
+def test_without_a_folder_to_write_in_the_pair_still_searches(
+    day_12x47: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*args: object, **kwargs: object) -> str:
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    arrays, routes = constructed(day_12x47, TIMED)
+    assert workers_module.start_workers()
+    partner = Partner(arrays, TIMED, seed=3)
+    assert partner.pool is not None, "the worker is still used"
+    assert partner.exchange is None and partner.theirs is None and partner.ours is None
+    partner.start(routes, clock.perf_counter() + 0.5)
+    found = partner.result()
+    assert found is not None, "its day comes back at the meeting, as before"

@@ -57,14 +57,17 @@ class Mailbox:
     _posted_at: float = float("-inf")
     _seen: tuple[int, int, int] | None = None
 
+    def due(self) -> bool:
+        """Whether a post now would be written: this side posts, and its last post was
+        `POST_SECONDS` ago or more. (A caller checks before it builds the day to post.)"""
+        return self.post_to is not None and clock.perf_counter() - self._posted_at >= POST_SECONDS
+
     def post(self, value: float, routes: Sequence[Sequence[int]], *, force: bool = False) -> bool:
-        """Post a day, unless the last post was under `POST_SECONDS` ago (and not `force`).
-        Returns whether it was written. A failed write loses only this post."""
-        if self.post_to is None:
+        """Post a day, unless it is not `due` (and not `force`). Returns whether it was
+        written. A failed write loses only this post."""
+        if self.post_to is None or not (force or self.due()):
             return False
         now = clock.perf_counter()
-        if not force and now - self._posted_at < POST_SECONDS:
-            return False
         draft = self.post_to.with_suffix(".part")
         try:
             draft.write_bytes(pickle.dumps((value, [list(r) for r in routes]), protocol=5))

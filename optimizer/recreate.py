@@ -224,7 +224,8 @@ def improve_by_recreate(
                 recombine_at = clock.perf_counter() + RECOMBINE_SECONDS
         if mailbox is not None:
             unposted |= improved
-            if unposted and mailbox.post(day.leader.best, day.leader.best_routes()):
+            if unposted and mailbox.due():
+                mailbox.post(day.leader.best, day.leader.best_routes())
                 unposted = False
             improved |= _taken(day, mailbox)
         since_gain = 0 if improved else since_gain + 1
@@ -241,7 +242,7 @@ def improve_by_recreate(
         if counted and chains is not None and day.leader.best < chained - 1e-6:
             unreported |= _chained(day, chains)
         pool.add(*day.leader.best_held())  # for a caller that keeps the pool
-    if mailbox is not None and unposted:
+    if mailbox is not None and unposted and mailbox.post_to is not None:
         mailbox.post(day.leader.best, day.leader.best_routes(), force=True)
     kept = day.kept()
     value = day.value(kept)
@@ -281,6 +282,10 @@ class _Day:
         for walker in self.walkers:
             walker.restart_from_best(leader)
 
+    def hand_to_hindmost(self, routes: list[list[int]]) -> None:
+        """A better day found outside the walks goes to the walker furthest behind."""
+        max(self.walkers, key=lambda walker: walker.current).load(routes)
+
     def kept(self) -> tuple[list[list[int]], dict[int, RoutingOutcome]]:
         """The best day found, with the timings of its changed routes."""
         return self.timed(self.leader.best_routes())
@@ -308,7 +313,7 @@ def _recombined(day: _Day, pool: RoutePool, counted: bool, deadline: float) -> b
     found = pool.cheapest_day(leader.best_routes(), seconds=seconds, deterministic=counted)
     if found is None or leader.unserved_total + found[1] >= leader.best - 1e-6:
         return False
-    max(day.walkers, key=lambda walker: walker.current).load(found[0])
+    day.hand_to_hindmost(found[0])
     return True
 
 
@@ -318,7 +323,7 @@ def _taken(day: _Day, mailbox: Mailbox) -> bool:
     posted = mailbox.take()
     if posted is None or posted.value >= day.leader.best - 1e-6:
         return False
-    max(day.walkers, key=lambda walker: walker.current).load(posted.routes)
+    day.hand_to_hindmost(posted.routes)
     return True
 
 
@@ -328,7 +333,7 @@ def _chained(day: _Day, chains: ChainSearch) -> bool:
     found = chains.descend(day.leader.best_routes())
     if found is None:
         return False
-    max(day.walkers, key=lambda walker: walker.current).load(found[0])
+    day.hand_to_hindmost(found[0])
     return True
 
 

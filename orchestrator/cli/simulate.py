@@ -80,11 +80,20 @@ def simulate(
     ) as bar:  # fmt: skip
         for d in dispatchers:
             task = bar.add_task(f"{d.name:>12}", total=1.0, clock="")
+            clock = [""]
 
-            def report(share: float, note: str, task: TaskID = task) -> None:
+            def report(
+                share: float, note: str, task: TaskID = task, clock: list[str] = clock
+            ) -> None:
                 bar.update(task, completed=share, clock=note)
+                clock[0] = note
 
-            record = asyncio.run(run_simulation(day, d, progress=report))
+            try:
+                record = asyncio.run(run_simulation(day, d, progress=report))
+            except KeyboardInterrupt:
+                bar.stop()
+                at = f" at {clock[0]}" if clock[0] else ""
+                exit_with([f"interrupted: {d.name} stopped{at}; no report written"], code=130)
             kpis = compute_kpis(
                 record.jobs, record.appointments, record.status_events,
                 record.technicians, record.customers,

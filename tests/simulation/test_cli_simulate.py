@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from orchestrator.cli.app import app
@@ -134,3 +137,39 @@ def test_an_invalid_settings_file_exits_naming_the_setting(tmp_path: Path) -> No
     result = CliRunner().invoke(app, [*args, "--config", str(config)])
     assert result.exit_code == 2
     assert "planning.routing_quantile" in result.output
+
+
+def test_ctrl_c_says_where_the_day_stopped_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C mid-day (here raised from the progress report a few steps in) exits 130 with
+    one line naming the dispatcher and the simulated time, not silently, and writes no file:
+    a half-played day's KPIs would read as a bad day."""
+    import orchestrator.simulation as simulation
+
+    real = simulation.run_simulation
+
+    async def interrupted(*args: object, progress: Any = None, **kwargs: object) -> object:
+        steps: list[str] = []
+
+        def report(share: float, note: str) -> None:
+            progress(share, note)
+            steps.append(note)
+            if len(steps) == 5:
+                raise KeyboardInterrupt
+
+        return await real(*args, progress=report, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(simulation, "run_simulation", interrupted)
+    out, html = tmp_path / "kpis.json", tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app,
+        ["simulate", "--scenario", str(SEED), "--dispatcher", "baseline"]
+        + ["--json", str(out), "--html", str(html)],
+    )
+    assert result.exit_code == 130, result.output
+    said = r"interrupted: baseline stopped at (\d\d:\d\d); no report written"
+    line = re.search(said, result.output)
+    assert line is not None, result.output
+    assert "07:00" <= line.group(1) <= "12:00"
+    assert not out.exists() and not html.exists()

@@ -406,7 +406,9 @@ class Problem:
             if job.windows and self.technicians:
                 earliest = min(t.shift_start for t in self.technicians)
                 latest = max(t.shift_end + t.overtime_minutes for t in self.technicians)
-                if all(w.end < earliest or w.start > latest for w in job.windows):
+                # A soft window that closed before anyone is free is lateness (a re-plan
+                # of a day running late), not a mistake; one opening after every shift is.
+                if all((w.hard and w.end < earliest) or w.start > latest for w in job.windows):
                     warnings.warn(
                         f"job {job.id}: no window overlaps any shift",
                         SuspiciousInputWarning,

@@ -313,9 +313,23 @@ def test_bad_input_is_refused_with_a_precise_message() -> None:
             (Job("J", DENVER, 30, windows=(Window(1200, 1300),)),),
         )
     assert any(issubclass(w.category, SuspiciousInputWarning) for w in caught)
-    Problem(
-        (Technician("T1", DENVER, 480, 960),), (Job("J", DENVER, 30, windows=(Window(500, 600),)),)
-    )  # the valid twin
+    for late in (Window(1200, 1300, hard=False), Window(300, 400)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            Problem((Technician("T1", DENVER, 480, 960),), (Job("J", DENVER, 30, windows=(late,)),))
+        assert any(issubclass(w.category, SuspiciousInputWarning) for w in caught), late
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # A window already missed, soft: served late at a cost (a re-plan of a day running
+        # behind), nothing to warn about.
+        Problem(
+            (Technician("T1", DENVER, 480, 960),),
+            (Job("J", DENVER, 30, windows=(Window(300, 400, hard=False),)),),
+        )
+        Problem(
+            (Technician("T1", DENVER, 480, 960),),
+            (Job("J", DENVER, 30, windows=(Window(500, 600),)),),
+        )  # the valid twin
 
 
 def _install_day(on_site: bool) -> Problem:

@@ -33,6 +33,8 @@ KPI_ROWS: tuple[tuple[str, str, str], ...] = (
     ("drive_minutes", "drive minutes", "n"),
     ("overtime_minutes", "overtime minutes", "n"),
     ("emergency_response_minutes_p50", "emergency response p50 (min)", "n"),
+    # Beside the median: a dispatcher that leaves the far emergencies unreached has a fast one.
+    ("emergencies_unreached", "emergencies not reached", "n"),
     ("preferred_tech_kept_rate", "preferred technician kept", "%"),
     ("preferred_tech_kept_when_qualified_rate", "preferred kept, when qualified", "%"),
     ("wrong_skill_dispatches", "wrong-skill dispatches", "n"),
@@ -101,6 +103,7 @@ def _kpi_table(kpis: Mapping[str, Mapping[str, float | int | None]]) -> str:
         "drive_minutes",
         "overtime_minutes",
         "emergency_response_minutes_p50",
+        "emergencies_unreached",
         "wrong_skill_dispatches",
         "double_bookings",
     }

@@ -282,6 +282,24 @@ def _lunch_break(
       before the next drive, as a technician owed a meal break does;
     - not seen today and the window behind them: none is planned.
     """
+    ahead = _lunch_ahead(lunch, frame, position, on_shift, start, now_minute, driving, last)
+    # A shift cut short (time off from mid-morning, say) or a drive that ends the day leaves no
+    # room for the lunch: there is none to plan (the optimizer would warn and ignore it).
+    if ahead is None or ahead.latest < start or ahead.earliest + ahead.minutes > last:
+        return None
+    return ahead
+
+
+def _lunch_ahead(
+    lunch: LunchRule,
+    frame: DayFrame,
+    position: TechnicianPosition | None,
+    on_shift: int,
+    start: int,
+    now_minute: int | None,
+    driving: bool,
+    last: int,
+) -> opt.Break | None:
     earliest, latest = frame.clock(lunch.earliest), frame.clock(lunch.latest)
     if now_minute is None:
         return opt.Break(earliest, latest, lunch.minutes)

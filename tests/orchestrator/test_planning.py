@@ -306,6 +306,19 @@ def test_after_the_lunch_window_a_re_plan_plans_no_lunch_and_warns_of_nothing() 
     assert morning.technician("T1").lunch is not None
 
 
+def test_a_shift_cut_short_before_lunch_plans_no_lunch_and_warns_of_nothing() -> None:
+    """Called away from 09:00 (time off for the rest of the day), the morning plan has no lunch
+    for them, rather than one the optimizer warns of and ignores."""
+    away = _tech("T1", time_off=(TimeOff(start=_at(9), end=_at(23)),))
+    data = _inputs([away, _tech("T2")], [_job("J1")], [])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        problem = build_problem(data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations)
+    assert problem.technician("T1").shift_end <= 9 * 60
+    assert problem.technician("T1").lunch is None
+    assert problem.technician("T2").lunch is not None
+
+
 def test_an_emergency_goes_ahead_of_a_booked_visit_it_makes_half_an_hour_late() -> None:
     """A coordinator sends the one technician to the burst pipe first and calls the booked
     customer: a minute an emergency waits outweighs a minute a promise is missed."""

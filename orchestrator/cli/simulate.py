@@ -69,8 +69,11 @@ def simulate(
     if any(isinstance(d, FsmDispatchDispatcher) for d in dispatchers):
         # Loaded (compiled on a new machine), and the worker started, before the first plan,
         # not inside its budget.
-        compile_kernels(vrptw=False)
-        start_workers()
+        try:
+            compile_kernels(vrptw=False)
+            start_workers()
+        except KeyboardInterrupt:
+            exit_with(["interrupted before the day began; no report written"], code=130)
     runs: dict[str, dict[str, float | int | None]] = {}
     records = {}
     notices: dict[str, dict[str, datetime]] = {}

@@ -173,3 +173,24 @@ def test_ctrl_c_says_where_the_day_stopped_and_writes_nothing(
     assert line is not None, result.output
     assert "07:00" <= line.group(1) <= "12:00"
     assert not out.exists() and not html.exists()
+
+
+def test_ctrl_c_while_the_optimizer_loads_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run on a new machine compiles the search kernels for a while before the day
+    begins: a Ctrl-C then is reported too, not a silent exit."""
+    import optimizer
+
+    def interrupted(**_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(optimizer, "compile_kernels", interrupted)
+    out = tmp_path / "kpis.json"
+    result = CliRunner().invoke(
+        app,
+        ["simulate", "--scenario", str(SEED), "--dispatcher", "fsm-dispatch", "--json", str(out)],
+    )
+    assert result.exit_code == 130, result.output
+    assert "interrupted before the day began; no report written" in result.output
+    assert not out.exists()

@@ -282,24 +282,6 @@ def _lunch_break(
       before the next drive, as a technician owed a meal break does;
     - not seen today and the window behind them: none is planned.
     """
-    ahead = _lunch_ahead(lunch, frame, position, on_shift, start, now_minute, driving, last)
-    # A shift cut short (time off from mid-morning, say) or a drive that ends the day leaves no
-    # room for the lunch: there is none to plan (the optimizer would warn and ignore it).
-    if ahead is None or ahead.latest < start or ahead.earliest + ahead.minutes > last:
-        return None
-    return ahead
-
-
-def _lunch_ahead(
-    lunch: LunchRule,
-    frame: DayFrame,
-    position: TechnicianPosition | None,
-    on_shift: int,
-    start: int,
-    now_minute: int | None,
-    driving: bool,
-    last: int,
-) -> opt.Break | None:
     earliest, latest = frame.clock(lunch.earliest), frame.clock(lunch.latest)
     if now_minute is None:
         return opt.Break(earliest, latest, lunch.minutes)
@@ -313,6 +295,15 @@ def _lunch_ahead(
     if latest < free:
         return None if position is None else opt.Break(free, free, lunch.minutes)
     return opt.Break(earliest, latest, lunch.minutes)
+
+
+def _with_room(lunch: opt.Break | None, start: int, last: int) -> opt.Break | None:
+    """`lunch`, or None when it cannot fall between `start` and `last`: a shift cut short (time
+    off from mid-morning, say) or a drive that ends the day leaves none to plan (the optimizer
+    would warn and ignore it)."""
+    if lunch is None or lunch.latest < start or lunch.earliest + lunch.minutes > last:
+        return None
+    return lunch
 
 
 def _ate(
@@ -393,15 +384,19 @@ def build_problem(
         elif now_minute is not None and tech.external_id not in driving:
             # Not seen anywhere today and not on the road: they leave home now at the earliest.
             start = max(start, now_minute)
-        lunch_break = _lunch_break(
-            lunch,
-            frame,
-            position,
-            on_shift=span[0],
-            start=start,
-            now_minute=now_minute,
-            driving=tech.external_id in driving,
-            last=end + allowance,
+        lunch_break = _with_room(
+            _lunch_break(
+                lunch,
+                frame,
+                position,
+                on_shift=span[0],
+                start=start,
+                now_minute=now_minute,
+                driving=tech.external_id in driving,
+                last=end + allowance,
+            ),
+            start,
+            end + allowance,
         )
         techs.append(
             opt.Technician(

@@ -12,6 +12,12 @@ install) kept a gas leak waiting until the install was done. When an emergency i
 dispatched visits of the technicians who could take it are released too, and that plan is kept
 if it reaches more emergencies: the coordinator's "pull the install, send them to the leak".
 
+A loaded visit its technician would now reach past the window its customer was told (the
+visit before it ran long, an emergency went first) is offered to the others too: the day is
+searched again with it unpinned, and that plan is kept when it costs less, the late minutes
+weighed against moving a visit off an app and a preferred technician. The coordinator's "Pat
+is free, send Pat to the water heater" rather than a customer kept waiting.
+
 And a committed visit nobody else can fit is not dropped from the plan while its technician
 drives to it anyway. On the seed day an install of five and a half hours, loaded on the app of
 a technician whose morning ran long, could no longer end inside their overtime; the plan left
@@ -29,6 +35,10 @@ from connectors.records import Appointment, Lifecycle
 from orchestrator.staying_late import stay_late_for_waiting_emergencies
 
 __all__ = ["only_dispatched", "solve_handing_on"]
+
+LATE_GRACE = 10
+"""Minutes past its told window a loaded visit may be planned before it is offered to the
+other technicians (as late as a customer is let be before being told of a delay)."""
 
 ROUNDING = 5
 """Minutes of overtime stretched beyond a held visit's estimated end, should the search time a
@@ -49,16 +59,17 @@ def solve_handing_on(
     params: opt.SolveParams | None = None,
     travel: opt.TravelTimes | None = None,
 ) -> opt.Plan:
-    """`opt.solve`; then, if visits in `movable` are stuck or in an emergency's way, again
-    with them unpinned; then, if an emergency still waits, again with the technicians qualified
-    for it allowed to stay late (`staying_late.py`); then, if committed visits are still in no
-    route, again with them kept on their technicians in overtime.
+    """`opt.solve`; then, if visits in `movable` are stuck, in an emergency's way or late on
+    their told window, again with them unpinned; then, if an emergency still waits, again with
+    the technicians qualified for it allowed to stay late (`staying_late.py`); then, if
+    committed visits are still in no route, again with them kept on their technicians in
+    overtime.
 
     Stuck: pinned to a technician who can no longer fit them. In the way: loaded on the app of
     a technician qualified for an emergency the plan left out. The second search starts from
     the first plan and gets half the time again; the visits keep their windows, and the churn
     weight still prefers their technician. Releasing visits only in an emergency's way is kept
-    only when more emergencies are reached.
+    only when more emergencies are reached; releasing only late ones, when the day costs less.
 
     A committed visit nobody can fit (the one its technician is driving to, or a loaded one no
     other technician has room for) is still done by its technician: the platform shows it on
@@ -71,7 +82,8 @@ def solve_handing_on(
         u.job_id for u in plan.unassigned if u.reason == "pinned_infeasible" and u.job_id in movable
     }
     jobs_by_id = {job.id: job for job in problem.jobs}
-    wanted = stuck | _in_an_emergencys_way(problem, jobs_by_id, plan, movable)
+    late = _late_on_their_promise(jobs_by_id, plan, movable)
+    wanted = stuck | late | _in_an_emergencys_way(problem, jobs_by_id, plan, movable)
     release = {job_id for job_id in wanted if _releasable(jobs_by_id[job_id].pin)}
     solved = problem
     if release:
@@ -89,7 +101,8 @@ def solve_handing_on(
             travel=travel,
         )
         fewer_waiting = _emergencies_left(jobs_by_id, second) < _emergencies_left(jobs_by_id, plan)
-        if release & stuck or fewer_waiting:
+        cheaper = not (release - late) and _total(second) < _total(plan)
+        if release & stuck or fewer_waiting or cheaper:
             plan, solved = second, released
 
     def resolve(again: opt.Problem, start: opt.Plan) -> opt.Plan:
@@ -171,6 +184,24 @@ def _in_an_emergencys_way(
     able = {t.id for t in problem.technicians for job in waiting if job.qualified(t)}
     pins = {job_id: jobs_by_id[job_id].pin for job_id in movable & jobs_by_id.keys()}
     return {job_id for job_id, pin in pins.items() if pin is not None and pin.technician in able}
+
+
+def _late_on_their_promise(
+    jobs_by_id: Mapping[str, opt.Job], plan: opt.Plan, movable: set[str]
+) -> set[str]:
+    """Movable visits the plan starts more than `LATE_GRACE` minutes past their told window."""
+    return {
+        stop.job_id
+        for route in plan.routes
+        for stop in route.stops
+        if stop.job_id in movable
+        and (told := jobs_by_id[stop.job_id].told_window) is not None
+        and stop.start > told.end + LATE_GRACE
+    }
+
+
+def _total(plan: opt.Plan) -> float:
+    return sum(plan.cost.values())
 
 
 def _emergencies_left(jobs_by_id: Mapping[str, opt.Job], plan: opt.Plan) -> int:

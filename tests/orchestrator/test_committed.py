@@ -117,6 +117,41 @@ def test_overtime_is_only_stretched_for_visits_that_need_it() -> None:
     assert opt.check_plan(problem, plan) == []
 
 
+def _late_day(other_start: int) -> opt.Problem:
+    """T0 is on a visit until 10:00 (pinned first); the install loaded next on T0's app was
+    promised 09:00-09:30. T1 starts at `other_start`, a few minutes' drive away."""
+    crew = (
+        opt.Technician("T0", HERE, 480, 1020, commute_home=True),
+        opt.Technician("T1", HERE, other_start, 1020, commute_home=True),
+    )
+    under_way = opt.Job("ON_SITE", HERE, 120, pin=opt.Pin("T0", start=480, sequence=0))
+    promise = opt.Window(540, 570, hard=False)
+    install = opt.Job(
+        "INSTALL", NEAR, 90, windows=(promise,), told_window=promise, pin=opt.Pin("T0"),
+        preferred=frozenset({"T0"}),
+    )  # fmt: skip
+    return opt.Problem(crew, (under_way, install))
+
+
+def test_a_loaded_visit_that_would_break_its_promise_goes_to_someone_who_can_keep_it() -> None:
+    problem = _late_day(480)
+    # Pinned to T0, it starts after the visit under way: half an hour past its window.
+    pinned = opt.solve(problem, time_limit=5, params=QUICK)
+    assert _tech_of(pinned, "INSTALL") == "T0" and _stop(pinned, "INSTALL").start > 570 + 10
+    plan = solve_handing_on(problem, {"INSTALL"}, time_limit=5, params=QUICK)
+    assert _tech_of(plan, "INSTALL") == "T1"
+    assert 540 <= _stop(plan, "INSTALL").start <= 570
+    assert sum(plan.cost.values()) < sum(pinned.cost.values())
+
+
+def test_a_late_loaded_visit_stays_when_nobody_else_would_be_sooner() -> None:
+    # T1 starts at 11:00, later than T0 is free: moving it would only add the cost of a move.
+    problem = _late_day(660)
+    plan = solve_handing_on(problem, {"INSTALL"}, time_limit=5, params=QUICK)
+    assert _tech_of(plan, "INSTALL") == "T0"
+    assert opt.check_plan(problem, plan) == []
+
+
 def test_only_visits_loaded_but_not_driven_to_are_movable() -> None:
     at = datetime(2026, 11, 30, 9, tzinfo=UTC)
     window = TimeWindow(start=at, end=at + timedelta(hours=2))

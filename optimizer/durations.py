@@ -90,7 +90,10 @@ class DurationParams:
         default_spread: p-routing / p50 ratio used with `default_minutes`.
         typical_minutes: a typical median per job type, used for a type with no history of its
             own (before its trade's or the fleet's figure, which may be far off: a panel
-            upgrade is not a typical electrical visit). Its spread is the trade's or fleet's.
+            upgrade is not a typical electrical visit).
+        typical_sigma: a typical spread of log minutes per job type, used with its typical
+            median: a booked install varies less than a diagnosis. A type without one takes
+            the trade's or fleet's spread, or the default.
     """
 
     routing_quantile: float = 0.8
@@ -100,6 +103,7 @@ class DurationParams:
     default_minutes: float = 90.0
     default_spread: float = 1.4
     typical_minutes: Mapping[str, float] = field(default_factory=dict)
+    typical_sigma: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 0.5 <= self.routing_quantile <= 0.99:
@@ -116,6 +120,9 @@ class DurationParams:
         bad = sorted(k for k, v in self.typical_minutes.items() if not v > 0)
         if bad:
             raise ValueError(f"typical_minutes must be positive; check {', '.join(bad)}")
+        bad = sorted(k for k, v in self.typical_sigma.items() if not 0 < v < 2)
+        if bad:
+            raise ValueError(f"typical_sigma must be within 0-2; check {', '.join(bad)}")
 
 
 @dataclass(frozen=True)
@@ -309,13 +316,14 @@ class DurationModel:
             chosen, source = None, "default"
         typical = self.params.typical_minutes.get(job_type)
         if source != "type" and typical is not None:
-            spread = (
-                math.exp(chosen.log_routing - chosen.log_p50)
-                if chosen is not None
-                else self.params.default_spread
-            )
+            own_sigma = self.params.typical_sigma.get(job_type)
+            if own_sigma is not None:
+                spread, sigma = math.exp(own_sigma * NormalDist().inv_cdf(q)), own_sigma
+            elif chosen is not None:
+                spread, sigma = math.exp(chosen.log_routing - chosen.log_p50), chosen.sigma
+            else:
+                spread, sigma = self.params.default_spread, DEFAULT_SIGMA
             p50 = typical * factor
-            sigma = chosen.sigma if chosen is not None else DEFAULT_SIGMA
             return DurationEstimate(
                 job_type, p50, p50 * max(1.0, spread), q, 0, 0.0, factor, "typical", sigma
             )

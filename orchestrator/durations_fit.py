@@ -23,7 +23,7 @@ from optimizer.durations import (
     DurationSample,
     fit_durations,
 )
-from orchestrator.classification.taxonomy import TYPICAL_MINUTES
+from orchestrator.classification.taxonomy import TYPICAL_MINUTES, TYPICAL_SIGMA
 
 __all__ = [
     "Backtest",
@@ -38,12 +38,16 @@ __all__ = [
 
 def duration_params(routing_quantile: float) -> DurationParams:
     """The duration model's settings as fsm-dispatch fits it: the routing quantile, with the
-    taxonomy's typical figures for job types the account has no history of.
+    taxonomy's typical medians and spreads for job types the account has no history of.
 
     Raises:
         ValueError: the quantile is outside 0.5-0.99.
     """
-    return DurationParams(routing_quantile=routing_quantile, typical_minutes=TYPICAL_MINUTES)
+    return DurationParams(
+        routing_quantile=routing_quantile,
+        typical_minutes=TYPICAL_MINUTES,
+        typical_sigma=TYPICAL_SIGMA,
+    )
 
 
 class HistoryError(ValueError):

@@ -24,7 +24,14 @@ import yaml
 
 from orchestrator.classification.errors import TaxonomyError
 
-__all__ = ["TYPICAL_MINUTES", "URGENCIES", "Taxonomy", "default_taxonomy", "load_taxonomy"]
+__all__ = [
+    "TYPICAL_MINUTES",
+    "TYPICAL_SIGMA",
+    "URGENCIES",
+    "Taxonomy",
+    "default_taxonomy",
+    "load_taxonomy",
+]
 
 URGENCIES: tuple[str, ...] = ("emergency", "same_day", "scheduled")
 """Urgency tiers, most urgent first."""
@@ -94,6 +101,20 @@ TYPICAL_MINUTES: Mapping[str, float] = MappingProxyType(
 )  # fmt: skip
 """A typical visit's median minutes per canonical job type: the duration model's figure for a
 type the account has no history of yet (its own history replaces it as soon as there is some)."""
+
+_PLANNED = (
+    "hvac.install", "hvac.maintenance", "hvac.thermostat", "plumbing.water_heater_install",
+    "plumbing.fixture_install", "electrical.panel_upgrade", "electrical.ev_charger_install",
+    "general.estimate",
+)  # fmt: skip
+TYPICAL_SIGMA: Mapping[str, float] = MappingProxyType(
+    {job_type: (0.3 if job_type in _PLANNED else 0.45) for job_type in TYPICAL_MINUTES}
+)
+"""A typical spread of a visit's log minutes per canonical job type, used with its typical
+median: booked work whose scope is known (an install, a maintenance visit, an estimate) runs
+closer to its median than a diagnosis, whose cause is found on site. 0.3 puts the p80 1.29 times
+the median, 0.45 puts it 1.46 times (installs and maintenance in a contractor's history run
+0.25-0.3, repair calls 0.35-0.45)."""
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
 

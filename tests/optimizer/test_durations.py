@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import statistics
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -120,6 +121,30 @@ def test_a_type_without_history_takes_its_typical_figure_with_the_trades_spread(
     assert model.estimate("appliance.repair").p50 > 30
     with pytest.raises(ValueError, match="typical_minutes"):
         DurationParams(typical_minutes={"hvac.install": 0})
+
+
+def test_a_typical_spread_replaces_the_trades_for_a_type_without_history() -> None:
+    history = generated_history(3, 400)
+    params = DurationParams(
+        typical_minutes={"electrical.panel_upgrade": 360.0, "electrical.hazard": 90.0},
+        typical_sigma={"electrical.panel_upgrade": 0.3},
+    )
+    model = fit_durations(history, params)
+    panel = model.estimate("electrical.panel_upgrade")
+    hazard = model.estimate("electrical.hazard")  # a typical median, no typical spread
+    z80 = statistics.NormalDist().inv_cdf(0.8)
+    assert panel.sigma == pytest.approx(0.3)
+    assert panel.routing == pytest.approx(360.0 * math.exp(0.3 * z80))
+    assert hazard.source == "typical" and hazard.sigma != pytest.approx(0.3)
+    # With no history at all, too, and at another routing quantile.
+    cold = fit_durations([], replace(params, routing_quantile=0.9))
+    z90 = statistics.NormalDist().inv_cdf(0.9)
+    assert cold.estimate("electrical.panel_upgrade").routing == pytest.approx(
+        360.0 * math.exp(0.3 * z90)
+    )
+    assert cold.estimate("electrical.hazard").sigma == DEFAULT_SIGMA
+    with pytest.raises(ValueError, match="typical_sigma"):
+        DurationParams(typical_sigma={"hvac.install": 0})
 
 
 def test_speed_factors_are_found_and_shrunk_toward_one() -> None:

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from optimizer.durations import DurationParams
+from optimizer.durations import DurationParams, fit_durations
+from orchestrator.classification.taxonomy import TYPICAL_MINUTES
 from orchestrator.cli.app import app
-from orchestrator.durations_fit import HistoryError, backtest, load_history
+from orchestrator.durations_fit import HistoryError, backtest, duration_params, load_history
 
 # The bundled copy of the shared seed day: present on every machine.
 SCENARIO = (
@@ -71,6 +72,19 @@ def test_bad_history_is_refused_with_its_place(
     path.write_text(content)
     with pytest.raises(HistoryError, match=message):
         load_history(path)
+
+
+def test_an_account_with_no_history_plans_an_install_tighter_than_a_diagnosis() -> None:
+    """A new account's first plans: a booked install runs closer to its typical length than a
+    no-heat call, whose cause is found on site, so it is planned with less to spare."""
+    model = fit_durations([], duration_params(0.8))
+    install, no_heat = model.estimate("hvac.install"), model.estimate("hvac.no_heat")
+    assert (install.p50, no_heat.p50) == (
+        TYPICAL_MINUTES["hvac.install"],
+        TYPICAL_MINUTES["hvac.no_heat"],
+    )
+    assert install.routing / install.p50 < 1.3 < 1.4 < no_heat.routing / no_heat.p50
+    assert install.sigma < no_heat.sigma
 
 
 def test_backtest_flags_a_type_whose_durations_shifted(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from optimizer import check_plan
 from optimizer.durations import DEFAULT_SIGMA
 from orchestrator.approvals import ProposedChange, decide_elsewhere, request_approval
 from orchestrator.bundled import BUNDLED_SCENARIO as BUNDLED
+from orchestrator.classification.taxonomy import TYPICAL_SIGMA
 from orchestrator.fitted_durations import FittedDurations
 from orchestrator.pipeline import DayResult, DispatchPipeline
 from orchestrator.service import DispatchService
@@ -195,7 +196,8 @@ def test_durations_come_from_the_accounts_own_visits_and_are_refitted_daily(
         ]
         return [appointment, Job(**key, external_id=f"J{k}"), *events]
 
-    assert durations.spread(job, tech).sigma == DEFAULT_SIGMA  # no history: the usual spread
+    # No history: the taxonomy's typical spread for the type (an install's, tighter than usual).
+    assert durations.spread(job, tech).sigma == TYPICAL_SIGMA["plumbing.water_heater_install"]
     for k in range(6):
         store.upsert(visit(k, 300 + 30 * k))  # type: ignore[arg-type]
         store.save_classification(

@@ -17,7 +17,7 @@ timezone: America/Denver
 date: 2026-12-01
 days: 2
 technicians:
-  - {id: T, name: Tess, home: {lat: 39.70, lon: -105.00}, shift: {start: "08:00", end: "16:00"},
+  - {id: T, name: Tess, home: {lat: 39.70, lon: -105.00}, shift: {start: "08:00", end: "14:00"},
      skills: [gas_fitter], equipment: [pipe_threader]}
 customers: [{id: C1}, {id: C2}]
 jobs:
@@ -32,7 +32,7 @@ jobs:
 
 
 async def test_what_the_first_day_could_not_do_is_done_the_next_morning() -> None:
-    """One eight-hour shift holds one of the two jobs; the other is done on day two."""
+    """One six-hour shift holds one of the two four-hour jobs; the other is done on day two."""
     scenario = parse_scenario(TWO_DAYS)
     dispatcher = FsmDispatchDispatcher(morning_seconds=1.0, max_seconds=1.0)
     record = await run_simulation(scenario, dispatcher)

@@ -101,7 +101,7 @@ def solve_handing_on(
             travel=travel,
         )
         fewer_waiting = _emergencies_left(jobs_by_id, second) < _emergencies_left(jobs_by_id, plan)
-        cheaper = not (release - late) and _total(second) < _total(plan)
+        cheaper = not (release - late) and second.objective < plan.objective
         if release & stuck or fewer_waiting or cheaper:
             plan, solved = second, released
 
@@ -198,10 +198,6 @@ def _late_on_their_promise(
         and (told := jobs_by_id[stop.job_id].told_window) is not None
         and stop.start > told.end + LATE_GRACE
     }
-
-
-def _total(plan: opt.Plan) -> float:
-    return sum(plan.cost.values())
 
 
 def _emergencies_left(jobs_by_id: Mapping[str, opt.Job], plan: opt.Plan) -> int:

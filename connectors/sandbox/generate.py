@@ -9,7 +9,8 @@ A generated day has the shape of a real residential/light-commercial contractor'
   work once the fleet is big enough), with a few gas certifications that expire;
 - jobs whose trade mix follows the season, each written as customers write tickets (shorthand,
   typos, brand names, calm words on emergencies), with the true requirements stated in `truth`;
-- booked 2- and 4-hour windows for most jobs, long-tailed (log-normal) true durations;
+- booked 2- and 4-hour windows for most jobs, long-tailed (log-normal) true durations, and no
+  more booked ahead for a skill than its holders have room for (`BOOKING_FILL`);
 - during the day: emergencies and same-day tickets arriving, overruns, cancellations, no-shows,
   and sometimes a technician called away;
 - history rows of past visits per technician, for the duration model.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -256,6 +258,11 @@ _ALL_DAY_MINUTES = 180
 """Job types whose typical visit lasts this long (installs, panel upgrades) are booked to start
 in the morning, as an office books them: a six-hour install arriving at 14:00 would run into
 the evening."""
+BOOKING_FILL = 0.8
+"""Share of a technician's working minutes (shift less lunch) a booking desk fills with the
+typical minutes of the jobs it books ahead; driving and overruns take the rest. Without it a
+40-truck day booked 16 hours of EV installs for its one EV installer, or 30 hours of panel
+work for two master electricians."""
 _MORNING_WINDOWS = (("08:00", "10:00"), ("08:00", "12:00"))
 _MORNING_WEIGHTS = (3, 5)
 _SHIFTS = (("07:00", "16:00"), ("07:30", "16:30"), ("08:00", "17:00"))
@@ -329,6 +336,11 @@ def _refrigeration_techs(n: int, mix: dict[str, float]) -> int:
     return max(1, round(n * share))
 
 
+def _minute_of(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
 def _pick(rng: random.Random, weights: dict[str, float]) -> str:
     keys = list(weights)
     return rng.choices(keys, [weights[k] for k in keys])[0]
@@ -347,6 +359,9 @@ class _Builder:
         self.techs: list[dict[str, Any]] = []
         self.customers: list[dict[str, Any]] = []
         self.job_count = 0
+        # Typical minutes booked ahead, by the group of technicians qualified for the job.
+        self.booked_minutes: defaultdict[frozenset[str], float] = defaultdict(float)
+        self.working: dict[str, int] = {}
 
     def _weekday(self) -> date:
         start = date(2026, 1, 5) if self.rng.random() < 0.5 else date(2026, 6, 1)
@@ -441,6 +456,8 @@ class _Builder:
             if certs:
                 tech["certifications_expire"] = certs
             self.techs.append(tech)
+            lunch = tech["lunch"]["minutes"]
+            self.working[tech["id"]] = _minute_of(end) - _minute_of(start) - lunch
 
     def _qualified(self, job: dict[str, Any]) -> list[dict[str, Any]]:
         parsed = scenario_from_data(
@@ -483,13 +500,37 @@ class _Builder:
         return summary, _misspell(self.rng, description.format(**fill)), dict(extras)
 
     def job(self, mix: dict[str, float], *, booked: bool, arriving: bool) -> dict[str, Any]:
-        for _ in range(30):  # a job someone on the fleet can do, as a contractor books them
+        """The next ticket: one someone on the fleet can do and, booked ahead, one its qualified
+        technicians still have room for today (a desk books the EV installer's third install on
+        another day). A call arriving during the day is taken as it comes."""
+        fallback: tuple[dict[str, Any], frozenset[str]] | None = None
+        for _ in range(30):
             job = self._job(_pick(self.rng, mix), booked=booked, arriving=arriving)
-            if self._qualified(job):
+            qualified = frozenset(t["id"] for t in self._qualified(job))
+            if qualified and (arriving or self._has_room(qualified, job)):
+                chosen, able = job, qualified
                 break
-        self.customers.append(job.pop("_customer"))
+            if fallback is None or (qualified and not fallback[1]):
+                fallback = (job, qualified)
+        else:
+            assert fallback is not None
+            chosen, able = fallback  # the qualified have no room left: an overbooked day
+        if able and not arriving:
+            self.booked_minutes[able] += _DURATION[chosen["truth"]["job_type"]][0]
+        self.customers.append(chosen.pop("_customer"))
         self.job_count += 1
-        return job
+        return chosen
+
+    def _has_room(self, qualified: frozenset[str], job: dict[str, Any]) -> bool:
+        """Whether the work only `qualified` technicians can do, this job with it, stays within
+        `BOOKING_FILL` of their working minutes; and the same for every wider group already
+        booked that includes them (the EV installer is also one of the electricians)."""
+        minutes = _DURATION[job["truth"]["job_type"]][0]
+        for group in {qualified} | {g for g in self.booked_minutes if qualified <= g}:
+            load = sum(m for g, m in self.booked_minutes.items() if g <= group)
+            if load + minutes > BOOKING_FILL * sum(self.working[t] for t in group):
+                return False
+        return True
 
     def _job(self, job_type: str, *, booked: bool, arriving: bool) -> dict[str, Any]:
         n = self.job_count + 1

@@ -14,6 +14,7 @@ from connectors.sandbox.generate import (
     _DURATION,
     _SUMMER_MIX,
     _WINTER_MIX,
+    BOOKING_FILL,
     GenerateParams,
     generate_scenario,
 )
@@ -61,6 +62,47 @@ def test_every_job_can_be_done_by_someone_on_the_fleet(day_40x160) -> None:
             and equipment <= set(t.equipment)
         ]
         assert able, f"{job.id} ({job.truth.job_type}) needs {skills} {equipment}"
+
+
+def _able(scenario, job) -> frozenset[str]:
+    """Technicians who hold what `job` truly needs on the scenario's day."""
+    day = scenario.day
+    skills, equipment = true_skills(job), true_equipment(job)
+    return frozenset(
+        t.id
+        for t in scenario.technicians
+        if holds(
+            frozenset(t.skills) - {c for c, d in t.certifications_expire.items() if d < day},
+            skills,
+        )
+        and equipment <= set(t.equipment)
+    )
+
+
+@pytest.mark.parametrize(("techs", "jobs"), [(12, 47), (40, 160)])
+def test_no_group_of_technicians_is_booked_past_its_day(techs: int, jobs: int) -> None:
+    """Work booked ahead that only a few specialists can do fits their day: the typical minutes
+    of the morning's jobs each such group alone is qualified for stay within `BOOKING_FILL` of
+    the group's shift minutes less lunch. Without the desk's check, 40-truck days 1, 4 and 9 booked
+    16, 15 and 20 hours of work for one specialist each."""
+    for seed in range(1, 11):
+        scenario = generate_scenario(GenerateParams(techs, jobs, seed=seed))
+        working = {
+            t.id: (t.shift.end.hour * 60 + t.shift.end.minute)
+            - (t.shift.start.hour * 60 + t.shift.start.minute)
+            - (t.lunch.minutes if t.lunch else 0)
+            for t in scenario.technicians
+        }
+        booked: dict[frozenset[str], float] = {}
+        for job in scenario.jobs:
+            group = _able(scenario, job)
+            booked[group] = booked.get(group, 0.0) + _DURATION[job.truth.job_type][0]
+        for group in booked:
+            if len(group) > max(2, techs // 10):
+                continue  # a whole trade may be overbooked on a busy day; a specialist is not
+            load = sum(m for g, m in booked.items() if g <= group)
+            room = sum(working[t] for t in group)
+            assert load <= BOOKING_FILL * room, (techs, seed, sorted(group), load, room)
 
 
 @pytest.mark.parametrize("techs", [3, 12, 40])

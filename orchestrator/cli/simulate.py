@@ -20,7 +20,8 @@ def simulate(
         str, typer.Option("--dispatcher", help="baseline, fsm-dispatch or both.")
     ] = "both",
     json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write {scenario, runs: {name: KPIs}} here.")
+        Path | None,
+        typer.Option("--json", help="Write {scenario, work_on_offer, runs: {name: KPIs}} here."),
     ] = None,
     html_out: Annotated[
         Path | None, typer.Option("--html", help="Write the HTML report here.")
@@ -39,6 +40,7 @@ def simulate(
     from rich.table import Table
 
     from connectors.sandbox import ScenarioError, load_scenario
+    from connectors.sandbox.workload import work_on_offer
     from optimizer import compile_kernels, start_workers
     from orchestrator.analytics import compute_kpis
     from orchestrator.analytics.arrivals import promised_arrivals
@@ -123,6 +125,13 @@ def simulate(
     for key, label, kind in KPI_ROWS:
         table.add_row(label, *(format_kpi(kpis_[key], kind) for kpis_ in runs.values()))
     console.print(table)
+    offered = work_on_offer(day)
+    if offered is not None:
+        console.print(
+            f"work on offer: {offered:.0%} of shift minutes (the utilization with every job "
+            "a technician could do done)",
+            highlight=False,
+        )
     for name, run in runs.items():
         if "delay_notices" in run:
             console.print(
@@ -146,7 +155,9 @@ def simulate(
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(
-            json.dumps({"scenario": day.name, "runs": runs}, indent=2) + "\n", encoding="utf-8"
+            json.dumps({"scenario": day.name, "work_on_offer": offered, "runs": runs}, indent=2)
+            + "\n",
+            encoding="utf-8",
         )
         console.print(f"wrote {json_out}", highlight=False)
     if html_out is not None:

@@ -39,8 +39,11 @@ def test_by_default_both_dispatchers_play_the_day(tmp_path: Path) -> None:
     out = tmp_path / "kpis.json"
     result = CliRunner().invoke(app, ["simulate", "--scenario", str(scenario), "--json", str(out)])
     assert result.exit_code == 0, result.output
-    runs = json.loads(out.read_text())["runs"]
+    data = json.loads(out.read_text())
+    runs = data["runs"]
     assert set(runs) == {"baseline", "fsm-dispatch"}
+    # Two one-hour jobs in an eight-hour shift: a quarter of it is work.
+    assert data["work_on_offer"] == 0.25 and "work on offer: 25% of shift minutes" in result.output
     assert all(kpis["jobs_completed"] == 2 for kpis in runs.values())
     # fsm-dispatch texts customers: a day kept on time needs no delay notice.
     assert runs["fsm-dispatch"]["delay_notices"] == runs["fsm-dispatch"]["late_arrivals"] == 0

@@ -1,0 +1,73 @@
+"""The work a scenario offers: the ceiling a utilization lift reads against."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.sandbox.scenario import scenario_from_data
+from connectors.sandbox.workload import work_on_offer
+
+
+def _day(**changes: object) -> dict:
+    """Two technicians, 08:00-16:00 (960 shift minutes); five jobs of which two can be done."""
+    day: dict = {
+        "name": "offer",
+        "timezone": "America/Denver",
+        "date": "2026-12-01",
+        "technicians": [
+            {"id": "T1", "name": "Ann", "home": {"lat": 39.7, "lon": -105.0},
+             "shift": {"start": "08:00", "end": "16:00"}, "skills": ["journeyman_electrician"]},
+            {"id": "T2", "name": "Bo", "home": {"lat": 39.7, "lon": -105.0},
+             "shift": {"start": "08:00", "end": "16:00"}, "equipment": ["drain_machine"]},
+        ],
+        "customers": [{"id": f"C{i}"} for i in range(1, 7)],
+        "jobs": [
+            _job("J1", "C1", "electrical.outlet_fixture", 90),
+            _job("J2", "C2", "plumbing.drain_clog", 60),
+            _job("J3", "C3", "electrical.panel_upgrade", 300),  # nobody is a master
+            _job("J4", "C4", "plumbing.leak", 45, home=False),  # nobody home
+            _job("J5", "C5", "plumbing.leak", 50),  # canceled below
+        ],
+        "events": [
+            {"at": "09:00", "type": "cancel", "job": "J5"},
+            {"at": "10:00", "type": "overrun", "job": "J2", "extra_minutes": 30},
+        ],
+    }  # fmt: skip
+    day.update(changes)
+    return day
+
+
+def _job(job_id: str, customer: str, kind: str, minutes: int, *, home: bool = True) -> dict:
+    return {
+        "id": job_id,
+        "customer": customer,
+        "location": {"lat": 39.71, "lon": -105.01},
+        "truth": {"job_type": kind, "duration_minutes": minutes, "customer_home": home},
+    }
+
+
+def test_only_the_doable_jobs_count_with_their_overruns() -> None:
+    """90 + 60 + 30 overrun minutes of 960: the master's panel upgrade, the customer who was
+    out and the canceled leak are work no dispatcher could turn into on-site minutes."""
+    assert work_on_offer(scenario_from_data(_day())) == pytest.approx(180 / 960)
+
+
+def test_time_called_away_leaves_the_shift_minutes() -> None:
+    """T2 called away from 12:00 to the end of the shift: 240 minutes fewer to fill."""
+    day = _day()
+    day["events"].append(
+        {"at": "12:00", "type": "tech_unavailable", "technician": "T2", "until": "18:00"}
+    )
+    assert work_on_offer(scenario_from_data(day)) == pytest.approx(180 / 720)
+
+
+def test_a_designated_technician_who_cannot_do_the_job_makes_it_undoable() -> None:
+    """The drain clog's customer will have only T1, who has no drain machine."""
+    customers = [{"id": f"C{i}"} for i in range(1, 7)]
+    customers[1] = {"id": "C2", "designated_tech": "T1"}
+    assert work_on_offer(scenario_from_data(_day(customers=customers))) == pytest.approx(90 / 960)
+
+
+def test_a_day_of_days_counts_each_days_shifts() -> None:
+    """`days: 2` doubles the shift minutes the same work is set against."""
+    assert work_on_offer(scenario_from_data(_day(days=2))) == pytest.approx(180 / 1920)

@@ -37,8 +37,12 @@ def test_by_default_both_dispatchers_play_the_day(tmp_path: Path) -> None:
     scenario = tmp_path / "small.yaml"
     scenario.write_text(SMALL_DAY)
     out = tmp_path / "kpis.json"
-    result = CliRunner().invoke(app, ["simulate", "--scenario", str(scenario), "--json", str(out)])
+    page = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app, ["simulate", "--scenario", str(scenario), "--json", str(out), "--html", str(page)]
+    )
     assert result.exit_code == 0, result.output
+    assert "<p>Work on offer: 25% of shift minutes" in page.read_text()
     data = json.loads(out.read_text())
     runs = data["runs"]
     assert set(runs) == {"baseline", "fsm-dispatch"}

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date
 
 from connectors.records import Classification, CustomerFlag, Urgency
-from connectors.sandbox.scenario import ScenarioCustomer, ScenarioJob
+from connectors.sandbox.scenario import ScenarioCustomer, ScenarioJob, ScenarioTechnician
 
 __all__ = [
     "EMERGENCY_JOB_TYPES",
     "IMPLIED_SKILLS",
+    "can_do",
     "holds",
     "true_classification",
     "true_equipment",
@@ -125,3 +126,10 @@ def holds(qualifications: frozenset[str], required: frozenset[str]) -> bool:
     for skill in qualifications:
         held |= IMPLIED_SKILLS.get(skill, frozenset())
     return required <= held
+
+
+def can_do(tech: ScenarioTechnician, job: ScenarioJob, day: date) -> bool:
+    """True when `tech` holds what `job` truly needs on `day`: every skill (certifications
+    expired by then do not count) and every piece of equipment."""
+    valid = frozenset(tech.skills) - {c for c, d in tech.certifications_expire.items() if d < day}
+    return holds(valid, true_skills(job)) and true_equipment(job) <= set(tech.equipment)

@@ -10,17 +10,15 @@ target: driving, windows and who can do what leave some of it out of reach.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import time
 
 from connectors.sandbox.scenario import (
     CancelEvent,
     OverrunEvent,
     Scenario,
-    ScenarioJob,
-    ScenarioTechnician,
     TechUnavailableEvent,
 )
-from connectors.sandbox.truth import holds, true_equipment, true_skills
+from connectors.sandbox.truth import can_do
 
 __all__ = ["work_on_offer"]
 
@@ -40,12 +38,10 @@ def work_on_offer(scenario: Scenario) -> float | None:
             continue
         customer = customers.get(job.customer)
         designated = customer.designated_tech if customer else None
-        able = [
-            t
+        if any(
+            (designated is None or t.id == designated) and can_do(t, job, scenario.day)
             for t in scenario.technicians
-            if (designated is None or t.id == designated) and _can_do(t, job, scenario.day)
-        ]
-        if able:
+        ):
             work += job.truth.duration_minutes + extra.get(job.id, 0)
     shift = scenario.days * sum(_minutes(t.shift.start, t.shift.end) for t in scenario.technicians)
     by_id = {t.id: t for t in scenario.technicians}
@@ -55,11 +51,6 @@ def work_on_offer(scenario: Scenario) -> float | None:
             start, end = max(event.at, tech.shift.start), min(event.until, tech.shift.end)
             shift -= max(0, _minutes(start, end))
     return work / shift if shift > 0 else None
-
-
-def _can_do(tech: ScenarioTechnician, job: ScenarioJob, day: date) -> bool:
-    valid = frozenset(tech.skills) - {c for c, d in tech.certifications_expire.items() if d < day}
-    return holds(valid, true_skills(job)) and true_equipment(job) <= set(tech.equipment)
 
 
 def _minutes(start: time, end: time) -> int:

@@ -126,14 +126,11 @@ def simulate(
         table.add_row(label, *(format_kpi(kpis_[key], kind) for kpis_ in runs.values()))
     console.print(table)
     offered = work_on_offer(day)
-    offer_note = (
-        f"work on offer: {offered:.0%} of shift minutes (the utilization with every job a "
-        "technician could do done)"
-        if offered is not None
-        else ""
-    )
-    if offer_note:
-        console.print(offer_note, highlight=False)
+    offer = None
+    if offered is not None:
+        offer = f"{offered:.0%} of shift minutes (the utilization with every job a technician "
+        offer += "could do done)"
+        console.print(f"work on offer: {offer}", highlight=False)
     for name, run in runs.items():
         if "delay_notices" in run:
             console.print(
@@ -172,7 +169,7 @@ def simulate(
                 day.name,
                 records,
                 runs,
-                notes=[offer_note.capitalize()] if offer_note else [],
+                notes=[f"Work on offer: {offer}"] if offer else [],
                 passed_over={d.name: d.passed_over for d in ours},
                 left_out={d.name: d.left_out for d in ours},
                 delay_notices=notices,

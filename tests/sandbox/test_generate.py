@@ -20,7 +20,7 @@ from connectors.sandbox.generate import (
 )
 from connectors.sandbox.scenario import NewJobEvent
 from connectors.sandbox.travel import haversine_km
-from connectors.sandbox.truth import holds, true_equipment, true_skills
+from connectors.sandbox.truth import can_do, true_equipment, true_skills
 from orchestrator.cli.app import app
 
 
@@ -47,36 +47,16 @@ def test_counts_follow_the_parameters(day_40x160) -> None:
     assert {e.type for e in day_40x160.events} >= {"new_job", "overrun", "cancel"}
 
 
-def test_every_job_can_be_done_by_someone_on_the_fleet(day_40x160) -> None:
-    """True skills and equipment of each job are held by at least one technician that day."""
-    day = day_40x160.day
-    for job in day_40x160.all_jobs():
-        skills, equipment = true_skills(job), true_equipment(job)
-        able = [
-            t
-            for t in day_40x160.technicians
-            if holds(
-                frozenset(t.skills) - {c for c, d in t.certifications_expire.items() if d < day},
-                skills,
-            )
-            and equipment <= set(t.equipment)
-        ]
-        assert able, f"{job.id} ({job.truth.job_type}) needs {skills} {equipment}"
-
-
 def _able(scenario, job) -> frozenset[str]:
     """Technicians who hold what `job` truly needs on the scenario's day."""
-    day = scenario.day
-    skills, equipment = true_skills(job), true_equipment(job)
-    return frozenset(
-        t.id
-        for t in scenario.technicians
-        if holds(
-            frozenset(t.skills) - {c for c, d in t.certifications_expire.items() if d < day},
-            skills,
-        )
-        and equipment <= set(t.equipment)
-    )
+    return frozenset(t.id for t in scenario.technicians if can_do(t, job, scenario.day))
+
+
+def test_every_job_can_be_done_by_someone_on_the_fleet(day_40x160) -> None:
+    """True skills and equipment of each job are held by at least one technician that day."""
+    for job in day_40x160.all_jobs():
+        needs = f"{sorted(true_skills(job))} {sorted(true_equipment(job))}"
+        assert _able(day_40x160, job), f"{job.id} ({job.truth.job_type}) needs {needs}"
 
 
 @pytest.mark.parametrize(("techs", "jobs"), [(12, 47), (40, 160)])

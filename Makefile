@@ -27,7 +27,9 @@ demo: $(RUN_STAMP)
 
 test: $(DEV_STAMP)
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest
+	# One pytest worker per core: the suite is mostly waiting on solvers and servers, and
+	# each test has its own database schema, temporary files and loopback ports.
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check connectors optimizer orchestrator notifications tests bench

@@ -23,7 +23,7 @@ from optimizer.durations import (
     DurationSample,
     fit_durations,
 )
-from orchestrator.classification.taxonomy import TYPICAL_MINUTES, TYPICAL_SIGMA
+from orchestrator.classification.taxonomy import Taxonomy, default_taxonomy
 
 __all__ = [
     "Backtest",
@@ -36,17 +36,19 @@ __all__ = [
 ]
 
 
-def duration_params(routing_quantile: float) -> DurationParams:
+def duration_params(routing_quantile: float, taxonomy: Taxonomy | None = None) -> DurationParams:
     """The duration model's settings as fsm-dispatch fits it: the routing quantile, with the
-    taxonomy's typical medians and spreads for job types the account has no history of.
+    taxonomy's typical medians and spreads (the admin's extensions included) for job types the
+    account has no history of.
 
     Raises:
         ValueError: the quantile is outside 0.5-0.99.
     """
+    taxonomy = taxonomy or default_taxonomy()
     return DurationParams(
         routing_quantile=routing_quantile,
-        typical_minutes=TYPICAL_MINUTES,
-        typical_sigma=TYPICAL_SIGMA,
+        typical_minutes=taxonomy.typical_minutes,
+        typical_sigma=taxonomy.typical_sigma,
     )
 
 

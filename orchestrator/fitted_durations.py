@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from connectors.records import Appointment, Job, Lifecycle, Technician
 from optimizer.durations import DurationModel, DurationSample, fit_durations
 from orchestrator.analytics.visits import visits_from_events
+from orchestrator.classification.taxonomy import Taxonomy
 from orchestrator.durations_fit import duration_params
 from orchestrator.promise_odds import DurationSpread
 from orchestrator.store import Store
@@ -74,6 +75,8 @@ class FittedDurations:
     routing_quantile: float
     zone: tzinfo = UTC
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    taxonomy: Taxonomy | None = None
+    """Typical minutes for types without history; the default taxonomy's when None."""
     _model: DurationModel | None = field(default=None, repr=False)
     _fitted_on: date | None = field(default=None, repr=False)
     samples: int = 0
@@ -100,6 +103,7 @@ class FittedDurations:
                 since=now - timedelta(days=HISTORY_DAYS),
                 until=now,
             )
-            self._model = fit_durations(history, duration_params(self.routing_quantile))
+            params = duration_params(self.routing_quantile, self.taxonomy)
+            self._model = fit_durations(history, params)
             self._fitted_on, self.samples = today, len(history)
         return self._model

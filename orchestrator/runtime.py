@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from connectors.records import Classification, Customer, Job
 from notifications import Sender, SlackResponder, SlackSender, SlackUpdater, TwilioSmsSender
 from orchestrator.classification.engines import build_classifier
+from orchestrator.classification.taxonomy import load_taxonomy
 from orchestrator.errors import ConfigError
 from orchestrator.fitted_durations import FittedDurations
 from orchestrator.pipeline import DispatchPipeline
@@ -72,8 +73,10 @@ def build_pipelines(
     settings: Settings, store: Store, accounts: Iterable[tuple[str, str]]
 ) -> dict[str, DispatchPipeline]:
     """A dispatch pipeline per enabled (platform, account): the settings' classifier, and
-    durations fitted on the account's own completed visits."""
-    engine = build_classifier(settings.classification)
+    durations fitted on the account's own completed visits (the taxonomy's typical minutes,
+    the admin's extensions included, for types it has none of)."""
+    taxonomy = load_taxonomy(settings.classification.taxonomy_extensions)
+    engine = build_classifier(settings.classification, taxonomy=taxonomy)
 
     def classify(job: Job, customer: Customer | None, now: datetime) -> Classification:
         return engine(ticket_of(job, customer, now=now, outdoor_temp_f=None)).to_record()
@@ -83,7 +86,9 @@ def build_pipelines(
     for platform, account in accounts:
         if not settings.account(account).enabled:
             continue
-        fitted = FittedDurations(store, account, platform, quantile, zone=settings.zone(account))
+        fitted = FittedDurations(
+            store, account, platform, quantile, zone=settings.zone(account), taxonomy=taxonomy
+        )
         pipelines[account] = DispatchPipeline(
             store, settings, account, platform, classify, durations=fitted, spread=fitted.spread
         )

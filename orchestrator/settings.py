@@ -204,7 +204,18 @@ class ClassificationSettings(_Section):
     max_retries: int = Field(default=2, ge=0, le=10)
     review_below_confidence: float = Field(default=0.6, ge=0, le=1)
     taxonomy_extensions: str | None = None
-    """Optional YAML file adding job types, skills or equipment to the default taxonomy."""
+    """Optional YAML file adding job types, skills, equipment and typical minutes to the default
+    taxonomy; read when the settings load, so a bad file stops every command at once."""
+
+    @field_validator("taxonomy_extensions")
+    @classmethod
+    def _taxonomy_loads(cls, value: str | None) -> str | None:
+        if value is not None:
+            # Imported here: the classification package reads these settings itself.
+            from orchestrator.classification.taxonomy import load_taxonomy
+
+            load_taxonomy(value)  # a TaxonomyError is a ValueError: pydantic reports it
+        return value
 
 
 class LaneSettings(_Section):

@@ -8,8 +8,13 @@ file shaped like::
       pool: [pool.pump_repair]        # a new trade is allowed
     skills: [nate_certified]
     equipment: [lift_40ft]
+    typical_minutes:                  # a visit's median, until the account has history of it
+      hvac.duct_cleaning: 150
+      plumbing.water_heater_install: 300   # a canonical type may be re-stated
+    planned_work: [hvac.duct_cleaning]     # scope known before arrival (installs, cleanings)
 
 Extensions only add; removing a canonical identifier would orphan history and mappings.
+A job type added without typical minutes is planned from its trade's history, then the fleet's.
 """
 
 from __future__ import annotations
@@ -107,8 +112,13 @@ _PLANNED = (
     "plumbing.fixture_install", "electrical.panel_upgrade", "electrical.ev_charger_install",
     "general.estimate",
 )  # fmt: skip
+PLANNED_SIGMA = 0.3
+DIAGNOSIS_SIGMA = 0.45
 TYPICAL_SIGMA: Mapping[str, float] = MappingProxyType(
-    {job_type: (0.3 if job_type in _PLANNED else 0.45) for job_type in TYPICAL_MINUTES}
+    {
+        job_type: (PLANNED_SIGMA if job_type in _PLANNED else DIAGNOSIS_SIGMA)
+        for job_type in TYPICAL_MINUTES
+    }
 )
 """A typical spread of a visit's log minutes per canonical job type, used with its typical
 median: booked work whose scope is known (an install, a maintenance visit, an estimate) runs
@@ -128,6 +138,9 @@ class Taxonomy:
         any_trade: job types valid for every trade, such as `general.estimate`.
         skills: skill and certification identifiers.
         equipment: special-equipment identifiers.
+        typical_minutes: job type → a visit's median minutes, for a type the account has no
+            history of (`TYPICAL_MINUTES` and the admin's figures).
+        typical_sigma: job type → the spread of a visit's log minutes, with its typical minutes.
     """
 
     job_types: Mapping[str, tuple[str, ...]]
@@ -135,6 +148,8 @@ class Taxonomy:
     skills: frozenset[str] = frozenset(_DEFAULT_SKILLS)
     equipment: frozenset[str] = frozenset(_DEFAULT_EQUIPMENT)
     urgencies: tuple[str, ...] = field(default=URGENCIES)
+    typical_minutes: Mapping[str, float] = field(default_factory=lambda: TYPICAL_MINUTES)
+    typical_sigma: Mapping[str, float] = field(default_factory=lambda: TYPICAL_SIGMA)
 
     @property
     def trades(self) -> tuple[str, ...]:
@@ -201,7 +216,7 @@ def load_taxonomy(extensions: Path | str | None = None) -> Taxonomy:
         raise TaxonomyError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(data, dict):
         raise TaxonomyError(f"{path}: expected a mapping at the top level")
-    unknown = set(data) - {"job_types", "skills", "equipment"}
+    unknown = set(data) - {"job_types", "skills", "equipment", "typical_minutes", "planned_work"}
     if unknown:
         raise TaxonomyError(f"{path}: unknown keys {sorted(unknown)}")
 
@@ -234,8 +249,54 @@ def load_taxonomy(extensions: Path | str | None = None) -> Taxonomy:
                 raise TaxonomyError(f"{path}: {key}: bad identifier {value!r}")
         return set(values)
 
+    known = {t for types in job_types.values() for t in types} | set(base.any_trade)
+    minutes, sigma = _typical(path, data, known)
     return Taxonomy(
         job_types=MappingProxyType({t: tuple(v) for t, v in job_types.items()}),
         skills=base.skills | _names("skills"),
         equipment=base.equipment | _names("equipment"),
+        typical_minutes=MappingProxyType({**base.typical_minutes, **minutes}),
+        typical_sigma=MappingProxyType({**base.typical_sigma, **sigma}),
     )
+
+
+MAX_TYPICAL_MINUTES = 24 * 60
+"""A visit longer than a day is several visits; a figure above this is a typo (hours for
+minutes, say)."""
+
+
+def _typical(
+    path: Path, data: Mapping[str, object], known: set[str]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The admin's typical minutes and the spread each implies: `planned_work` runs closer to
+    its median than a diagnosis. A canonical type keeps its own spread unless listed."""
+    given = data.get("typical_minutes") or {}
+    if not isinstance(given, dict):
+        raise TaxonomyError(f"{path}: typical_minutes must map a job type to minutes")
+    planned = data.get("planned_work") or []
+    if not isinstance(planned, list):
+        raise TaxonomyError(f"{path}: planned_work must be a list of job types")
+    minutes: dict[str, float] = {}
+    for job_type, value in given.items():
+        if job_type not in known:
+            raise TaxonomyError(f"{path}: typical_minutes: unknown job type {job_type!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TaxonomyError(f"{path}: typical_minutes.{job_type} must be a number of minutes")
+        if not 0 < value <= MAX_TYPICAL_MINUTES:
+            raise TaxonomyError(
+                f"{path}: typical_minutes.{job_type} must be over 0 and at most "
+                f"{MAX_TYPICAL_MINUTES} minutes, got {value}"
+            )
+        minutes[job_type] = float(value)
+    sigma: dict[str, float] = {}
+    for job_type in planned:
+        if job_type not in known:
+            raise TaxonomyError(f"{path}: planned_work: unknown job type {job_type!r}")
+        if job_type not in minutes and job_type not in TYPICAL_MINUTES:
+            raise TaxonomyError(
+                f"{path}: planned_work: {job_type!r} has no typical_minutes to plan around"
+            )
+        sigma[job_type] = PLANNED_SIGMA
+    for job_type in minutes:
+        sigma.setdefault(job_type, TYPICAL_SIGMA.get(job_type, DIAGNOSIS_SIGMA))
+    return minutes, sigma

@@ -39,6 +39,7 @@ def fit(
     from rich.table import Table
 
     from optimizer.durations import fit_durations
+    from orchestrator.classification.taxonomy import load_taxonomy
     from orchestrator.durations_fit import (
         HistoryError,
         duration_params,
@@ -49,7 +50,10 @@ def fit(
     settings = load_or_exit(config)
     try:
         samples = load_history(history)
-        params = duration_params(quantile or settings.planning.routing_quantile)
+        params = duration_params(
+            quantile or settings.planning.routing_quantile,
+            load_taxonomy(settings.classification.taxonomy_extensions),
+        )
     except (HistoryError, ValueError) as exc:
         exit_with([str(exc)])
     model = fit_durations(samples, params)
@@ -96,6 +100,7 @@ def report(
     """Fit on older history, replay the latest jobs: estimate coverage and drift per type."""
     from rich.table import Table
 
+    from orchestrator.classification.taxonomy import load_taxonomy
     from orchestrator.durations_fit import (
         HistoryError,
         backtest,
@@ -106,7 +111,10 @@ def report(
     settings = load_or_exit(config)
     try:
         samples = load_history(history)
-        params = duration_params(quantile or settings.planning.routing_quantile)
+        params = duration_params(
+            quantile or settings.planning.routing_quantile,
+            load_taxonomy(settings.classification.taxonomy_extensions),
+        )
         result = backtest(samples, params, recent_share=recent, window=window, tolerance=tolerance)
     except (HistoryError, ValueError) as exc:
         exit_with([str(exc)])

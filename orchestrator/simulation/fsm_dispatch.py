@@ -30,6 +30,7 @@ from connectors.records import (
     Urgency,
 )
 from optimizer.durations import DEFAULT_SIGMA, DurationModel, DurationSample, fit_durations
+from orchestrator.classification.taxonomy import Taxonomy, load_taxonomy
 from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.customer_texts import QuietHours, plan_texts
 from orchestrator.durations_fit import duration_params
@@ -128,6 +129,8 @@ class FsmDispatchDispatcher:
     """Appointment id → when its customer was first told an emergency comes sooner."""
     promise_chances: dict[str, float] = field(default_factory=dict)
     """Appointment id → the chance of keeping it the plan gave the window it first promised."""
+    taxonomy: Taxonomy | None = None
+    """Typical minutes for types the history lacks; the default taxonomy's when None."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FsmDispatchDispatcher:
@@ -146,6 +149,7 @@ class FsmDispatchDispatcher:
             overrun_room_quantile=planning.overrun_room_quantile,
             promise_confidence=planning.promise_confidence,
             quiet_hours=QuietHours.parse(settings.notifications.sms.quiet_hours),
+            taxonomy=load_taxonomy(settings.classification.taxonomy_extensions),
         )
 
     async def morning_plan(self, view: DispatchView) -> None:
@@ -153,7 +157,9 @@ class FsmDispatchDispatcher:
             samples = [
                 DurationSample(v.job_type, v.minutes, v.technician_id, v.day) for v in view.history
             ]
-            self._durations = fit_durations(samples, duration_params(self.routing_quantile))
+            self._durations = fit_durations(
+                samples, duration_params(self.routing_quantile, self.taxonomy)
+            )
         # Each morning plans afresh: yesterday's routes are no warm start, and moving a visit
         # off yesterday's technician is no churn.
         self._last_plan = None

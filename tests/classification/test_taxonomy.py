@@ -73,3 +73,51 @@ def test_invalid_extensions_are_refused_with_the_reason(
 def test_missing_extension_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(TaxonomyError, match="cannot read"):
         load_taxonomy(tmp_path / "absent.yaml")
+
+
+def test_extensions_give_typical_minutes_and_planned_work_runs_tighter(tmp_path: Path) -> None:
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(
+        "job_types:\n  hvac: [hvac.duct_cleaning, hvac.zoning]\n"
+        "typical_minutes:\n  hvac.duct_cleaning: 150\n  hvac.zoning: 100\n"
+        "  plumbing.water_heater_install: 300\n  appliance.repair: 45\n"
+        "planned_work: [hvac.duct_cleaning]\n"
+    )
+    taxonomy = load_taxonomy(path)
+    default = default_taxonomy()
+    assert taxonomy.typical_minutes["hvac.duct_cleaning"] == 150
+    assert taxonomy.typical_minutes["plumbing.water_heater_install"] == 300
+    assert taxonomy.typical_minutes["hvac.no_heat"] == default.typical_minutes["hvac.no_heat"]
+    # Planned work runs close to its median; a new type not listed is spread like a diagnosis.
+    assert taxonomy.typical_sigma["hvac.duct_cleaning"] < taxonomy.typical_sigma["hvac.zoning"]
+    # A canonical type given new minutes keeps its own spread.
+    for job_type in ("plumbing.water_heater_install", "appliance.repair"):
+        assert taxonomy.typical_sigma[job_type] == default.typical_sigma[job_type]
+    assert "hvac.duct_cleaning" not in default.typical_minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("typical_minutes:\n  hvac.duct_cleaning: 90\n", "unknown job type 'hvac.duct_cleaning'"),
+        ("typical_minutes:\n  hvac.no_heat: ninety\n", "hvac.no_heat must be a number"),
+        ("typical_minutes:\n  hvac.no_heat: true\n", "hvac.no_heat must be a number"),
+        ("typical_minutes:\n  hvac.no_heat: 0\n", "must be over 0 and at most 1440"),
+        ("typical_minutes:\n  hvac.no_heat: 5400\n", "got 5400"),
+        ("typical_minutes: [hvac.no_heat]\n", "typical_minutes must map"),
+        ("planned_work: hvac.install\n", "planned_work must be a list"),
+        ("planned_work: [hvac.made_up]\n", "planned_work: unknown job type"),
+        (
+            "job_types:\n  pool: [pool.pump_repair]\nplanned_work: [pool.pump_repair]\n",
+            "'pool.pump_repair' has no typical_minutes",
+        ),
+    ],
+)
+def test_bad_typical_minutes_are_refused_with_the_file_and_the_key(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(text)
+    with pytest.raises(TaxonomyError, match=message) as caught:
+        load_taxonomy(path)
+    assert str(path) in str(caught.value)

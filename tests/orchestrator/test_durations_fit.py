@@ -7,14 +7,21 @@ import math
 import random
 from datetime import date, timedelta
 from pathlib import Path
+from statistics import NormalDist
 
 import pytest
 from typer.testing import CliRunner
 
 from optimizer.durations import DurationParams, fit_durations
-from orchestrator.classification.taxonomy import TYPICAL_MINUTES
+from orchestrator.classification.taxonomy import TYPICAL_MINUTES, load_taxonomy
 from orchestrator.cli.app import app
-from orchestrator.durations_fit import HistoryError, backtest, duration_params, load_history
+from orchestrator.durations_fit import (
+    HistoryError,
+    backtest,
+    duration_params,
+    load_history,
+    samples_from_rows,
+)
 
 # The bundled copy of the shared seed day: present on every machine.
 SCENARIO = (
@@ -152,3 +159,45 @@ def test_durations_commands_refuse_bad_input(runner: CliRunner, tmp_path: Path) 
 )
 def test_durations_commands_have_help(runner: CliRunner, command: list[str]) -> None:
     assert runner.invoke(app, command).exit_code == 0
+
+
+def _extensions(tmp_path: Path) -> Path:
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(
+        "job_types:\n  hvac: [hvac.duct_cleaning]\n"
+        "typical_minutes:\n  hvac.duct_cleaning: 150\n"
+        "planned_work: [hvac.duct_cleaning]\n"
+    )
+    return path
+
+
+def test_a_job_type_the_admin_added_is_planned_from_its_typical_minutes(tmp_path: Path) -> None:
+    """Before the account has done any, a duct cleaning is planned at the admin's 150 minutes
+    with the spread of planned work, not at the fleet's default for an unknown type."""
+    plain = fit_durations([], duration_params(0.8)).estimate("hvac.duct_cleaning")
+    model = fit_durations([], duration_params(0.8, load_taxonomy(_extensions(tmp_path))))
+    cleaning = model.estimate("hvac.duct_cleaning")
+    assert plain.source != "typical" and plain.p50 != 150
+    assert (cleaning.source, cleaning.p50) == ("typical", 150)
+    assert cleaning.routing == pytest.approx(150 * math.exp(0.3 * NormalDist().inv_cdf(0.8)))
+    # Its own history, once there is some, replaces the figure.
+    rows = [{"job_type": "hvac.duct_cleaning", "minutes": 200 + k} for k in range(12)]
+    fitted = fit_durations(
+        samples_from_rows(rows), duration_params(0.8, load_taxonomy(_extensions(tmp_path)))
+    ).estimate("hvac.duct_cleaning")
+    assert fitted.source == "type" and fitted.p50 > 190
+
+
+def test_a_config_naming_a_bad_taxonomy_file_is_refused_before_anything_runs(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    extensions = tmp_path / "taxonomy.yaml"
+    extensions.write_text("typical_minutes:\n  hvac.no_heat: 0\n")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"classification:\n  taxonomy_extensions: {extensions}\n")
+    result = runner.invoke(
+        app, ["durations", "fit", "--history", str(SCENARIO), "--config", str(config)]
+    )
+    assert result.exit_code == 2
+    flat = "".join(result.output.split())
+    assert "hvac.no_heatmustbeover0" in flat and "taxonomy_extensions" in flat

@@ -5,9 +5,11 @@ logged and tried again."""
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from statistics import NormalDist
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -31,6 +33,7 @@ from orchestrator.bundled import BUNDLED_SCENARIO as BUNDLED
 from orchestrator.classification.taxonomy import TYPICAL_SIGMA
 from orchestrator.fitted_durations import FittedDurations
 from orchestrator.pipeline import DayResult, DispatchPipeline
+from orchestrator.runtime import build_pipelines
 from orchestrator.service import DispatchService
 from orchestrator.settings import Settings, load_settings
 from orchestrator.store import Store
@@ -403,3 +406,34 @@ async def test_an_answer_from_the_command_line_brings_the_next_plan_forward_once
         assert service.watch_answers_once(now + timedelta(minutes=2)) == []  # once
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_the_admins_typical_minutes_reach_the_accounts_plans(store: Store, tmp_path: Path) -> None:
+    """A job type added in the taxonomy file, with its typical minutes, is planned at them
+    (the routing quantile of planned work's spread) until the account has history of it."""
+    extensions = tmp_path / "taxonomy.yaml"
+    extensions.write_text(
+        "job_types:\n  hvac: [hvac.duct_cleaning]\n"
+        "typical_minutes:\n  hvac.duct_cleaning: 150\nplanned_work: [hvac.duct_cleaning]\n"
+    )
+    key = {"platform": PLATFORM, "account": ACCOUNT}
+    job = Job(
+        **key,
+        external_id="J0",
+        classification=Classification(
+            trade="hvac", job_type="hvac.duct_cleaning", urgency=Urgency.SCHEDULED
+        ),
+    )
+    tech = Technician(**key, external_id="T1", name="Ana")
+    plain = build_pipelines(_settings(tmp_path), store, [(PLATFORM, ACCOUNT)])[ACCOUNT]
+    extended = build_pipelines(
+        _settings(tmp_path, f"classification:\n  taxonomy_extensions: {extensions}\n"),
+        store,
+        [(PLATFORM, ACCOUNT)],
+    )[ACCOUNT]
+    quantile = extended.settings.planning.routing_quantile
+    assert extended.durations(job, tech) == round(
+        150 * math.exp(0.3 * NormalDist().inv_cdf(quantile))
+    )
+    assert plain.durations(job, tech) != extended.durations(job, tech)
+    assert extended.spread is not None and extended.spread(job, tech).sigma == 0.3

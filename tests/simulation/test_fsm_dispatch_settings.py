@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import time
+from pathlib import Path
 
+from orchestrator.classification.taxonomy import default_taxonomy
 from orchestrator.settings import Settings
 from orchestrator.simulation.fsm_dispatch import FsmDispatchDispatcher
 from orchestrator.simulation.registry import dispatcher_named
@@ -51,3 +53,13 @@ def test_the_registry_hands_the_settings_to_fsm_dispatch_only() -> None:
     ours = dispatcher_named("fsm-dispatch", _settings())
     assert isinstance(ours, FsmDispatchDispatcher) and ours.routing_quantile == 0.7
     assert dispatcher_named("baseline", _settings()).name == "baseline"
+
+
+def test_the_admins_typical_minutes_are_played_too(tmp_path: Path) -> None:
+    extensions = tmp_path / "taxonomy.yaml"
+    extensions.write_text("typical_minutes:\n  hvac.install: 420\n")
+    settings = Settings(classification={"taxonomy_extensions": str(extensions)})
+    dispatcher = FsmDispatchDispatcher.from_settings(settings)
+    assert dispatcher.taxonomy is not None
+    assert dispatcher.taxonomy.typical_minutes["hvac.install"] == 420
+    assert FsmDispatchDispatcher.from_settings(Settings()).taxonomy == default_taxonomy()

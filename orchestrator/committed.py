@@ -32,13 +32,15 @@ from dataclasses import replace
 
 import optimizer as opt
 from connectors.records import Appointment, Lifecycle
+from orchestrator.customer_texts import DELAY_GRACE
 from orchestrator.staying_late import stay_late_for_waiting_emergencies
 
 __all__ = ["only_dispatched", "solve_handing_on"]
 
-LATE_GRACE = 10
+LATE_GRACE = int(DELAY_GRACE.total_seconds() // 60)
 """Minutes past its told window a loaded visit may be planned before it is offered to the
-other technicians (as late as a customer is let be before being told of a delay)."""
+other technicians: as late as a customer is let be before being texted of a delay
+(`customer_texts.DELAY_GRACE`), so the two cannot drift apart."""
 
 ROUNDING = 5
 """Minutes of overtime stretched beyond a held visit's estimated end, should the search time a

@@ -490,9 +490,21 @@ def load_settings(path: str | Path | None = None, *, missing_ok: bool = True) ->
     if secret_problems:
         raise ConfigError(secret_problems)
     try:
-        return _build(data)
+        return _build(_beside(data, resolved.parent))
     except ValidationError as exc:
         raise ConfigError(_format_validation(exc)) from exc
+
+
+def _beside(data: Mapping[str, Any], folder: Path) -> Mapping[str, Any]:
+    """`data` with a relative taxonomy file read as next to the config file, wherever the
+    command runs from."""
+    section = data.get("classification")
+    if not isinstance(section, Mapping):
+        return data
+    named = section.get("taxonomy_extensions")
+    if not isinstance(named, str) or Path(named).is_absolute():
+        return data
+    return {**data, "classification": {**section, "taxonomy_extensions": str(folder / named)}}
 
 
 def _build(data: Mapping[str, Any]) -> Settings:

@@ -180,3 +180,31 @@ def test_approvers_are_slack_user_ids(tmp_path: Path) -> None:
     ]
     fine = _write(tmp_path, "notifications:\n  slack:\n    approvers: [U01ANA, W0ADMIN]\n")
     assert load_settings(fine).notifications.slack.approvers == ("U01ANA", "W0ADMIN")
+
+
+def test_a_taxonomy_file_named_relatively_is_read_next_to_the_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    (folder / "taxonomy.yaml").write_text(
+        "job_types:\n  hvac: [hvac.duct_cleaning]\ntypical_minutes:\n  hvac.duct_cleaning: 150\n"
+    )
+    config = _write(folder, "classification:\n  taxonomy_extensions: taxonomy.yaml\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    settings = load_settings(config)
+    assert settings.classification.taxonomy_extensions == str(folder / "taxonomy.yaml")
+
+
+def test_a_bad_taxonomy_file_is_a_config_problem_with_its_key(tmp_path: Path) -> None:
+    (tmp_path / "taxonomy.yaml").write_text("planned_work: [hvac.made_up]\n")
+    problems = _problems(
+        _write(tmp_path, "classification:\n  taxonomy_extensions: taxonomy.yaml\n")
+    )
+    assert len(problems) == 1
+    assert problems[0].startswith("classification.taxonomy_extensions")
+    assert "planned_work: unknown job type 'hvac.made_up'" in problems[0]
+    missing = _problems(_write(tmp_path, "classification:\n  taxonomy_extensions: none.yaml\n"))
+    assert "cannot read taxonomy extensions" in missing[0]

@@ -1,5 +1,5 @@
-"""The simulated dispatcher's search budgets: the morning plan searches its whole budget, a
-re-plan ends once its search stops finding cheaper days."""
+"""The simulated dispatcher's search budgets: the morning plan and a re-plan for a new emergency
+search their whole budget, any other re-plan ends once its search stops finding cheaper days."""
 
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ from orchestrator.simulation.loop import run_simulation
 from tests.simulation.test_fsm_dispatch_handing_on import LEAK_DAY
 
 
-async def test_re_plans_end_when_idle_and_the_morning_plan_does_not(
+async def test_re_plans_end_when_idle_but_the_morning_plan_and_an_emergency_do_not(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    searched: list[tuple[float, opt.SolveParams | None]] = []
+    searched: list[tuple[float, opt.SolveParams | None, frozenset[str]]] = []
     real = dispatcher_module.solve_handing_on
 
     def spy(problem: opt.Problem, movable: set[str], **kwargs: Any) -> opt.Plan:
-        searched.append((kwargs["time_limit"], kwargs.get("params")))
+        jobs = frozenset(job.id for job in problem.jobs)
+        searched.append((kwargs["time_limit"], kwargs.get("params"), jobs))
         return real(problem, movable, **kwargs)
 
     monkeypatch.setattr(dispatcher_module, "solve_handing_on", spy)
@@ -30,13 +31,19 @@ async def test_re_plans_end_when_idle_and_the_morning_plan_does_not(
 
     await run_simulation(parse_scenario(LEAK_DAY), dispatcher)
 
-    (morning_limit, morning), *replans = searched
+    (morning_limit, morning, _), *replans = searched
     assert morning is not None and morning.idle_seconds is None
     assert morning_limit == 1.0
-    assert replans, "the gas leak at 08:45 is re-planned at least"
+    # The gas leak arriving at 08:45, an emergency fitted into the day, searches the whole
+    # budget; every other re-plan (a visit finishing off plan, say) settles when idle.
+    arrival = next(k for k, (_, _, jobs) in enumerate(replans) if "J3" in jobs)
+    leak = replans[arrival][1]
+    assert leak is not None and leak.idle_seconds is None
+    others = replans[:arrival] + replans[arrival + 1 :]
+    assert others, "the gas leak is not the day's only re-plan"
     assert all(
         params is not None and params.idle_seconds == dispatcher.replan_idle_seconds == 0.25
-        for _, params in replans
+        for _, params, _ in others
     )
 
 

@@ -15,7 +15,6 @@ from starlette.applications import Starlette
 from connectors.records import Classification, Customer, Job
 from notifications import Sender, SlackResponder, SlackSender, SlackUpdater, TwilioSmsSender
 from orchestrator.classification.engines import build_classifier
-from orchestrator.classification.taxonomy import load_taxonomy
 from orchestrator.errors import ConfigError
 from orchestrator.fitted_durations import FittedDurations
 from orchestrator.pipeline import DispatchPipeline
@@ -75,7 +74,7 @@ def build_pipelines(
     """A dispatch pipeline per enabled (platform, account): the settings' classifier, and
     durations fitted on the account's own completed visits (the taxonomy's typical minutes,
     the admin's extensions included, for types it has none of)."""
-    taxonomy = load_taxonomy(settings.classification.taxonomy_extensions)
+    taxonomy = settings.classification.taxonomy()
     engine = build_classifier(settings.classification, taxonomy=taxonomy)
 
     def classify(job: Job, customer: Customer | None, now: datetime) -> Classification:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -21,6 +21,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     SecretStr,
     StringConstraints,
     ValidationError,
@@ -29,6 +30,9 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from orchestrator.errors import ConfigError
+
+if TYPE_CHECKING:
+    from orchestrator.classification.taxonomy import Taxonomy
 
 __all__ = [
     "CONFIG_ENV_VAR",
@@ -207,6 +211,8 @@ class ClassificationSettings(_Section):
     """Optional YAML file adding job types, skills, equipment and typical minutes to the default
     taxonomy; read when the settings load, so a bad file stops every command at once."""
 
+    _taxonomy: Taxonomy | None = PrivateAttr(default=None)
+
     @field_validator("taxonomy_extensions")
     @classmethod
     def _taxonomy_loads(cls, value: str | None) -> str | None:
@@ -216,6 +222,14 @@ class ClassificationSettings(_Section):
 
             load_taxonomy(value)  # a TaxonomyError is a ValueError: pydantic reports it
         return value
+
+    def taxonomy(self) -> Taxonomy:
+        """The default taxonomy with the admin's extensions, read from the file once."""
+        if self._taxonomy is None:
+            from orchestrator.classification.taxonomy import load_taxonomy
+
+            self._taxonomy = load_taxonomy(self.taxonomy_extensions)
+        return self._taxonomy
 
 
 class LaneSettings(_Section):

@@ -9,7 +9,7 @@ from orchestrator.classification.cache import ClassificationCache
 from orchestrator.classification.claude import ClaudeEngine, ClaudeParams
 from orchestrator.classification.offline import classify_offline
 from orchestrator.classification.result import TicketClassification
-from orchestrator.classification.taxonomy import Taxonomy, load_taxonomy
+from orchestrator.classification.taxonomy import Taxonomy
 from orchestrator.classification.ticket import Ticket
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def build_classifier(
     chosen = engine or section.engine
     if chosen not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {chosen!r}")
-    taxonomy = taxonomy or load_taxonomy(section.taxonomy_extensions)
+    taxonomy = taxonomy or section.taxonomy()
     if chosen == "offline":
         return lambda ticket: classify_offline(ticket, taxonomy=taxonomy)
     return ClaudeEngine(

@@ -39,7 +39,6 @@ def fit(
     from rich.table import Table
 
     from optimizer.durations import fit_durations
-    from orchestrator.classification.taxonomy import load_taxonomy
     from orchestrator.durations_fit import (
         HistoryError,
         duration_params,
@@ -52,7 +51,7 @@ def fit(
         samples = load_history(history)
         params = duration_params(
             quantile or settings.planning.routing_quantile,
-            load_taxonomy(settings.classification.taxonomy_extensions),
+            settings.classification.taxonomy(),
         )
     except (HistoryError, ValueError) as exc:
         exit_with([str(exc)])
@@ -100,7 +99,6 @@ def report(
     """Fit on older history, replay the latest jobs: estimate coverage and drift per type."""
     from rich.table import Table
 
-    from orchestrator.classification.taxonomy import load_taxonomy
     from orchestrator.durations_fit import (
         HistoryError,
         backtest,
@@ -113,7 +111,7 @@ def report(
         samples = load_history(history)
         params = duration_params(
             quantile or settings.planning.routing_quantile,
-            load_taxonomy(settings.classification.taxonomy_extensions),
+            settings.classification.taxonomy(),
         )
         result = backtest(samples, params, recent_share=recent, window=window, tolerance=tolerance)
     except (HistoryError, ValueError) as exc:

@@ -30,7 +30,6 @@ def override(
 ) -> None:
     """Override one field of a job's classification; it stays overridden from then on."""
     from connectors.records import RecordKey
-    from orchestrator.classification.taxonomy import load_taxonomy
     from orchestrator.errors import ConfigError, NotFoundError
     from orchestrator.overrides import OverrideError, override_classification
 
@@ -39,7 +38,7 @@ def override(
         platform = settings.account(account).platform.value
     except ConfigError as exc:
         exit_with(exc.problems)
-    taxonomy = load_taxonomy(settings.classification.taxonomy_extensions)
+    taxonomy = settings.classification.taxonomy()
     known = {
         "job_type": set(taxonomy.all_job_types),
         "trade": set(taxonomy.trades),

@@ -30,7 +30,7 @@ from connectors.records import (
     Urgency,
 )
 from optimizer.durations import DEFAULT_SIGMA, DurationModel, DurationSample, fit_durations
-from orchestrator.classification.taxonomy import Taxonomy, load_taxonomy
+from orchestrator.classification.taxonomy import Taxonomy
 from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.customer_texts import QuietHours, plan_texts
 from orchestrator.durations_fit import duration_params
@@ -152,7 +152,7 @@ class FsmDispatchDispatcher:
             overrun_room_quantile=planning.overrun_room_quantile,
             promise_confidence=planning.promise_confidence,
             quiet_hours=QuietHours.parse(settings.notifications.sms.quiet_hours),
-            taxonomy=load_taxonomy(settings.classification.taxonomy_extensions),
+            taxonomy=settings.classification.taxonomy(),
         )
 
     async def morning_plan(self, view: DispatchView) -> None:

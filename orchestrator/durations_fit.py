@@ -137,13 +137,19 @@ def load_history(path: Path | str) -> list[DurationSample]:
 
 
 def model_table(model: DurationModel) -> list[dict[str, Any]]:
-    """One row per fitted job type: samples, own weight, p50 and routing minutes."""
+    """One row per job type the plan has a figure for: first each type fitted from history
+    (`source` "history"), then each type with typical minutes but no history of its own
+    (`source` "typical": the taxonomy's, or the admin's), so an admin sees what a visit of
+    any of them is planned at. Samples, own weight, p50 and routing minutes."""
+    fitted = model.job_types
+    typical = sorted(set(model.params.typical_minutes) - set(fitted))
     rows = []
-    for job_type in model.job_types:
+    for job_type in (*fitted, *typical):
         estimate = model.estimate(job_type)
         rows.append(
             {
                 "job_type": job_type,
+                "source": "history" if estimate.source == "type" else estimate.source,
                 "samples": estimate.samples,
                 "type_weight": round(estimate.type_weight, 3),
                 "p50": round(estimate.p50, 1),

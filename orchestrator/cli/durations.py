@@ -58,10 +58,13 @@ def fit(
     model = fit_durations(samples, params)
     rows = model_table(model)
     label = f"p{round(params.routing_quantile * 100)}"
-    table = Table("job type", "samples", "own weight", "p50 min", f"{label} min", show_header=True)
+    table = Table(
+        "job type", "from", "samples", "own weight", "p50 min", f"{label} min", show_header=True
+    )
     for row in rows:
         table.add_row(
             row["job_type"],
+            row["source"],
             str(row["samples"]),
             f"{row['type_weight']:.2f}",
             f"{row['p50']:.0f}",

@@ -127,8 +127,35 @@ def test_durations_fit_prints_and_writes_the_table(runner: CliRunner, tmp_path: 
     payload = json.loads(out.read_text())
     assert payload["routing_quantile"] == 0.75
     row = next(r for r in payload["job_types"] if r["job_type"] == "hvac.no_heat")
-    assert row["p75"] > row["p50"] > 0
+    assert row["p75"] > row["p50"] > 0 and row["source"] == "history"
     assert "hvac.no_heat" in result.output
+
+
+def test_durations_fit_lists_what_types_without_history_are_planned_at(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A type the account never did is planned at its typical minutes (the admin's, for a
+    type the admin added): the table shows those rows too, marked as such, after the fitted
+    ones."""
+    config = tmp_path / "config.yaml"
+    config.write_text(f"classification:\n  taxonomy_extensions: {_extensions(tmp_path)}\n")
+    history = _jsonl(tmp_path, _rows(40))
+    out = tmp_path / "fit.json"
+    result = runner.invoke(
+        app,
+        ["durations", "fit", "--history", str(history), "-q", "0.8", "--json", str(out),
+         "--config", str(config)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(out.read_text())["job_types"]
+    sources = [r["source"] for r in rows]
+    assert sources[:2] == ["history", "history"] and set(sources[2:]) == {"typical"}
+    assert [r["job_type"] for r in rows[:2]] == ["hvac.no_heat", "plumbing.leak"]
+    cleaning = next(r for r in rows if r["job_type"] == "hvac.duct_cleaning")
+    assert (cleaning["samples"], cleaning["p50"]) == (0, 150)
+    assert cleaning["p80"] == pytest.approx(150 * math.exp(0.3 * NormalDist().inv_cdf(0.8)), 0.01)
+    listed = {r["job_type"] for r in rows}
+    assert set(TYPICAL_MINUTES) <= listed and "hvac.duct_cleaning" in result.output
 
 
 def test_durations_report_shows_coverage_and_drift(runner: CliRunner, tmp_path: Path) -> None:

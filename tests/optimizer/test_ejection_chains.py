@@ -11,7 +11,7 @@ from optimizer.assemble import PlanScorer, assemble, timed_outcome
 from optimizer.construct import construct
 from optimizer.ejection_chains import ChainSearch
 from optimizer.matrices import ModelArrays
-from optimizer.recreate import _chained, _Day
+from optimizer.recreate import _chained, _Day, _walker_chained
 from optimizer.solve import travel_matrix
 
 HOMES = {"A": Point(39.60, -105.10), "B": Point(39.75, -104.85), "C": Point(39.90, -105.10)}
@@ -186,3 +186,17 @@ def test_the_search_hands_the_chained_day_to_the_walker_furthest_behind(
     # Both walkers were at the construction; one now holds the chained day as its own.
     assert sorted(w.current for w in day.walkers)[0] == pytest.approx(day.leader.best)
     assert sorted(w.current for w in day.walkers)[1] == pytest.approx(start)
+
+
+def test_a_walker_steps_to_its_own_day_improved_by_chains(day_12x47: Problem) -> None:
+    # Between batches the search runs the chains on the day a walker is at, not only on the
+    # best day: a walk that has settled in a basin is taken out of it as its next step.
+    arrays, annealer, chains = _search(day_12x47)
+    built = construct(arrays, seed=3)
+    annealer.load(built)
+    found = chains.descend(built)
+    assert found is not None
+    assert _walker_chained(annealer, chains)
+    assert annealer.current == pytest.approx(annealer.best)
+    assert annealer.current == pytest.approx(_value(FieldAnnealer(arrays), built) + found[1])
+    assert annealer.current_routes() == found[0]

@@ -1,5 +1,5 @@
-"""A descent by ejection chains: the most improving chain of stops handed round several
-routes (`_chain_kernel.py`), applied, until none improves.
+"""A descent by ejection chains: the most improving chain of stops (one, or two of one
+route) handed round several routes (`_chain_kernel.py`), applied, until none improves.
 
 Ruin and recreate runs it on its best day when it is new (`recreate.py`), on days of up to
 `recreate.CHAIN_TECHS` technicians. On the 12 × 47 day of seed 7 (4 s solves, value at 2 s),
@@ -27,8 +27,15 @@ __all__ = ["CHAIN_ROUTES", "ChainSearch", "compile_chains"]
 
 CHAIN_ROUTES = 5
 """Most routes one chain changes. Seed 7's 12 × 47 day needs four."""
+SPAN = 2
+"""Two stops of one route at most this many places apart move together as one unit. On the
+12 × 47 day of seed 8 (4 s solves, value at 2 s, 80 runs), 56 came within 0.5 % of the best
+plan known with pairs and 46 with single stops alone; on seed 7's, 73 and 74; on days 1-6, 9
+and 10 (six runs each), 46 of 48 both ways."""
 NEIGHBOURS = 80
-"""Jobs, nearest first, considered for the place of each stop."""
+"""Jobs, nearest first, whose stops are considered for the place of each stop."""
+PAIR_NEIGHBOURS = 20
+"""The same where a pair of stops would take the place or be put in it."""
 EXPANSIONS = 5000
 """Chain extensions explored from each first job, so that a day with many cheap steps (an
 unassigned job worth more than any stop) does not explode the search."""
@@ -50,7 +57,8 @@ class ChainSearch:
         jobs = arrays.problem.jobs
         self.sequenced = [job.pin is not None and job.pin.sequence is not None for job in jobs]
         self.routes = np.zeros((max(n_techs, 1), max(n_jobs, 1) + 1), dtype=np.int64)
-        self.chain = np.zeros(CHAIN_ROUTES + 1, dtype=np.int64)
+        self.units = np.zeros((max(n_jobs, 1) * (SPAN + 1), 5), dtype=np.int64)
+        self.chain = np.zeros((CHAIN_ROUTES + 1, 5), dtype=np.int64)
         self.trial = np.zeros(max(n_jobs, 1) + 2, dtype=np.int64)
         self.starts = np.zeros(max(n_jobs, 1) + 3, dtype=np.int64)
 
@@ -92,36 +100,44 @@ class ChainSearch:
             values[v] = 0.0 if value is None else value
         change, length, kind, into = best_chain(
             self.routes, lengths, values, where, heads, self.movable, allowed, self.near,
-            NEIGHBOURS, CHAIN_ROUTES, EXPANSIONS, self.timing, self.costs, self.chain,
+            NEIGHBOURS, PAIR_NEIGHBOURS, SPAN, CHAIN_ROUTES, EXPANSIONS, self.timing,
+            self.costs, self.units, self.chain,
         )  # fmt: skip
         if length == 0:
             return None
-        chain = self.chain[:length].tolist()
+        # Each unit: (first job, second job or -1, route or -1, their positions in it).
+        chain = [tuple(row) for row in self.chain[:length].tolist()]
         changed = [list(route) for route in day]
         moves = list(zip(chain, chain[1:], strict=False))
         if kind == CYCLE:
             moves.append((chain[-1], chain[0]))
-        elif where[chain[0]] >= 0:
-            home = int(where[chain[0]])
-            changed[home] = [j for j in day[home] if j != chain[0]]
+        elif chain[0][2] >= 0:
+            home = chain[0][2]
+            changed[home] = [j for j in day[home] if j not in chain[0][:2]]
         for x, y in moves:
-            v = int(where[y])
-            changed[v] = self._inserted(v, lengths, heads, day[v].index(y), x)
+            changed[y[2]] = self._inserted(y[2], lengths, heads, y[3:], x[:2])
         if kind == INSERTED:
-            changed[into] = self._inserted(into, lengths, heads, -1, chain[-1])
+            changed[into] = self._inserted(into, lengths, heads, (-1, -1), chain[-1][:2])
         return changed, float(change)
 
     def _inserted(
-        self, v: int, lengths: np.ndarray, heads: np.ndarray, skip: int, job: int
+        self,
+        v: int,
+        lengths: np.ndarray,
+        heads: np.ndarray,
+        skip: tuple[int, ...],
+        jobs: tuple[int, ...],
     ) -> list[int]:
-        """Route `v` as held in `self.routes`, without the stop at `skip`, with `job` at its
-        cheapest place."""
-        _, at = best_insertion(
-            v, self.routes[v], int(lengths[v]), skip, job, int(heads[v]), self.trial,
-            self.starts, self.timing, self.costs,
+        """Route `v` as held in `self.routes`, without the stops at the positions `skip`
+        (-1: none), with `jobs` (one, or two side by side) at their cheapest place."""
+        _, at, turned = best_insertion(
+            v, self.routes[v], int(lengths[v]), skip[0], skip[1], jobs[0], jobs[1],
+            int(heads[v]), self.trial, self.starts, self.timing, self.costs,
         )  # fmt: skip
-        route = [j for k, j in enumerate(self.routes[v, : lengths[v]].tolist()) if k != skip]
-        route.insert(at, job)
+        held = self.routes[v, : lengths[v]].tolist()
+        route = [j for k, j in enumerate(held) if k not in skip]
+        string = [j for j in jobs if j >= 0]
+        route[at:at] = string[::-1] if turned else string
         return route
 
 

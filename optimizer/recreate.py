@@ -103,9 +103,9 @@ as much, and three simulated days with them completed 460 jobs at 0.739 utilizat
 CHAIN_SHARE = 0.2
 """Most of a timed search's time spent on ejection chains: a descent took 15 ms on a 12 × 47
 day, 75 ms on a 20 × 80 one (the half of a 40 × 160 day) and 175 ms on a 30 × 120 one, from
-their constructions. With the chains on each walker's day too, 0.1 and 0.35 did no better on
-the 12 × 47 days of seeds 7 and 8 (40 runs each, within 0.5 % at 2 s: 32 and 31, 35 and 26,
-against 34 and 29)."""
+their constructions. With the chains (of pairs too) on each walker's day, 0.1 and 0.35 did no
+better on the 12 × 47 days of seeds 7 and 8 (40 runs each, within 0.5 % at 2 s: 32 and 31, 35
+and 26, against 34 and 29)."""
 
 Score = Callable[[list[list[int]], dict[int, RoutingOutcome]], float]
 

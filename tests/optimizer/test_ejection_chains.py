@@ -3,10 +3,21 @@ place, where no move of one stop and no swap of two improves the day."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from optimizer import Job, Plan, Point, Problem, SolveParams, Technician, check_plan
+from optimizer import (
+    Job,
+    Plan,
+    Point,
+    Problem,
+    SolveParams,
+    Technician,
+    check_plan,
+    ejection_chains,
+)
 from optimizer._anneal_kernel import FieldAnnealer
+from optimizer._chain_kernel import best_insertion
 from optimizer.assemble import PlanScorer, assemble, timed_outcome
 from optimizer.construct import construct
 from optimizer.ejection_chains import ChainSearch
@@ -108,6 +119,63 @@ def test_a_left_out_visit_goes_in_when_the_one_in_its_way_has_somewhere_to_go() 
     # first dearer step would not find it.
     _, day, _ = _descend(_path_day(), [[2], [1], []])
     assert day == [[2], [0], [1]]
+
+
+def _pairs_day(minutes: int = 180) -> Problem:
+    """A and C live across town from each other; a1 and a2 are next door to each other by A's
+    home, c1 and c2 by C's. At 180 minutes a job, no route has room for a third."""
+    crew = tuple(_tech(name, {"s"}) for name in ("A", "C"))
+    jobs = tuple(
+        Job(
+            id=f"{side.lower()}{k}",
+            location=Point(HOMES[side].lat + 0.004, HOMES[side].lon + 0.003),
+            service_minutes=minutes,
+            skills=frozenset({"s"}),
+        )
+        for side in ("A", "C")
+        for k in (1, 2)
+    )
+    return Problem(crew, jobs)
+
+
+def test_two_stops_on_the_wrong_side_of_town_go_home_together(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each technician holds the other side's two jobs. Swapping one job each way leaves each
+    # still crossing town twice (out and back), so no chain of single stops improves the day;
+    # swapping the pairs ends all four crossings.
+    problem = _pairs_day()
+    crossed = [[2, 3], [0, 1]]
+    monkeypatch.setattr(ejection_chains, "SPAN", 0)
+    assert _search(problem)[2].descend(crossed) is None
+    monkeypatch.undo()
+    arrays, day, change = _descend(problem, crossed)
+    assert sorted(day[0]) == [0, 1]
+    assert sorted(day[1]) == [2, 3]
+    assert change < -30
+    assert check_plan(problem, assemble(arrays, timed_outcome(arrays, day))) == []
+
+
+def test_two_stops_apart_leave_their_route_and_go_in_side_by_side() -> None:
+    # The kernel under the chains: C's route c1, a1, c2 without its first and third stops,
+    # with c1 and c2 put back together, either way round, wherever the route costs least.
+    problem = _pairs_day(minutes=100)
+    _, annealer, chains = _search(problem)
+    route = np.array([2, 0, 3], dtype=np.int64)
+    trial = np.zeros(8, dtype=np.int64)
+    starts = np.zeros(9, dtype=np.int64)
+    value, at, turned = best_insertion(
+        1, route, 3, 0, 2, 2, 3, 0, trial, starts, chains.timing, chains.costs
+    )
+    string = [3, 2] if turned else [2, 3]
+    placed = [0]
+    placed[at:at] = string
+    assert value == pytest.approx(annealer.route_value(1, placed))
+    # No other place or order is cheaper.
+    others = [[0, 2, 3], [0, 3, 2], [2, 3, 0], [3, 2, 0]]
+    assert value <= min(annealer.route_value(1, other) or np.inf for other in others) + 1e-9
+    # C's own jobs come before or after a1 as one run: never with a1 between them.
+    assert placed in others
 
 
 def test_a_route_that_cannot_be_timed_is_left_out_of_every_chain() -> None:

@@ -37,6 +37,7 @@ from optimizer.plan import Plan
 from optimizer.preferences import explain_passed_over
 from optimizer.problem import Point, Problem
 from optimizer.travel import OfflineTravel, TravelMatrix, TravelTimes
+from optimizer.workers import worker_running
 
 __all__ = ["Progress", "node_points", "solve", "travel_matrix"]
 
@@ -49,8 +50,15 @@ seeds 1-10, one 30 s run each: 8 of 10 better after 2 s, 9 of 10 as good or bett
 
 PAIR_FROM = 3.0
 """Small days with at least this many seconds left after the construction are searched by two
-processes (`pair.py`). With less, a second search showed no gain (12 × 47 at 2 s), and the
-first call in a process would spend 0.2-0.4 s of it starting the worker."""
+processes (`pair.py`) when the worker process has yet to start: starting it takes 0.2-0.4 s of
+the search's time."""
+PAIR_WARM_FROM = 1.0
+"""The same when the worker is already running (`start_workers`: `serve`, `simulate` and the
+benchmarks start it). 12 × 47 days of seeds 7 and 8, solver seeds 2000-2019, solves of 1, 1.5
+and 2 s, runs within 0.5 % of the best plan known: 12, 23 and 28 of 40 with two processes, 6,
+11 and 19 in one; days 1-6, 9 and 10 (six runs each) 47 and 48 of 48 at 1.5 and 2 s, against
+45 and 43. Below a second, two processes did no better (0.5 and 0.75 s: median value 0.2-0.6 %
+higher on seeds 7 and 8)."""
 PARTNER_FIRST = 0.5
 """Seconds of the worker's first search of a small day (from the construction, while guided
 local search runs here); the two meet when it ends. A promise the construction breaks by hours
@@ -204,7 +212,8 @@ def _recreated(
     first: RoutingOutcome | None = None
     partner: Partner | None = None
     if arrays.n_techs <= settings.parts_above:
-        if deadline - clock.perf_counter() >= PAIR_FROM:
+        pair_from = PAIR_WARM_FROM if worker_running() else PAIR_FROM
+        if deadline - clock.perf_counter() >= pair_from:
             # The worker searches from the construction while guided local search runs here.
             partner = Partner(arrays, settings, seed)
             partner.start(routes, min(deadline, clock.perf_counter() + PARTNER_FIRST))

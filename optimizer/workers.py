@@ -19,7 +19,15 @@ import warnings
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 
-__all__ = ["BROKEN", "POOLS", "cores", "retire_pool", "start_workers", "worker_pool"]
+__all__ = [
+    "BROKEN",
+    "POOLS",
+    "cores",
+    "retire_pool",
+    "start_workers",
+    "worker_pool",
+    "worker_running",
+]
 
 CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
 """cgroup v2's CPU quota of this process's group: "max 100000", or "150000 100000" for 1.5 CPUs
@@ -76,6 +84,13 @@ def start_workers() -> bool:
     except Exception as exc:  # noqa: BLE001 - a pool that cannot start is retired, as in a search
         retire_pool(pool, exc)
         return False
+
+
+def worker_running() -> bool:
+    """Whether the worker process of the two-core searches is up (`start_workers`, or an
+    earlier search that used it), so a search can hand it work without waiting for it to
+    start."""
+    return 1 in POOLS
 
 
 def _ready() -> bool:

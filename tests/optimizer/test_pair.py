@@ -87,12 +87,28 @@ def test_only_searches_with_seconds_to_spare_take_the_worker(
         return Partner(arrays, params, seed)
 
     monkeypatch.setattr(solve_module, "Partner", counted)
-    short = solve_module.solve(day_12x47, time_limit=solve_module.PAIR_FROM - 1.5, seed=1)
+    warm, cold = solve_module.PAIR_WARM_FROM, solve_module.PAIR_FROM
+    # A worker yet to start would spend a short search's time starting.
+    monkeypatch.setattr(solve_module, "worker_running", lambda: False)
+    short = solve_module.solve(day_12x47, time_limit=warm + 0.5, seed=1)
     assert made == []
     check_clean(day_12x47, short)
-    longer = solve_module.solve(day_12x47, time_limit=solve_module.PAIR_FROM + 0.5, seed=1)
+    longer = solve_module.solve(day_12x47, time_limit=cold + 0.5, seed=1)
     assert len(made) == 1
     check_clean(day_12x47, longer)
+    # A running one takes a share of searches from a second on.
+    monkeypatch.setattr(solve_module, "worker_running", lambda: True)
+    brief = solve_module.solve(day_12x47, time_limit=warm - 0.5, seed=1)
+    assert len(made) == 1
+    check_clean(day_12x47, brief)
+    short = solve_module.solve(day_12x47, time_limit=warm + 0.5, seed=1)
+    assert len(made) == 2
+    check_clean(day_12x47, short)
+
+
+def test_a_started_worker_is_known_to_be_running() -> None:
+    assert workers_module.start_workers()
+    assert workers_module.worker_running()
 
 
 @BROKEN_WORKERS

@@ -22,7 +22,7 @@ from optimizer.promise_probe import (
     keeping_promises,
     probe_of,
 )
-from optimizer.solve import PAIR_FROM, solve, travel_matrix
+from optimizer.solve import PAIR_WARM_FROM, solve, travel_matrix
 from optimizer.workers import start_workers
 from tests.optimizer.conftest import DENVER, check_clean
 
@@ -244,10 +244,10 @@ def test_a_counted_search_without_a_worker_does_not_probe(
 def test_a_small_day_solved_too_briefly_for_the_worker_probes_here(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Below `PAIR_FROM` seconds no worker is started. The search here still first keeps the
-    # promises its start breaks by hours (`improve_here`, tested above through the pair
-    # without a worker): on the generator's 12 x 47 day 7, 2 s solves kept a morning promise
-    # in 12 runs of 20 with it, 2 of 20 without.
+    # Below `PAIR_WARM_FROM` seconds the worker takes no part, running or not. The search
+    # here still first keeps the promises its start breaks by hours (`improve_here`, tested
+    # above through the pair without a worker): on the generator's 12 x 47 day 7, 2 s solves
+    # in one process kept a morning promise in 12 runs of 20 with it, 2 of 20 without.
     problem = _day()
     handed: list[list[list[int]]] = []
     real = pair_module._probed_here
@@ -257,7 +257,7 @@ def test_a_small_day_solved_too_briefly_for_the_worker_probes_here(
         return real(arrays, routes, *args)
 
     monkeypatch.setattr(pair_module, "_probed_here", spy)
-    plan = solve(problem, time_limit=PAIR_FROM / 3, seed=5, params=TIMED)
+    plan = solve(problem, time_limit=PAIR_WARM_FROM / 2, seed=5, params=TIMED)
     assert len(handed) == 1
     assert sorted(j for route in handed[0] for j in route) == [REPAIR, VISIT, SOFT, ELSEWHERE]
     check_clean(problem, plan)

@@ -18,7 +18,14 @@ from optimizer.problem import (
     Window,
 )
 from optimizer.solve import Progress, solve
-from optimizer.travel import CachedTravel, OfflineTravel, OsrmTravel, TravelMatrix, TravelTimes
+from optimizer.travel import (
+    CachedTravel,
+    OfflineTravel,
+    OsrmTravel,
+    ScaledTravel,
+    TravelMatrix,
+    TravelTimes,
+)
 from optimizer.vrptw import (
     VrptwInstance,
     VrptwSolution,
@@ -42,6 +49,7 @@ __all__ = [
     "OfflineTravel",
     "OptimizerError",
     "OsrmTravel",
+    "ScaledTravel",
     "Pin",
     "Plan",
     "Point",

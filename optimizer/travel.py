@@ -25,6 +25,7 @@ __all__ = [
     "CachedTravel",
     "OfflineTravel",
     "OsrmTravel",
+    "ScaledTravel",
     "TravelError",
     "TravelMatrix",
     "TravelTimes",
@@ -238,3 +239,25 @@ class CachedTravel:
         if len(self._cache) > self._size:
             self._cache.popitem(last=False)
         return result
+
+
+@dataclass(frozen=True)
+class ScaledTravel:
+    """Another provider's minutes times `factor`: the same roads, driven at the speed a fleet
+    was seen to drive them. Pairs with no route stay unroutable; distinct points stay at
+    least a minute apart."""
+
+    inner: TravelTimes
+    factor: float
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.factor) or self.factor <= 0:
+            raise ValueError(f"factor must be finite and > 0, got {self.factor}")
+
+    def matrix(self, points: Sequence[Point], depart_minute: int | None = None) -> TravelMatrix:
+        """The inner matrix scaled and rounded to whole minutes."""
+        inner = np.asarray(self.inner.matrix(points, depart_minute), dtype=np.int64)
+        scaled: TravelMatrix = np.rint(inner * self.factor).astype(np.int64)
+        scaled = np.where(inner > 0, np.maximum(scaled, 1), 0)
+        scaled[inner >= UNREACHABLE_MINUTES] = UNREACHABLE_MINUTES
+        return scaled

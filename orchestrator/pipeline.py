@@ -39,6 +39,7 @@ from orchestrator.approvals import ProposedChange, request_approval
 from orchestrator.change_review import decided_pins, moves, pin_jobs, proposed_change, verdict
 from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.customer_texts import QuietHours, declined_texts, plan_texts, queue_texts
+from orchestrator.drive_speed import DRIVE_DAYS, Drive, DriveSpeed
 from orchestrator.emergency_review import (
     asked_about,
     emergency_answers,
@@ -94,6 +95,8 @@ class DayResult:
     promised: dict[str, tuple[TimeWindow, float]] = field(default_factory=dict)
     """Appointment id → the window this plan promised a visit that had none, and the chance
     of arriving inside it."""
+    drive_factor: float = 1.0
+    """The plan's driving minutes over the travel estimate's (`drive_speed.py`)."""
 
 
 @dataclass
@@ -113,6 +116,11 @@ class DispatchPipeline:
     on_plan: Callable[[opt.Plan], None] | None = None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     """When a plan laid out without `now` (a later day) is made: its reminders' send time."""
+    _drive_speed: DriveSpeed | None = field(default=None, init=False, repr=False)
+    _day_travel: opt.TravelTimes | None = field(default=None, init=False, repr=False)
+    """The travel of the plan being made: `travel` at the fleet's learned speed."""
+    _day_factor: float = field(default=1.0, init=False, repr=False)
+    _past_drives: dict[date, list[Drive]] = field(default_factory=dict, init=False, repr=False)
 
     def zone(self) -> ZoneInfo:
         """The account's time zone (the settings' default when the account names none)."""
@@ -150,6 +158,7 @@ class DispatchPipeline:
             )
             frame = DayFrame(day, self.zone())
             data = self._inputs()
+            self._day_travel = self._learned_travel(data, frame)
             if now is not None:
                 # During the day each technician goes on from where they are, when they are free.
                 events = self.store.status_events(
@@ -385,6 +394,7 @@ class DispatchPipeline:
                 [u.job_id for u in plan.unassigned],
                 texts,
                 {a: (promised[a], chance) for a, chance in odds.items()},
+                self._day_factor,
             )
 
     def _solve(
@@ -402,8 +412,42 @@ class DispatchPipeline:
             time_limit=self.time_limit or self.settings.planning.time_limit_seconds,
             params=self.solve_params,
             initial=initial,
-            travel=self.travel,
+            travel=self._day_travel,
         )
+
+    def _learned_travel(self, data: PlanningInput, frame: DayFrame) -> opt.TravelTimes | None:
+        """`travel` at the speed the fleet's drives of the last `DRIVE_DAYS` were timed at."""
+        self._day_factor = 1.0
+        if not self.settings.planning.learn_drive_speed:
+            return self.travel
+        if self._drive_speed is None:
+            self._drive_speed = DriveSpeed(self.travel or opt.OfflineTravel())
+        speed = self._drive_speed
+
+        def drives_between(since: datetime, until: datetime) -> list[Drive]:
+            return speed.drives(
+                self.store.status_events(self.account, self.platform, since=since, until=until),
+                {a.external_id: a for a in data.appointments},
+                {j.external_id: j for j in data.jobs},
+                data.locations,
+                {t.external_id: t for t in data.technicians},
+                frame.zone,
+            )
+
+        # The days before are read once per day planned (today's, and tomorrow's after
+        # `next_day_from`); only the planned day's own drives are read again at each run.
+        if frame.day not in self._past_drives:
+            if len(self._past_drives) >= 2:
+                self._past_drives.pop(min(self._past_drives))
+            start = frame.origin - timedelta(days=DRIVE_DAYS)
+            self._past_drives[frame.day] = drives_between(start, frame.origin)
+        drives = self._past_drives[frame.day] + drives_between(
+            frame.origin, frame.origin + timedelta(days=1)
+        )
+        self._day_factor = self._drive_speed.factor(drives)
+        if drives:
+            log.info("drive speed", drives=len(drives), factor=self._day_factor)
+        return self._drive_speed.travel_at(self._day_factor)
 
     def _reviews_moves(self, now: datetime | None) -> bool:
         """Whether moves may wait for a coordinator: a re-plan of today, with Slack to ask in."""
@@ -444,7 +488,7 @@ class DispatchPipeline:
                 customer=data.customers.get(job.customer_id or ""),
                 planned=planned,
                 knock_on=opt.knock_on_of(
-                    problem, plan, move.job_id, now=frame.minutes(now), travel=self.travel
+                    problem, plan, move.job_id, now=frame.minutes(now), travel=self._day_travel
                 ),
                 names=names,
                 zone=frame.zone,
@@ -498,7 +542,7 @@ class DispatchPipeline:
                 origin=frame.origin,
                 zone=frame.zone,
                 now_minute=frame.minutes(now),
-                travel=self.travel,
+                travel=self._day_travel,
             )
             approval = self._ask(change, channel, now, frame)
             if approval is not None:

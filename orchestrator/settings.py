@@ -189,6 +189,10 @@ class PlanningSettings(_Section):
     `told_window_minute` a minute. During the day, the first promise after the visit a
     technician is on keeps room for that visit's end at this quantile, given how long it has
     lasted. At or below `routing_quantile`: no room kept."""
+    learn_drive_speed: bool = True
+    """Whether plans drive at the speed the fleet's own drives of the last `DRIVE_DAYS` days
+    were timed at (en route to on site, against the travel estimate; `drive_speed.py`), rather
+    than at the estimate's typical speed."""
     replan_every_minutes: float = Field(default=15, ge=0, le=1440)
     """How often `serve` re-plans the rest of each account's day; 0 turns scheduled planning off."""
     replan_after_change_seconds: float = Field(default=20, ge=0, le=3600)

@@ -105,6 +105,11 @@ def plan(
         for job in result.plan.unassigned:
             left.add_row(job.job_id, job.reason, job.detail)
         console.print(left)
+    if result.drive_factor != 1.0:
+        console.print(
+            f"drives planned at {result.drive_factor:.2f}× the travel estimate, as the fleet's "
+            "drives of the last two weeks were timed"
+        )
     console.print(
         f"{len(result.plan.assignment())} jobs planned, {len(result.plan.unassigned)} unassigned, "
         f"{result.writes_queued} write-backs queued (plan {result.plan_id}); "

@@ -120,6 +120,7 @@ def simulate(
                     ).to_json()
                 )
                 runs[d.name]["emergencies_brought_forward"] = len(d.sooner_notices)
+                runs[d.name]["drive_factor"] = d.drive_factor
 
     table = Table("KPI", *runs.keys(), title=f"{day.name}: {len(day.technicians)} technicians")
     for key, label, kind in KPI_ROWS:
@@ -139,6 +140,12 @@ def simulate(
                 f"before their window closed, {run['late_arrivals_told_after_window']} after; "
                 f"{run['needless_delay_notices']} told of a delay then reached in their window; "
                 f"emergencies brought forward: {run['emergencies_brought_forward']}",
+                highlight=False,
+            )
+        if run.get("drive_factor", 1.0) != 1.0:
+            console.print(
+                f"{name}: the last plan drove at {run['drive_factor']:.2f}× the travel estimate, "
+                "as the day's drives were timed",
                 highlight=False,
             )
         if run.get("new_promises"):

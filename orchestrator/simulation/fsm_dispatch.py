@@ -33,6 +33,7 @@ from optimizer.durations import DEFAULT_SIGMA, DurationModel, DurationSample, fi
 from orchestrator.classification.taxonomy import Taxonomy
 from orchestrator.committed import only_dispatched, solve_handing_on
 from orchestrator.customer_texts import QuietHours, plan_texts
+from orchestrator.drive_speed import DriveSpeed
 from orchestrator.durations_fit import duration_params
 from orchestrator.fitted_durations import model_spread
 from orchestrator.off_shift import name_off_shift
@@ -85,6 +86,7 @@ class FsmDispatchDispatcher:
     drive_home_in_shift: bool = PlanningSettings().drive_home_in_shift
     emergencies_sooner: bool = PlanningSettings().emergencies_sooner
     arrival_margin_minutes: int = PlanningSettings().arrival_margin_minutes
+    learn_drive_speed: bool = PlanningSettings().learn_drive_speed
     overrun_room_quantile: float = PlanningSettings().overrun_room_quantile
     promise_confidence: float = PlanningSettings().promise_confidence
     finish_tolerance: timedelta = timedelta(minutes=20)
@@ -108,6 +110,9 @@ class FsmDispatchDispatcher:
     plans: int = 0
     _classified: dict[str, tuple[str, Classification]] = field(default_factory=dict)
     _durations: DurationModel | None = None
+    _drive_speed: DriveSpeed = field(default_factory=DriveSpeed)
+    drive_factor: float = 1.0
+    """The last plan's driving factor (`drive_speed.py`), for reports."""
     _planned_end: dict[str, datetime] = field(default_factory=dict)
     _scheduled: dict[str, datetime] = field(default_factory=dict)
     _overruns_seen: set[str] = field(default_factory=set)
@@ -149,6 +154,7 @@ class FsmDispatchDispatcher:
             drive_home_in_shift=planning.drive_home_in_shift,
             emergencies_sooner=planning.emergencies_sooner,
             arrival_margin_minutes=planning.arrival_margin_minutes,
+            learn_drive_speed=planning.learn_drive_speed,
             overrun_room_quantile=planning.overrun_room_quantile,
             promise_confidence=planning.promise_confidence,
             quiet_hours=QuietHours.parse(settings.notifications.sms.quiet_hours),
@@ -325,12 +331,25 @@ class FsmDispatchDispatcher:
             if self._last_plan
             else None
         )
+        travel = None
+        if self.learn_drive_speed:
+            drives = self._drive_speed.drives(
+                view.status_events,
+                view.appointments,
+                view.jobs,
+                view.locations,
+                view.technicians,
+                view.zone,
+            )
+            self.drive_factor = self._drive_speed.factor(drives)
+            travel = self._drive_speed.travel_at(self.drive_factor)
         plan = solve_handing_on(
             problem,
             only_dispatched(data.appointments),
             time_limit=budget,
             initial=initial,
             params=params,
+            travel=travel,
         )
         plan = name_off_shift(plan, problem, data.technicians, frame.day)
         if self.morning is None:
@@ -348,7 +367,11 @@ class FsmDispatchDispatcher:
         self._note_chances(view, plan, frame, fresh, positions, jobs)
         self._note_delays(view, plan, frame)
         log.info(
-            "re-planned", reason=reason, unassigned=len(plan.unassigned), seconds=round(budget, 1)
+            "re-planned",
+            reason=reason,
+            unassigned=len(plan.unassigned),
+            seconds=round(budget, 1),
+            drive_factor=self.drive_factor,
         )
 
     def _note_chances(

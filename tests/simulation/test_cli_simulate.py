@@ -53,6 +53,9 @@ def test_by_default_both_dispatchers_play_the_day(tmp_path: Path) -> None:
     assert runs["fsm-dispatch"]["delay_notices"] == runs["fsm-dispatch"]["late_arrivals"] == 0
     assert "delay_notices" not in runs["baseline"]
     assert "0 customer delay notices" in result.output
+    # Two short drives barely move the learned driving speed off the estimate.
+    assert 0.9 <= runs["fsm-dispatch"]["drive_factor"] <= 1.1
+    assert "drive_factor" not in runs["baseline"]
 
 
 SMALL_DAY = """

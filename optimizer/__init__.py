@@ -20,6 +20,7 @@ from optimizer.problem import (
 from optimizer.solve import Progress, solve
 from optimizer.travel import (
     CachedTravel,
+    FallbackTravel,
     OfflineTravel,
     OsrmTravel,
     ScaledTravel,
@@ -43,6 +44,7 @@ __all__ = [
     "DAY_LIMIT",
     "Break",
     "CachedTravel",
+    "FallbackTravel",
     "InsertionOption",
     "Job",
     "ObjectiveParams",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
@@ -23,6 +23,7 @@ from optimizer.problem import Point
 
 __all__ = [
     "CachedTravel",
+    "FallbackTravel",
     "OfflineTravel",
     "OsrmTravel",
     "ScaledTravel",
@@ -261,3 +262,29 @@ class ScaledTravel:
         scaled = np.where(inner > 0, np.maximum(scaled, 1), 0)
         scaled[inner >= UNREACHABLE_MINUTES] = UNREACHABLE_MINUTES
         return scaled
+
+
+class FallbackTravel:
+    """`primary`'s matrices, or `fallback`'s when `primary` fails: a plan on the estimate beats
+    no plan while a road server is down. `on_error` hears of each failure."""
+
+    def __init__(
+        self,
+        primary: TravelTimes,
+        fallback: TravelTimes,
+        on_error: Callable[[TravelError], None] | None = None,
+    ) -> None:
+        self._primary = primary
+        self._fallback = fallback
+        self._on_error = on_error
+        self.failures = 0
+
+    def matrix(self, points: Sequence[Point], depart_minute: int | None = None) -> TravelMatrix:
+        """The primary's matrix; the fallback's when the primary raises a TravelError."""
+        try:
+            return self._primary.matrix(points, depart_minute)
+        except TravelError as exc:
+            self.failures += 1
+            if self._on_error is not None:
+                self._on_error(exc)
+            return self._fallback.matrix(points, depart_minute)

@@ -35,6 +35,8 @@ PRIOR_MINUTES = 240.0
 FACTOR_BOUNDS = (0.6, 1.6)
 LEG_LIMIT = 3.0
 ESTIMATES_KEPT = 100_000
+BATCH = 100
+"""Points per travel matrix asked for drive estimates: one request of a road server's table."""
 STEP = 0.02
 """The factor is kept to this step, so re-plans minutes apart drive at the same speed."""
 
@@ -74,7 +76,7 @@ class DriveSpeed:
         for event in events:
             if event.subject == "appointment" and event.technician_id:
                 by_tech[event.technician_id].append(event)
-        found: list[Drive] = []
+        seen: list[tuple[str, opt.Point, opt.Point, datetime, float]] = []
         for tech_id, series in by_tech.items():
             tech = technicians.get(tech_id)
             home = opt.Point(tech.home.lat, tech.home.lon) if tech and tech.home else None
@@ -97,12 +99,17 @@ class DriveSpeed:
                         leaving = None  # turned back on the way: stopped somewhere unknown
                 elif event.status is Lifecycle.ON_SITE:
                     if leaving and leaving[0] == event.subject_id and leaving[1] and site:
-                        drive = self._drive(tech_id, leaving[1], site, leaving[2], event)
-                        if drive is not None:
-                            found.append(drive)
+                        took = (event.occurred_at - leaving[2]).total_seconds() / 60
+                        seen.append((tech_id, leaving[1], site, leaving[2], took))
                     leaving, here = None, site
                 elif event.status in (Lifecycle.COMPLETED, Lifecycle.ON_HOLD) and site:
                     here = site
+        self._estimate({(start, end) for _, start, end, _, _ in seen})
+        found = [
+            Drive(tech_id, departed, self._estimates[(start, end)], took)
+            for tech_id, start, end, departed, took in seen
+            if self._estimates[(start, end)] > 0 and took >= 0
+        ]
         found.sort(key=lambda d: d.departed)
         return found
 
@@ -136,21 +143,20 @@ class DriveSpeed:
             return None
         return opt.Point(location.point.lat, location.point.lon)
 
-    def _drive(
-        self,
-        tech_id: str,
-        start: opt.Point,
-        end: opt.Point,
-        departed: datetime,
-        arrival: StatusEvent,
-    ) -> Drive | None:
-        key = (start, end)
-        if len(self._estimates) >= ESTIMATES_KEPT:
+    def _estimate(self, pairs: set[tuple[opt.Point, opt.Point]]) -> None:
+        """The estimate of each pair not yet known, asked in matrices of at most `BATCH`
+        points (a road server answers a table in one request, not one per drive)."""
+        if len(self._estimates) + len(pairs) > ESTIMATES_KEPT:
             self._estimates.clear()  # a long-running service meets new pairs every day
-        if key not in self._estimates:
-            self._estimates[key] = int(self.travel.matrix([start, end])[0, 1])
-        estimated = self._estimates[key]
-        observed = (arrival.occurred_at - departed).total_seconds() / 60
-        if estimated <= 0 or observed < 0:
-            return None
-        return Drive(tech_id, departed, estimated, observed)
+        missing = [p for p in pairs if p not in self._estimates]
+        while missing:
+            points: dict[opt.Point, int] = {}
+            batch = []
+            while missing and len(points) < BATCH - 1:
+                start, end = missing.pop()
+                points.setdefault(start, len(points))
+                points.setdefault(end, len(points))
+                batch.append((start, end))
+            matrix = self.travel.matrix(list(points))
+            for start, end in batch:
+                self._estimates[(start, end)] = int(matrix[points[start], points[end]])

@@ -9,9 +9,11 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from starlette.applications import Starlette
 
+import optimizer as opt
 from connectors.records import Classification, Customer, Job
 from notifications import Sender, SlackResponder, SlackSender, SlackUpdater, TwilioSmsSender
 from orchestrator.classification.engines import build_classifier
@@ -25,7 +27,9 @@ from orchestrator.store import Store, make_engine, upgrade
 from orchestrator.ticket_classifier import ticket_of
 from orchestrator.web import create_app
 
-__all__ = ["build_pipelines", "build_runtime_app", "build_senders"]
+__all__ = ["build_pipelines", "build_runtime_app", "build_senders", "planning_travel"]
+
+log = structlog.get_logger(__name__)
 
 
 def build_senders(settings: Settings, secrets: Secrets) -> dict[str, Sender]:
@@ -81,6 +85,7 @@ def build_pipelines(
         return engine(ticket_of(job, customer, now=now, outdoor_temp_f=None)).to_record()
 
     quantile = settings.planning.routing_quantile
+    travel = planning_travel(settings)
     pipelines = {}
     for platform, account in accounts:
         if not settings.account(account).enabled:
@@ -89,9 +94,30 @@ def build_pipelines(
             store, account, platform, quantile, zone=settings.zone(account), taxonomy=taxonomy
         )
         pipelines[account] = DispatchPipeline(
-            store, settings, account, platform, classify, durations=fitted, spread=fitted.spread
+            store,
+            settings,
+            account,
+            platform,
+            classify,
+            durations=fitted,
+            spread=fitted.spread,
+            travel=travel,
         )
     return pipelines
+
+
+def planning_travel(settings: Settings) -> opt.TravelTimes | None:
+    """The road times plans are made on: the OSRM server the settings name, falling back to
+    the offline estimate while it fails; None (the estimate) without one."""
+    url = settings.planning.osrm_url
+    if url is None:
+        return None
+
+    def failed(error: opt.TravelError) -> None:
+        log.warning("osrm failed; planning on the offline estimate", error=str(error))
+
+    roads = opt.FallbackTravel(opt.OsrmTravel(url), opt.OfflineTravel(), on_error=failed)
+    return opt.CachedTravel(roads)
 
 
 def build_runtime_app(

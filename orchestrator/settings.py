@@ -189,6 +189,10 @@ class PlanningSettings(_Section):
     `told_window_minute` a minute. During the day, the first promise after the visit a
     technician is on keeps room for that visit's end at this quantile, given how long it has
     lasted. At or below `routing_quantile`: no room kept."""
+    osrm_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/\S*)?$")
+    """An OSRM server (its base URL, e.g. `http://osrm:5000`) to plan on road times from its
+    table service; unset, plans use the offline estimate. While it fails, plans fall back to
+    the estimate and say so in the log."""
     learn_drive_speed: bool = True
     """Whether plans drive at the speed the fleet's own drives of the last `DRIVE_DAYS` days
     were timed at (en route to on site, against the travel estimate; `drive_speed.py`), rather

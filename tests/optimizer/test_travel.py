@@ -9,7 +9,14 @@ import httpx
 import numpy as np
 import pytest
 
-from optimizer import CachedTravel, OfflineTravel, OsrmTravel, Point, TravelError
+from optimizer import (
+    CachedTravel,
+    FallbackTravel,
+    OfflineTravel,
+    OsrmTravel,
+    Point,
+    TravelError,
+)
 from optimizer.travel import UNREACHABLE_MINUTES, haversine_km
 from tests.fakes.osrm_server import FakeOsrm, straight_seconds
 from tests.live_server import serve
@@ -123,3 +130,21 @@ def test_cache_answers_repeated_points_without_asking_again() -> None:
     cache.matrix([B, C])  # evicts [A, B]
     cache.matrix([A, B])
     assert calls == [2, 2, 2, 2]
+
+
+def test_a_failing_provider_falls_back_and_reports_each_failure() -> None:
+    points = [Point(39.70, -105.00), Point(39.75, -104.95)]
+    heard: list[str] = []
+
+    class Down:
+        def matrix(self, pts, depart_minute=None):  # type: ignore[no-untyped-def]
+            raise TravelError("OSRM timed out")
+
+    travel = FallbackTravel(Down(), OfflineTravel(), on_error=lambda e: heard.append(str(e)))
+    assert (travel.matrix(points) == OfflineTravel().matrix(points)).all()
+    assert travel.matrix(points)[0, 1] > 0
+    assert travel.failures == 2 and heard == ["OSRM timed out"] * 2
+    # A provider that answers is used as it is.
+    up = FallbackTravel(OfflineTravel(speed_kmh=76), OfflineTravel())
+    assert up.matrix(points)[0, 1] < OfflineTravel().matrix(points)[0, 1]
+    assert up.failures == 0

@@ -30,6 +30,7 @@ from connectors.records import (
     Lifecycle,
     Location,
     RecordKey,
+    StatusEvent,
     Technician,
     TimeWindow,
     Urgency,
@@ -117,9 +118,6 @@ class DispatchPipeline:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     """When a plan laid out without `now` (a later day) is made: its reminders' send time."""
     _drive_speed: DriveSpeed | None = field(default=None, init=False, repr=False)
-    _day_travel: opt.TravelTimes | None = field(default=None, init=False, repr=False)
-    """The travel of the plan being made: `travel` at the fleet's learned speed."""
-    _day_factor: float = field(default=1.0, init=False, repr=False)
     _past_drives: dict[date, list[Drive]] = field(default_factory=dict, init=False, repr=False)
 
     def zone(self) -> ZoneInfo:
@@ -158,15 +156,19 @@ class DispatchPipeline:
             )
             frame = DayFrame(day, self.zone())
             data = self._inputs()
-            self._day_travel = self._learned_travel(data, frame)
-            if now is not None:
-                # During the day each technician goes on from where they are, when they are free.
-                events = self.store.status_events(
+            events = (
+                self.store.status_events(
                     self.account,
                     self.platform,
                     since=frame.origin,
                     until=frame.origin + timedelta(days=1),
                 )
+                if now is not None or self.settings.planning.learn_drive_speed
+                else []
+            )
+            travel, drive_factor = self._learned_travel(data, frame, events)
+            if now is not None:
+                # During the day each technician goes on from where they are, when they are free.
                 data = replace(
                     data,
                     positions=technician_positions(
@@ -249,16 +251,25 @@ class DispatchPipeline:
             answered = {**decided_pins(asked, data.appointments), **emergency.pins}
             if answered:
                 problem = pin_jobs(problem, answered)
-            plan = self._solve(problem, data, initial, set(answered))
+            plan = self._solve(problem, data, initial, set(answered), travel)
             if reviewed and now is not None:
                 waiting = self._ask_about_moves(
-                    problem, plan, data, frame, asked, now, chosen=set(emergency.pins)
+                    problem,
+                    plan,
+                    data,
+                    frame,
+                    asked,
+                    now,
+                    chosen=set(emergency.pins),
+                    travel=travel,
                 )
                 if waiting:
                     # The visits stay where the board has them while a coordinator decides.
                     problem = pin_jobs(problem, waiting)
-                    plan = self._solve(problem, data, _routes_of(plan), {*answered, *waiting})
-                self._tell_about_emergencies(problem, plan, data, frame, asked, now)
+                    plan = self._solve(
+                        problem, data, _routes_of(plan), {*answered, *waiting}, travel
+                    )
+                self._tell_about_emergencies(problem, plan, data, frame, asked, now, travel)
             plan = name_off_shift(plan, problem, data.technicians, day)
             assignments = plan_assignments(plan, frame, data.appointments)
             writes = 0
@@ -394,7 +405,7 @@ class DispatchPipeline:
                 [u.job_id for u in plan.unassigned],
                 texts,
                 {a: (promised[a], chance) for a, chance in odds.items()},
-                self._day_factor,
+                drive_factor,
             )
 
     def _solve(
@@ -403,6 +414,7 @@ class DispatchPipeline:
         data: PlanningInput,
         initial: Mapping[str, Sequence[str]] | None,
         decided: set[str] | None = None,
+        travel: opt.TravelTimes | None = None,
     ) -> opt.Plan:
         """Solve, handing on loaded visits their technician can no longer fit, except those a
         coordinator holds (`decided`): they stay, in overtime if need be."""
@@ -412,21 +424,23 @@ class DispatchPipeline:
             time_limit=self.time_limit or self.settings.planning.time_limit_seconds,
             params=self.solve_params,
             initial=initial,
-            travel=self._day_travel,
+            travel=travel,
         )
 
-    def _learned_travel(self, data: PlanningInput, frame: DayFrame) -> opt.TravelTimes | None:
-        """`travel` at the speed the fleet's drives of the last `DRIVE_DAYS` were timed at."""
-        self._day_factor = 1.0
+    def _learned_travel(
+        self, data: PlanningInput, frame: DayFrame, events: Sequence[StatusEvent]
+    ) -> tuple[opt.TravelTimes | None, float]:
+        """`travel` at the speed the fleet's drives of the last `DRIVE_DAYS` were timed at, and
+        that factor; `events` are the planned day's own."""
         if not self.settings.planning.learn_drive_speed:
-            return self.travel
+            return self.travel, 1.0
         if self._drive_speed is None:
             self._drive_speed = DriveSpeed(self.travel or opt.OfflineTravel())
         speed = self._drive_speed
 
-        def drives_between(since: datetime, until: datetime) -> list[Drive]:
+        def drives_in(events: Iterable[StatusEvent]) -> list[Drive]:
             return speed.drives(
-                self.store.status_events(self.account, self.platform, since=since, until=until),
+                events,
                 {a.external_id: a for a in data.appointments},
                 {j.external_id: j for j in data.jobs},
                 data.locations,
@@ -440,14 +454,15 @@ class DispatchPipeline:
             if len(self._past_drives) >= 2:
                 self._past_drives.pop(min(self._past_drives))
             start = frame.origin - timedelta(days=DRIVE_DAYS)
-            self._past_drives[frame.day] = drives_between(start, frame.origin)
-        drives = self._past_drives[frame.day] + drives_between(
-            frame.origin, frame.origin + timedelta(days=1)
-        )
-        self._day_factor = self._drive_speed.factor(drives)
+            before = self.store.status_events(
+                self.account, self.platform, since=start, until=frame.origin
+            )
+            self._past_drives[frame.day] = drives_in(before)
+        drives = self._past_drives[frame.day] + drives_in(events)
+        factor = speed.factor(drives)
         if drives:
-            log.info("drive speed", drives=len(drives), factor=self._day_factor)
-        return self._drive_speed.travel_at(self._day_factor)
+            log.info("drive speed", drives=len(drives), factor=factor)
+        return speed.travel_at(factor), factor
 
     def _reviews_moves(self, now: datetime | None) -> bool:
         """Whether moves may wait for a coordinator: a re-plan of today, with Slack to ask in."""
@@ -464,6 +479,7 @@ class DispatchPipeline:
         now: datetime,
         *,
         chosen: set[str],
+        travel: opt.TravelTimes | None,
     ) -> dict[str, str]:
         """Ask a coordinator about each new move of an assigned visit the approvals policy
         holds back (`change_review.py`); job id → the board's technician, for those asked.
@@ -488,7 +504,7 @@ class DispatchPipeline:
                 customer=data.customers.get(job.customer_id or ""),
                 planned=planned,
                 knock_on=opt.knock_on_of(
-                    problem, plan, move.job_id, now=frame.minutes(now), travel=self._day_travel
+                    problem, plan, move.job_id, now=frame.minutes(now), travel=travel
                 ),
                 names=names,
                 zone=frame.zone,
@@ -521,6 +537,7 @@ class DispatchPipeline:
         frame: DayFrame,
         asked: Sequence[ApprovalRow],
         now: datetime,
+        travel: opt.TravelTimes | None,
     ) -> None:
         """Tell a coordinator of each emergency this plan sends someone to, with its cascade
         and alternatives, when the approvals policy says so (`emergency_review.py`). The
@@ -542,7 +559,7 @@ class DispatchPipeline:
                 origin=frame.origin,
                 zone=frame.zone,
                 now_minute=frame.minutes(now),
-                travel=self._day_travel,
+                travel=travel,
             )
             approval = self._ask(change, channel, now, frame)
             if approval is not None:

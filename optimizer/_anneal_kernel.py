@@ -40,6 +40,7 @@ from optimizer._kernel_cache import forget_if_changed
 from optimizer._routing import RoutingOutcome
 from optimizer.matrices import COMPACT_FREE_MINUTES, ModelArrays
 from optimizer.problem import DAY_LIMIT
+from optimizer.skill_reserve import reserve_costs
 
 # The string moves call the insertion's compiled timing and insertion.
 forget_if_changed("_anneal_kernel", "_insert_kernel")
@@ -94,6 +95,7 @@ class FieldAnnealer:
         told_end = np.full(width, NONE, dtype=np.int64)
         opens = np.full(width, NONE, dtype=np.int64)
         extra = np.zeros((max(n_techs, 1), width))
+        extra[:n_techs, :n_jobs] = reserve_costs(problem, arrays.skill_loads)
         for j, job in enumerate(jobs):
             penalty[j] = w.unassigned_penalty(job)
             soft = [x.end for x in job.windows if not x.hard]

@@ -149,6 +149,7 @@ class PlanScorer:
         # whole would score it.
         self._targets = arrays.balance_targets
         self._day_opens = min((t.shift_start for t in problem.technicians), default=0)
+        self._loads = arrays.skill_loads
         self._jobs = {job.id: job for job in problem.jobs}
         self._penalty = [problem.params.unassigned_penalty(job) for job in problem.jobs]
         self._left_out = sum(self._penalty)
@@ -184,6 +185,7 @@ class PlanScorer:
                 self._targets[v],
                 self._day_opens,
                 self._jobs,
+                self._loads,
             )
             value = self._seen[key] = sum(terms.values())
         return value

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from optimizer.plan import Plan, Route
 from optimizer.problem import Job, Problem, Technician
+from optimizer.skill_reserve import reserve_cost, skill_loads
 
 __all__ = ["TERMS", "balance_targets", "plan_cost", "route_terms", "told_room_short"]
 
@@ -17,6 +18,7 @@ TERMS = (
     "overtime",
     "preferred_broken",
     "churn",
+    "skill_reserve",
     "told_window",
     "emergency_wait",
     "balance",
@@ -43,10 +45,11 @@ def plan_cost(problem: Problem, plan: Plan) -> dict[str, float]:
     terms = dict.fromkeys(TERMS, 0.0)
     targets = dict(zip((t.id for t in problem.technicians), balance_targets(problem), strict=True))
     day_opens = min((t.shift_start for t in problem.technicians), default=0)
+    loads = skill_loads(problem)
     for route in plan.routes:
         tech = techs[route.technician_id]
         for name, value in route_terms(
-            problem, tech, route, targets[tech.id], day_opens, jobs
+            problem, tech, route, targets[tech.id], day_opens, jobs, loads
         ).items():
             terms[name] += value
     served = {s.job_id for r in plan.routes for s in r.stops}
@@ -63,6 +66,7 @@ def route_terms(
     target: int,
     day_opens: int,
     jobs: Mapping[str, Job],
+    loads: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
     """What one technician's route costs, by term (all but "unassigned").
 
@@ -71,7 +75,9 @@ def route_terms(
         day_opens: The earliest shift start of the day (an emergency without a window waits
             from then).
         jobs: The problem's jobs by id.
+        loads: `skill_loads(problem)`, when the caller has it.
     """
+    loads = skill_loads(problem) if loads is None else loads
     w = problem.params
     terms = dict.fromkeys(TERMS, 0.0)
     legs = [s.travel_minutes for s in route.stops] + ([route.return_minutes] if route.stops else [])
@@ -102,6 +108,7 @@ def route_terms(
         previous = problem.previous.get(job.id)
         if previous is not None and previous != tech.id and job.pin is None:
             terms["churn"] += w.churn_moved_stop
+        terms["skill_reserve"] += reserve_cost(problem, loads, job, tech)
         if job.urgency == "emergency":
             opens = min((x.start for x in job.windows), default=day_opens)
             terms["emergency_wait"] += w.emergency_start_minute * max(0, stop.start - opens)

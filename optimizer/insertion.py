@@ -11,13 +11,14 @@ stops after it), for a coordinator asked to approve the move.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from optimizer.costs import told_room_short
 from optimizer.matrices import compactness_units
 from optimizer.plan import Plan, Route, Stop
 from optimizer.problem import Job, ObjectiveParams, Problem, Technician
 from optimizer.schedule import RouteTiming, time_route
+from optimizer.skill_reserve import reserve_cost, skill_loads
 from optimizer.travel import OfflineTravel, TravelTimes
 
 __all__ = ["InsertionOption", "apply_insertion", "knock_on_of", "rank_insertions"]
@@ -34,7 +35,7 @@ class InsertionOption:
         start: When service would start.
         end: When service would end.
         cost_delta: Change of the route's objective terms (drive, compactness, lateness, told
-            windows, overtime, emergency wait, preference) with the job in it.
+            windows, overtime, emergency wait, preference, scarce skills) with the job in it.
         extra_drive_minutes: Added driving.
         knock_on: (job id, minutes of delay) for each later stop that moves later.
         late_minutes: Minutes past soft windows added (new job and knocked-on stops).
@@ -81,6 +82,7 @@ def rank_insertions(
         raise ValueError(f"job {job.id} is already in the plan")
     provider = travel or OfflineTravel()
     jobs = {j.id: j for j in problem.jobs}
+    loads = skill_loads(problem if job.id in jobs else problem.replace(jobs=(*problem.jobs, job)))
     options: list[InsertionOption] = []
     for tech in problem.technicians:
         if not job.qualified(tech):
@@ -88,10 +90,12 @@ def rank_insertions(
         route = plan.route_of(tech.id)
         stops = route.stops if route is not None else ()
         context = _Context(problem.params, tech, route, stops, jobs, job, provider, now)
+        # The other stops' reserve costs are the same with the job or without it.
+        reserve = reserve_cost(problem, loads, job, tech)
         for position in range(context.first_free, len(stops) + 1):
             option = context.option(position)
             if option is not None:
-                options.append(option)
+                options.append(replace(option, cost_delta=round(option.cost_delta + reserve, 2)))
     options.sort(key=lambda o: (o.cost_delta, o.start, o.technician_id))
     return options[:limit] if limit is not None else options
 

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from optimizer.costs import balance_targets
 from optimizer.params import SolveParams
 from optimizer.problem import DAY_LIMIT, Job, Problem, Window
+from optimizer.skill_reserve import reserve_costs, skill_loads
 from optimizer.travel import TravelMatrix
 
 __all__ = ["COMPACT_FREE_MINUTES", "SCALE", "ModelArrays", "compactness_units", "scaled"]
@@ -52,12 +53,14 @@ class ModelArrays:
         groups: Vehicles sharing one service profile.
         allowed: For each job, the vehicles that may serve it.
         penalty: For each job, the scaled cost of leaving it out.
-        affinity: Scaled cost of vehicle v serving job j (preferences broken, churn).
+        affinity: Scaled cost of vehicle v serving job j (preferences broken, churn, scarce
+            skills left idle).
         balance_targets: Per vehicle, the working minutes beyond which balance is charged.
         windows: Per job, the windows the model enforces: the job's own, with nothing
             starting before the window the customer was told.
         own_minutes: Service minutes per vehicle and node for that technician alone (not its
             group's), zero on start and end nodes: what a route really takes.
+        skill_loads: `skill_loads` of the whole day (a part keeps the whole's).
     """
 
     problem: Problem
@@ -71,6 +74,7 @@ class ModelArrays:
     balance_targets: tuple[int, ...]
     windows: tuple[tuple[Window, ...], ...]
     own_minutes: IntArray
+    skill_loads: dict[str, float]
 
     @property
     def n_jobs(self) -> int:
@@ -113,7 +117,9 @@ class ModelArrays:
         penalty = tuple(
             scaled(w.unassigned_penalty(job)) if job.pin is None else scaled(1e9) for job in jobs
         )
+        loads = skill_loads(problem)
         affinity = np.zeros((n_techs, n), dtype=np.int64)
+        affinity[:, :n_jobs] = np.rint(SCALE * reserve_costs(problem, loads)).astype(np.int64)
         index = {t.id: v for v, t in enumerate(techs)}
         for j, job in enumerate(jobs):
             if job.pin is not None:
@@ -130,7 +136,18 @@ class ModelArrays:
         windows = tuple(model_windows(job) for job in jobs)
         targets = tuple(balance_targets(problem))
         return cls(
-            problem, drive, cost, service, groups, allowed, penalty, affinity, targets, windows, own
+            problem,
+            drive,
+            cost,
+            service,
+            groups,
+            allowed,
+            penalty,
+            affinity,
+            targets,
+            windows,
+            own,
+            loads,
         )
 
     def subset(self, vehicles: Sequence[int], jobs: Sequence[int]) -> ModelArrays:
@@ -171,6 +188,7 @@ class ModelArrays:
             tuple(self.balance_targets[v] for v in vehicles),
             tuple(self.windows[j] for j in jobs),
             self.own_minutes[np.ix_(list(vehicles), nodes)],
+            self.skill_loads,
         )
 
 

@@ -334,6 +334,10 @@ class ObjectiveParams:
     unassigned_work_minute: float = 0
     """Per minute of work (the job's typical service minutes) left unassigned, on top of its
     urgency's cost: the billable hours a day loses."""
+    skill_reserve_minute: float = 0
+    """Per service minute a technician spends on a job that does not need a skill they hold,
+    times how booked that skill's holders are (`skill_reserve.py`): the few who can do the
+    scarce work are kept for it."""
     told_margin_minutes: int = 0
     """Minutes before a told window ends from which a start already costs `told_window_minute`
     a minute: a plan that leaves no room for the work before a visit to run long pays a little

@@ -217,6 +217,7 @@ def weights_to_params(weights: ObjectiveWeights) -> opt.ObjectiveParams:
         compactness=weights.compactness,
         overtime_minute=weights.overtime_minute,
         churn_moved_stop=weights.churn_moved_stop,
+        skill_reserve_minute=weights.skill_reserve_minute,
     )
 
 

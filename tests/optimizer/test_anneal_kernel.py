@@ -30,11 +30,15 @@ def _timed(annealer: FieldAnnealer, routes: list[list[int]]) -> dict[int, Routin
 
 def _with_previous(problem: Problem, rng: random.Random) -> Problem:
     """The day as a re-plan: a third of the jobs were on some technician's route before; some
-    days keep a margin before told windows close, and room after visits that may run long,
-    the one under way at a technician's start included."""
+    days keep a margin before told windows close, keep scarce skills for their work, and room
+    after visits that may run long, the one under way at a technician's start included."""
     techs = [t.id for t in problem.technicians]
     previous = {job.id: rng.choice(techs) for job in problem.jobs if rng.random() < 0.33}
-    params = replace(problem.params, told_margin_minutes=rng.choice((0, 0, 45)))
+    params = replace(
+        problem.params,
+        told_margin_minutes=rng.choice((0, 0, 45)),
+        skill_reserve_minute=rng.choice((0, 0.5, 3)),
+    )
     jobs = tuple(replace(job, overrun_minutes=rng.choice((0, 0, 15, 50))) for job in problem.jobs)
     techs_on_site = tuple(
         replace(tech, start_room=rng.choice((0, 40, 400))) for tech in problem.technicians

@@ -458,6 +458,15 @@ def test_an_emergency_goes_to_a_farther_technician_rather_than_wait_behind_a_lon
     assert route.stops[0].arrive > 11 * 60 + 15  # from home, twenty-odd minutes away
 
 
+def test_the_accounts_weights_reach_the_objective() -> None:
+    data = _inputs([_tech("T1")], [_job("J2")], [])
+    weights = ObjectiveWeights(skill_reserve_minute=1.25, churn_moved_stop=7)
+    problem = build_problem(data, frame=FRAME, weights=weights, durations=_durations)
+    assert (problem.params.skill_reserve_minute, problem.params.churn_moved_stop) == (1.25, 7)
+    default = build_problem(data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations)
+    assert default.params.skill_reserve_minute == ObjectiveWeights().skill_reserve_minute > 0
+
+
 def test_the_drive_home_is_a_commute_unless_the_account_says_vans_go_back_in_the_shift() -> None:
     data = _inputs([_tech("T1")], [_job("J2")], [])
     kept = build_problem(data, frame=FRAME, weights=ObjectiveWeights(), durations=_durations)

@@ -65,6 +65,10 @@ def test_every_key_of_the_example_file_has_a_comment() -> None:
             "planning.routing_quantile: Input should be less than or equal to 0.99",
         ),
         ("planning:\n  wieghts: {}\n", "planning.wieghts: unknown key"),
+        (
+            "planning:\n  weights:\n    skill_reserve_minute: -1\n",
+            "planning.weights.skill_reserve_minute: Input should be greater than or equal to 0",
+        ),
         ("timezone: Mars/Olympus\n", "timezone: unknown IANA time zone 'Mars/Olympus'"),
         (
             "logging:\n  level: LOUD\n",

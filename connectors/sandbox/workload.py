@@ -5,12 +5,15 @@ of the jobs that can be done: those not canceled, whose customer is at home, and
 on the fleet holds the skills and equipment for (the designated technician, when the customer
 has one). A lift in utilization reads against this: on a day whose work fills 70 % of the
 shift minutes, a coordinator at 62 % leaves at most 8 points to gain. It is a ceiling, not a
-target: driving, windows and who can do what leave some of it out of reach.
+target: driving, windows and who can do what leave some of it out of reach. Who can do what,
+with each technician's hours, is taken into account by `work_within_reach`.
 """
 
 from __future__ import annotations
 
 from datetime import time
+
+from ortools.graph.python import max_flow
 
 from connectors.sandbox.scenario import (
     CancelEvent,
@@ -20,37 +23,91 @@ from connectors.sandbox.scenario import (
 )
 from connectors.sandbox.truth import can_do
 
-__all__ = ["work_on_offer"]
+__all__ = ["work_on_offer", "work_within_reach"]
 
 
 def work_on_offer(scenario: Scenario) -> float | None:
     """True minutes of the doable jobs (overruns included) over the fleet's shift minutes on
     the scenario's days, less time called away; None when the fleet has no shift minutes."""
+    shift = _shift_minutes(scenario)
+    work = sum(minutes for minutes, _ in _doable(scenario))
+    return work / shift if shift > 0 else None
+
+
+def work_within_reach(scenario: Scenario, overtime_minutes: int = 60) -> float | None:
+    """The most of the doable work the fleet's hours can hold, given who can do what, over
+    the same shift minutes as `work_on_offer`; None when the fleet has no shift minutes.
+
+    Each job's true minutes flow to the technicians able to do it, each technician holding
+    their shifts plus `overtime_minutes` a day, less lunch and time called away (a maximum
+    flow; a job may be split, and driving and windows are ignored). Below `work_on_offer`
+    when the work needing a scarce skill outgrows its holders' days.
+    """
+    shift = _shift_minutes(scenario)
+    if shift <= 0:
+        return None
+    techs = scenario.technicians
+    flow = max_flow.SimpleMaxFlow()
+    source, sink = 0, 1
+    index = {t.id: 2 + k for k, t in enumerate(techs)}
+    away = _away_minutes(scenario)
+    for tech in techs:
+        lunch = tech.lunch.minutes if tech.lunch else 0
+        daily = _minutes(tech.shift.start, tech.shift.end) + overtime_minutes - lunch
+        hours = max(0, scenario.days * daily - away.get(tech.id, 0))
+        flow.add_arc_with_capacity(index[tech.id], sink, hours)
+    node = 2 + len(techs)
+    for minutes, able in _doable(scenario):
+        flow.add_arc_with_capacity(source, node, minutes)
+        for tech_id in able:
+            flow.add_arc_with_capacity(node, index[tech_id], minutes)
+        node += 1
+    if flow.solve(source, sink) != flow.OPTIMAL:
+        raise RuntimeError("work_within_reach: the maximum flow did not solve")
+    return int(flow.optimal_flow()) / shift
+
+
+def _doable(scenario: Scenario) -> list[tuple[int, list[str]]]:
+    """(true minutes with overruns, who can do it) of each job that can be done: not
+    canceled, its customer at home, and someone (the designated technician, if any) able."""
     canceled = {e.job for e in scenario.events if isinstance(e, CancelEvent)}
     extra: dict[str, int] = {}
     for event in scenario.events:
         if isinstance(event, OverrunEvent):
             extra[event.job] = extra.get(event.job, 0) + event.extra_minutes
     customers = {c.id: c for c in scenario.customers}
-    work = 0
+    out: list[tuple[int, list[str]]] = []
     for job in scenario.all_jobs():
         if job.id in canceled or not job.truth.customer_home:
             continue
         customer = customers.get(job.customer)
         designated = customer.designated_tech if customer else None
-        if any(
-            (designated is None or t.id == designated) and can_do(t, job, scenario.day)
+        able = [
+            t.id
             for t in scenario.technicians
-        ):
-            work += job.truth.duration_minutes + extra.get(job.id, 0)
-    shift = scenario.days * sum(_minutes(t.shift.start, t.shift.end) for t in scenario.technicians)
+            if (designated is None or t.id == designated) and can_do(t, job, scenario.day)
+        ]
+        if able:
+            out.append((job.truth.duration_minutes + extra.get(job.id, 0), able))
+    return out
+
+
+def _away_minutes(scenario: Scenario) -> dict[str, int]:
+    """Shift minutes each technician is called away (`tech_unavailable` events)."""
     by_id = {t.id: t for t in scenario.technicians}
+    away: dict[str, int] = {}
     for event in scenario.events:
         if isinstance(event, TechUnavailableEvent) and event.technician in by_id:
             tech = by_id[event.technician]
             start, end = max(event.at, tech.shift.start), min(event.until, tech.shift.end)
-            shift -= max(0, _minutes(start, end))
-    return work / shift if shift > 0 else None
+            away[tech.id] = away.get(tech.id, 0) + max(0, _minutes(start, end))
+    return away
+
+
+def _shift_minutes(scenario: Scenario) -> int:
+    """The fleet's shift minutes on the scenario's days, less time called away."""
+    shift = scenario.days * sum(_minutes(t.shift.start, t.shift.end) for t in scenario.technicians)
+    return shift - sum(_away_minutes(scenario).values())
 
 
 def _minutes(start: time, end: time) -> int:

@@ -21,7 +21,10 @@ def simulate(
     ] = "both",
     json_out: Annotated[
         Path | None,
-        typer.Option("--json", help="Write {scenario, work_on_offer, runs: {name: KPIs}} here."),
+        typer.Option(
+            "--json",
+            help="Write {scenario, work_on_offer, work_within_reach, runs: {name: KPIs}} here.",
+        ),
     ] = None,
     html_out: Annotated[
         Path | None, typer.Option("--html", help="Write the HTML report here.")
@@ -40,7 +43,7 @@ def simulate(
     from rich.table import Table
 
     from connectors.sandbox import ScenarioError, load_scenario
-    from connectors.sandbox.workload import work_on_offer
+    from connectors.sandbox.workload import work_on_offer, work_within_reach
     from optimizer import compile_kernels, start_workers
     from orchestrator.analytics import compute_kpis
     from orchestrator.analytics.arrivals import promised_arrivals
@@ -132,6 +135,13 @@ def simulate(
         offer = f"{offered:.0%} of shift minutes (the utilization with every job a technician "
         offer += "could do done)"
         console.print(f"work on offer: {offer}", highlight=False)
+    reach = work_within_reach(day, settings.planning.overtime_minutes)
+    if reach is not None and offered is not None and reach < offered:
+        console.print(
+            f"work within reach: {reach:.0%} (the doable work the able technicians' hours, with "
+            f"{settings.planning.overtime_minutes} minutes' overtime, can hold)",
+            highlight=False,
+        )
     for name, run in runs.items():
         if "delay_notices" in run:
             console.print(
@@ -161,7 +171,15 @@ def simulate(
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(
-            json.dumps({"scenario": day.name, "work_on_offer": offered, "runs": runs}, indent=2)
+            json.dumps(
+                {
+                    "scenario": day.name,
+                    "work_on_offer": offered,
+                    "work_within_reach": reach,
+                    "runs": runs,
+                },
+                indent=2,
+            )
             + "\n",
             encoding="utf-8",
         )

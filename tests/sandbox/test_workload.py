@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connectors.sandbox.scenario import scenario_from_data
-from connectors.sandbox.workload import work_on_offer
+from connectors.sandbox.workload import work_on_offer, work_within_reach
 
 
 def _day(**changes: object) -> dict:
@@ -71,3 +71,34 @@ def test_a_designated_technician_who_cannot_do_the_job_makes_it_undoable() -> No
 def test_a_day_of_days_counts_each_days_shifts() -> None:
     """`days: 2` doubles the shift minutes the same work is set against."""
     assert work_on_offer(scenario_from_data(_day(days=2))) == pytest.approx(180 / 1920)
+
+
+def _with_wiring(day: dict, *minutes: int) -> dict:
+    """More outlet work, which only T1 (the one electrician) can do."""
+    day["customers"].append({"id": "C9"})
+    day["jobs"].extend(
+        _job(f"W{k}", "C9", "electrical.outlet_fixture", m) for k, m in enumerate(minutes)
+    )
+    return day
+
+
+def test_within_reach_is_the_work_when_the_able_have_the_hours() -> None:
+    day = scenario_from_data(_with_wiring(_day(), 200))
+    assert work_within_reach(day) == work_on_offer(day) == pytest.approx(380 / 960)
+
+
+def test_work_beyond_its_only_technicians_hours_is_out_of_reach() -> None:
+    """T1 holds 480 shift minutes (540 with an hour's overtime) and is offered 90 + 300 + 300
+    minutes of outlets; T2's drain clog (60 + 30) fits T2. A technician with a lunch holds
+    its minutes fewer, and one called away the minutes away."""
+    data = _with_wiring(_day(), 300, 300)
+    day = scenario_from_data(data)
+    assert work_on_offer(day) == pytest.approx(780 / 960)
+    assert work_within_reach(day) == pytest.approx((540 + 90) / 960)
+    assert work_within_reach(day, overtime_minutes=0) == pytest.approx((480 + 90) / 960)
+    data["technicians"][0]["lunch"] = {"earliest": "11:00", "latest": "13:00", "minutes": 30}
+    data["events"].append(
+        {"at": "08:00", "type": "tech_unavailable", "technician": "T1", "until": "09:00"}
+    )
+    # T1 away an hour: the shift minutes both ratios are read against lose it too.
+    assert work_within_reach(scenario_from_data(data)) == pytest.approx((450 + 90) / 900)

@@ -48,6 +48,8 @@ def test_by_default_both_dispatchers_play_the_day(tmp_path: Path) -> None:
     assert set(runs) == {"baseline", "fsm-dispatch"}
     # Two one-hour jobs in an eight-hour shift: a quarter of it is work.
     assert data["work_on_offer"] == 0.25 and "work on offer: 25% of shift minutes" in result.output
+    # One technician able to do both jobs, with the hours for them: all of it within reach.
+    assert data["work_within_reach"] == 0.25 and "work within reach" not in result.output
     assert all(kpis["jobs_completed"] == 2 for kpis in runs.values())
     # fsm-dispatch texts customers: a day kept on time needs no delay notice.
     assert runs["fsm-dispatch"]["delay_notices"] == runs["fsm-dispatch"]["late_arrivals"] == 0
@@ -205,3 +207,22 @@ def test_ctrl_c_while_the_optimizer_loads_says_so(
     assert result.exit_code == 130, result.output
     assert "interrupted before the day began; no report written" in result.output
     assert not out.exists()
+
+
+def test_work_beyond_the_able_technicians_hours_is_reported_out_of_reach(tmp_path: Path) -> None:
+    """Tess, alone, is offered two 300-minute installs: 600 minutes of work in a 480-minute
+    shift, 540 with the hour of overtime a plan may keep her."""
+    scenario = tmp_path / "long.yaml"
+    scenario.write_text(SMALL_DAY.replace("duration_minutes: 60}}", "duration_minutes: 300}}"))
+    out = tmp_path / "kpis.json"
+    result = CliRunner().invoke(
+        app,
+        ["simulate", "--scenario", str(scenario), "--dispatcher", "baseline", "--json", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["work_on_offer"] == pytest.approx(600 / 480)
+    assert data["work_within_reach"] == pytest.approx(540 / 480)
+    printed = " ".join(result.output.split())
+    assert "work within reach: 112% (the doable work the able technicians' hours" in printed
+    assert "with 60 minutes' overtime, can hold)" in printed

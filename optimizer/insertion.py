@@ -82,7 +82,7 @@ def rank_insertions(
         raise ValueError(f"job {job.id} is already in the plan")
     provider = travel or OfflineTravel()
     jobs = {j.id: j for j in problem.jobs}
-    loads = skill_loads(problem if job.id in jobs else problem.replace(jobs=(*problem.jobs, job)))
+    loads = skill_loads(problem, also=() if job.id in jobs else (job,))
     options: list[InsertionOption] = []
     for tech in problem.technicians:
         if not job.qualified(tech):

@@ -29,7 +29,7 @@ __all__ = ["work_on_offer", "work_within_reach"]
 def work_on_offer(scenario: Scenario) -> float | None:
     """True minutes of the doable jobs (overruns included) over the fleet's shift minutes on
     the scenario's days, less time called away; None when the fleet has no shift minutes."""
-    shift = _shift_minutes(scenario)
+    shift = _shift_minutes(scenario, _away_minutes(scenario))
     work = sum(minutes for minutes, _ in _doable(scenario))
     return work / shift if shift > 0 else None
 
@@ -43,14 +43,14 @@ def work_within_reach(scenario: Scenario, overtime_minutes: int = 60) -> float |
     flow; a job may be split, and driving and windows are ignored). Below `work_on_offer`
     when the work needing a scarce skill outgrows its holders' days.
     """
-    shift = _shift_minutes(scenario)
+    away = _away_minutes(scenario)
+    shift = _shift_minutes(scenario, away)
     if shift <= 0:
         return None
     techs = scenario.technicians
     flow = max_flow.SimpleMaxFlow()
     source, sink = 0, 1
     index = {t.id: 2 + k for k, t in enumerate(techs)}
-    away = _away_minutes(scenario)
     for tech in techs:
         lunch = tech.lunch.minutes if tech.lunch else 0
         daily = _minutes(tech.shift.start, tech.shift.end) + overtime_minutes - lunch
@@ -104,10 +104,10 @@ def _away_minutes(scenario: Scenario) -> dict[str, int]:
     return away
 
 
-def _shift_minutes(scenario: Scenario) -> int:
-    """The fleet's shift minutes on the scenario's days, less time called away."""
+def _shift_minutes(scenario: Scenario, away: dict[str, int]) -> int:
+    """The fleet's shift minutes on the scenario's days, less the time `away`."""
     shift = scenario.days * sum(_minutes(t.shift.start, t.shift.end) for t in scenario.technicians)
-    return shift - sum(_away_minutes(scenario).values())
+    return shift - sum(away.values())
 
 
 def _minutes(start: time, end: time) -> int:

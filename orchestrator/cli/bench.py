@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
-from orchestrator.cli.context import console, err_console, exit_with
+from orchestrator.cli.context import ConfigOption, console, err_console, exit_with
 
 app = typer.Typer(help="Measure the optimizer: classic VRPTW instances and field days.")
 
@@ -36,7 +38,6 @@ def vrptw(
     ] = None,
 ) -> None:
     """Solve each instance with each solver, check every plan, and compare with the best known."""
-    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -207,6 +208,188 @@ def field(
     if json_out is not None:
         json_out.write_text(json.dumps(figures, indent=2) + "\n")
         console.print(f"wrote {json_out}")
+
+
+@app.command("days")
+def days(
+    techs: Annotated[
+        int, typer.Option(help="Technicians in each generated day.", min=1, max=500)
+    ] = 12,
+    jobs: Annotated[
+        int, typer.Option(help="Jobs known in the morning of each generated day.", min=0)
+    ] = 47,
+    seeds: Annotated[
+        str | None,
+        typer.Option(
+            help="Generated days to play, by seed: 1-10, 1,4,7 or 1-3,8 (default 1-10, or "
+            "none when --scenario is given)."
+        ),
+    ] = None,
+    scenarios: Annotated[
+        list[Path] | None,
+        typer.Option("--scenario", help="A scenario file to play too (repeatable)."),
+    ] = None,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write {days: [rows], summary} to this JSON file."),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Play days with the coordinator and with fsm-dispatch; judge the product's targets."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from bench.days import (
+        COMPLETED_LIFT,
+        ON_TIME,
+        UTILIZATION_LIFT,
+        DayResult,
+        parse_seeds,
+        run_days_bench,
+    )
+    from connectors.sandbox import Scenario, ScenarioError, load_scenario
+    from connectors.sandbox.generate import GenerateParams, generate_scenario
+    from optimizer import compile_kernels, start_workers
+    from orchestrator.errors import ConfigError
+    from orchestrator.settings import load_settings
+
+    files = scenarios or []
+    try:
+        chosen = parse_seeds(seeds) if seeds is not None else ([] if files else list(range(1, 11)))
+    except ValueError as exc:
+        exit_with([f"--{exc}"])
+    try:
+        settings = load_settings(config)
+        loaded = [load_scenario(f) for f in files]
+    except ConfigError as exc:
+        exit_with(exc.problems)
+    except ScenarioError as exc:
+        exit_with([f"{exc.source}: invalid scenario", *exc.problems])
+    total = len(loaded) + len(chosen)
+
+    def each_day() -> Iterator[Scenario]:
+        yield from loaded
+        for seed in chosen:  # generated when its turn comes, not all held at once
+            yield generate_scenario(GenerateParams(techs, jobs, seed=seed))
+
+    try:
+        compile_kernels(vrptw=False)
+        start_workers()
+    except KeyboardInterrupt:
+        exit_with(["interrupted before the first day; no report written"], code=130)
+    played: list[DayResult] = []
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[clock]}"),
+        TimeElapsedColumn(), console=console, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(f"day 1 of {total}", total=float(total), clock="")
+
+        def progress(name: str, dispatcher: str, share: float, clock: str) -> None:
+            half = 0.5 if dispatcher == "fsm-dispatch" else 0.0
+            bar.update(
+                task,
+                completed=len(played) + half + share / 2,
+                description=f"day {len(played) + 1} of {total}: {name}",
+                clock=f"{dispatcher} {clock}",
+            )
+
+        def finished(day: DayResult) -> None:
+            played.append(day)
+            lift = day.completed_lift
+            console.print(
+                f"{day.name}: completed {day.baseline['jobs_completed']} → "
+                f"{day.fsm_dispatch['jobs_completed']}"
+                + (f" ({lift:+.1%})" if lift is not None else "")
+                + f", utilization {day.utilization_lift * 100:+.1f} points, on-time "
+                f"{_share(day.fsm_dispatch['on_time_rate'])}",
+                highlight=False,
+            )
+
+        try:
+            results, summary = run_days_bench(
+                each_day(), settings, progress=progress, on_day=finished
+            )
+        except KeyboardInterrupt:
+            bar.stop()
+            exit_with(
+                [f"interrupted after {len(played)} of {total} days; no report written"], code=130
+            )
+    table = Table(
+        "day", "techs", "completed", "lift", "utilization %", "lift pts", "on offer",
+        "in reach", "on-time", "wrong skill", "double",
+        title=f"{total} days, coordinator → fsm-dispatch (on offer, in reach: the lift's ceilings)",
+    )  # fmt: skip
+    for day in results:
+        b, f = day.baseline, day.fsm_dispatch
+        table.add_row(
+            day.name,
+            str(day.technicians),
+            f"{b['jobs_completed']} → {f['jobs_completed']}",
+            _percent(day.completed_lift),
+            f"{b['utilization'] * 100:.1f} → {f['utilization'] * 100:.1f}",
+            f"{day.utilization_lift * 100:+.1f}",
+            _points(day.ceiling(day.work_on_offer)),
+            _points(day.ceiling(day.work_within_reach)),
+            _share(f["on_time_rate"]),
+            str(f["wrong_skill_dispatches"]),
+            str(f["double_bookings"]),
+        )
+    Console(width=max(console.width, 150)).print(table)
+    met = summary.targets
+    verdict = Table("target", "measured", "met", title="targets")
+    verdict.add_row(
+        f"completed ≥ {COMPLETED_LIFT:+.0%}",
+        f"{summary.completed_baseline} → {summary.completed_fsm_dispatch} "
+        f"({_percent(summary.completed_lift)})",
+        _yes(met["completed_lift"]),
+    )
+    verdict.add_row(
+        f"utilization ≥ +{UTILIZATION_LIFT * 100:.0f} points (mean)",
+        f"{summary.utilization_lift * 100:+.2f} (on offer "
+        f"{_points(summary.utilization_lift_on_offer)}, within reach "
+        f"{_points(summary.utilization_lift_within_reach)})",
+        _yes(met["utilization_lift"]),
+    )
+    verdict.add_row(
+        f"on-time ≥ {ON_TIME:.0%} every day",
+        f"lowest {_share(summary.lowest_on_time)} ({summary.lowest_on_time_day}), mean "
+        f"{_share(summary.mean_on_time)}",
+        _yes(met["on_time_every_day"]),
+    )
+    verdict.add_row(
+        "no wrong-skill dispatch", str(summary.wrong_skill_dispatches), _yes(met["no_wrong_skill"])
+    )
+    verdict.add_row(
+        "no double booking", str(summary.double_bookings), _yes(met["no_double_booking"])
+    )
+    Console(width=max(console.width, 120)).print(verdict)
+    if json_out is not None:
+        payload = {
+            "techs": techs if chosen else None,
+            "jobs": jobs if chosen else None,
+            "seeds": chosen,
+            "scenarios": [str(f) for f in files],
+            "days": [day.as_dict() for day in results],
+            "summary": summary.as_dict(),
+        }
+        json_out.write_text(json.dumps(payload, indent=2) + "\n")
+        console.print(f"wrote {json_out}")
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1%}"
+
+
+def _points(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:+.1f}"
+
+
+def _yes(met: bool) -> str:
+    return "yes" if met else "no"
 
 
 def _number(value: float | None, digits: int) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import structlog.testing
 
 import optimizer as opt
 from connectors.sandbox.scenario import parse_scenario
@@ -66,3 +67,19 @@ async def test_without_an_idle_stop_re_plans_search_their_whole_budget(
 
     assert len(searched) > 1
     assert all(params is not None and params.idle_seconds is None for params in searched)
+
+
+async def test_the_log_says_how_long_each_re_plan_searched_and_its_budget() -> None:
+    """An operator reading the log sees the time a re-plan took, not only the time allowed."""
+    dispatcher = FsmDispatchDispatcher(morning_seconds=1.0, max_seconds=1.0)
+
+    with structlog.testing.capture_logs() as logs:
+        await run_simulation(parse_scenario(LEAK_DAY), dispatcher)
+
+    replans = [entry for entry in logs if entry["event"] == "re-planned"]
+    assert len(replans) == dispatcher.plans > 1
+    assert all(entry["budget_seconds"] == 1.0 for entry in replans)
+    # The morning plan searches its whole second; a re-plan after a visit finishes off plan
+    # settles when idle, well inside it.
+    assert replans[0]["seconds"] >= 0.9
+    assert min(entry["seconds"] for entry in replans[1:]) < 0.5

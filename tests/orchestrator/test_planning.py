@@ -34,7 +34,7 @@ from orchestrator.planning import (
     plan_assignments,
     technician_positions,
 )
-from orchestrator.settings import ObjectiveWeights
+from orchestrator.settings import ObjectiveWeights, PlanningSettings
 
 ZONE = ZoneInfo("America/Denver")
 DAY = date(2026, 12, 1)
@@ -713,3 +713,5 @@ def test_with_a_margin_a_second_technician_goes_rather_than_cut_a_promise_close(
     apart, cost = planned(30)
     assert sorted(apart.values()) == ["T1", "T3"]
     assert cost == 0  # the drive across town costs less than a quarter hour in the margin
+    # The default margin (20 minutes) is only 5 minutes into it: the drive costs more.
+    assert planned(PlanningSettings().arrival_margin_minutes)[0] == together

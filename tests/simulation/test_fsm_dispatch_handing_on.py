@@ -39,8 +39,11 @@ async def test_the_only_gas_fitter_goes_to_the_leak_and_the_install_loaded_on_hi
     None
 ):
     scenario = parse_scenario(LEAK_DAY)
+    # No flat margin before promises: the install's promise is half an hour wide, and with the
+    # default 20 minutes of margin the morning plan would send Pat, free, from the start.
     record = await run_simulation(
-        scenario, FsmDispatchDispatcher(morning_seconds=1.0, max_seconds=1.0)
+        scenario,
+        FsmDispatchDispatcher(morning_seconds=1.0, max_seconds=1.0, arrival_margin_minutes=0),
     )
     zone = scenario.zone
 

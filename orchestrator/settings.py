@@ -186,10 +186,11 @@ class PlanningSettings(_Section):
     """A visit planned to start within this many minutes of its promised window's end costs
     what a start outside the promise does for those minutes (`told_window_minute`, far less
     than lateness): plans keep room for the work before it to run long. 0: only starts outside
-    the promise cost. Measured 0 → 20, one run each, on ten generated 12 × 47 days and the
-    bundled day: lowest day on time 0.854 → 0.939, mean 0.957 → 0.970, 508 → 506 completed,
-    utilization lift +13.2 → +13.0 points; ten 40 × 160 days: lowest 0.958 → 0.957, 1,565 →
-    1,563 completed, +11.5 → +11.3 points (runs of one setting differ by 0.1-0.2)."""
+    the promise cost. Measured 0 → 20 on ten generated 12 × 47 days and the bundled day (one
+    run at 0, two at 20): lowest day on time 0.854 → 0.939 and 0.918, mean 0.957 → 0.970 and
+    0.966, 508 → 506 and 507 completed, utilization lift +13.2 → +13.0 and +13.1 points; ten
+    40 × 160 days, one run: lowest 0.958 → 0.957, 1,565 → 1,563 completed, +11.5 → +11.3
+    points (runs of one setting differ by 0.1-0.2)."""
     overrun_room_quantile: float = Field(default=0.8, ge=0, lt=1)
     """A promised window keeps room for the visit before it to run long: as far as that visit
     runs past its planned minutes at this quantile of its duration's spread (about 0.45 × its

@@ -189,8 +189,8 @@ class PlanningSettings(_Section):
     the promise cost. Measured 0 → 20 on ten generated 12 × 47 days and the bundled day (one
     run at 0, two at 20): lowest day on time 0.854 → 0.939 and 0.918, mean 0.957 → 0.970 and
     0.966, 508 → 506 and 507 completed, utilization lift +13.2 → +13.0 and +13.1 points; ten
-    40 × 160 days, one run: lowest 0.958 → 0.957, 1,565 → 1,563 completed, +11.5 → +11.3
-    points (runs of one setting differ by 0.1-0.2)."""
+    40 × 160 days, one run at 0, two at 20: lowest 0.958 → 0.957 and 0.964, 1,565 → 1,563 and
+    1,557 completed, +11.5 → +11.3 and +11.5 points (runs of one setting differ by 0.1-0.3)."""
     overrun_room_quantile: float = Field(default=0.8, ge=0, lt=1)
     """A promised window keeps room for the visit before it to run long: as far as that visit
     runs past its planned minutes at this quantile of its duration's spread (about 0.45 × its

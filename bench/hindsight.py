@@ -41,7 +41,7 @@ from connectors.sandbox.scenario import (
     TechUnavailableEvent,
 )
 from connectors.sandbox.truth import can_do
-from connectors.sandbox.workload import work_on_offer, work_within_reach
+from connectors.sandbox.workload import shift_minutes, work_on_offer, work_within_reach
 from optimizer import (
     Break,
     Job,
@@ -159,10 +159,10 @@ def hindsight_utilization(
 ) -> float | None:
     """On-site minutes of the hindsight plan over the shift minutes less time called away
     (the KPI's utilization); None when the fleet has no shift minutes."""
+    if scenario.days != 1:
+        raise ValueError(f"hindsight plans one day; {scenario.name} has {scenario.days}")
     problem = hindsight_problem(scenario, overtime_minutes)
-    shift = sum(_minute(t.shift.end) - _minute(t.shift.start) for t in scenario.technicians) - sum(
-        _away(scenario).values()
-    )
+    shift = shift_minutes(scenario)
     if shift <= 0:
         return None
     model = scenario.travel  # the true drives, without their noise
@@ -216,18 +216,6 @@ def _row(row: dict[str, Any]) -> str:
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
-
-
-def _away(scenario: Scenario) -> dict[str, int]:
-    by_id = {t.id: t for t in scenario.technicians}
-    out: dict[str, int] = {}
-    for event in scenario.events:
-        if isinstance(event, TechUnavailableEvent) and event.technician in by_id:
-            tech = by_id[event.technician]
-            start = max(_minute(event.at), _minute(tech.shift.start))
-            end = min(_minute(event.until), _minute(tech.shift.end))
-            out[tech.id] = out.get(tech.id, 0) + max(0, end - start)
-    return out
 
 
 def _minute(clock: Any) -> int:

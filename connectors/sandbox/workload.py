@@ -23,7 +23,7 @@ from connectors.sandbox.scenario import (
 )
 from connectors.sandbox.truth import can_do
 
-__all__ = ["work_on_offer", "work_within_reach"]
+__all__ = ["shift_minutes", "work_on_offer", "work_within_reach"]
 
 
 def work_on_offer(scenario: Scenario) -> float | None:
@@ -90,6 +90,12 @@ def _doable(scenario: Scenario) -> list[tuple[int, list[str]]]:
         if able:
             out.append((job.truth.duration_minutes + extra.get(job.id, 0), able))
     return out
+
+
+def shift_minutes(scenario: Scenario) -> int:
+    """The fleet's shift minutes on the scenario's days, less time called away: what the
+    ceilings (and the KPI's utilization) are read against."""
+    return _shift_minutes(scenario, _away_minutes(scenario))
 
 
 def _away_minutes(scenario: Scenario) -> dict[str, int]:

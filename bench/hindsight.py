@@ -3,17 +3,18 @@
     python -m bench.hindsight --techs 40 --jobs 160 --seeds 1-10 --seconds 20 --json out.json
 
 Each generated day is planned once, in the morning, with what no dispatcher knows then: every
-true duration with its overruns, every ticket that will arrive (from its arrival, not before)
-and who is called away; drives take the scenario's true minutes at the fleet's speed (each
-technician's own drive factor, a few per cent either way, and the noise left out). Booked
-windows are soft, as lateness is for the dispatchers; jobs nobody can do, canceled ones and
-customers who are out are left out. The
-utilization of that plan is set beside the coordinator's (played on the sandbox), with the
-ceilings `work_on_offer` and `work_within_reach`, which ignore driving and windows: the lift
-in hindsight says how much of those ceilings any dispatcher could turn into on-site minutes.
+true duration with its overruns, every ticket that will arrive (from its arrival, not before),
+who is called away, and which customers cancel when (a visit begun before the cancel is done,
+as the platform ignores a cancel once the technician is on site); drives take the scenario's
+true minutes at the fleet's speed (each technician's own drive factor, a few per cent either
+way, and the noise left out). Booked windows are soft, as lateness is for the dispatchers;
+jobs nobody can do and customers who are out are left out. The utilization of that plan is
+set beside the coordinator's (played on the sandbox), with the ceilings `work_on_offer` and
+`work_within_reach`, which ignore driving and windows but also the canceled jobs: the plan
+in hindsight can pass them by the visits it begins before their customers cancel.
 It is a search, not a bound: a longer search may find a little more. A dispatcher may also
-pass it on a day where it completes a job before its customer cancels, or waits at the door of
-a customer who is out, both of which add on-site minutes the hindsight plan does not count.
+pass it on a day where it waits at the door of a customer who is out, which adds on-site
+minutes the hindsight plan does not count.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ lateness, so the plan holds as much work as the day allows."""
 
 def hindsight_problem(scenario: Scenario, overtime_minutes: int = 60) -> Problem:
     """The scenario's first day as one plan with everything known (see the module)."""
-    canceled = {e.job for e in scenario.events if isinstance(e, CancelEvent)}
+    canceled = {e.job: _minute(e.at) for e in scenario.events if isinstance(e, CancelEvent)}
     extra: dict[str, int] = {}
     for event in scenario.events:
         if isinstance(event, OverrunEvent):
@@ -89,7 +90,7 @@ def hindsight_problem(scenario: Scenario, overtime_minutes: int = 60) -> Problem
     tokens: dict[str, set[str]] = {t.id: set() for t in scenario.technicians}
     jobs: list[Job] = []
     for job in scenario.all_jobs():
-        if job.id in canceled or not job.truth.customer_home:
+        if not job.truth.customer_home:
             continue
         customer = customers.get(job.customer)
         designated = customer.designated_tech if customer else None
@@ -105,6 +106,11 @@ def hindsight_problem(scenario: Scenario, overtime_minutes: int = 60) -> Problem
             tokens[tech_id].add(token)
         if job.id in arrives:  # not before the call comes in
             windows: tuple[Window, ...] = (Window(arrives[job.id], 24 * 60 - 1, hard=True),)
+        elif job.id in canceled:  # done only if begun before the customer cancels
+            opens = _minute(job.booked_window.start) if job.booked_window else 0
+            if canceled[job.id] <= opens:
+                continue
+            windows = (Window(opens, canceled[job.id] - 1, hard=True),)
         elif job.booked_window is not None:
             booked = job.booked_window
             windows = (Window(_minute(booked.start), _minute(booked.end), hard=False),)
@@ -120,15 +126,15 @@ def hindsight_problem(scenario: Scenario, overtime_minutes: int = 60) -> Problem
             )
         )
     with warnings.catch_warnings():
-        # A technician called away before lunch has none to plan: the optimizer drops it,
-        # with a warning meant for a live account's settings.
+        # A technician called away before lunch has none to plan, and a job canceled before
+        # anyone could reach it no window: the optimizer warns of both, for a live account.
         warnings.simplefilter("ignore", SuspiciousInputWarning)
         techs = [_technician(t, away, tokens[t.id], overtime_minutes) for t in scenario.technicians]
-    return Problem(
-        tuple(t for t in techs if t is not None),
-        tuple(jobs),
-        ObjectiveParams(unassigned_work_minute=WORK_MINUTE),
-    )
+        return Problem(
+            tuple(t for t in techs if t is not None),
+            tuple(jobs),
+            ObjectiveParams(unassigned_work_minute=WORK_MINUTE),
+        )
 
 
 def _technician(

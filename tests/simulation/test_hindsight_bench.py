@@ -7,6 +7,7 @@ import pytest
 from bench.hindsight import hindsight_problem, hindsight_utilization
 from connectors.sandbox.scenario import scenario_from_data
 from connectors.sandbox.workload import work_within_reach
+from optimizer import Window
 
 HOME = {"lat": 39.70, "lon": -105.00}
 FAR = {"lat": 39.70, "lon": -104.10}  # about 77 km east: some 165 minutes' drive
@@ -60,14 +61,29 @@ def test_a_ticket_is_planned_from_its_arrival_and_overtime_can_hold_it() -> None
     assert hindsight_utilization(day, overtime_minutes=60, seconds=1.0) == pytest.approx(180 / 480)
 
 
-def test_canceled_absent_and_undoable_work_is_not_planned_and_overruns_are() -> None:
+def test_absent_and_undoable_work_is_not_planned_and_overruns_are() -> None:
     panel = _job("J3", 300)
     panel["truth"]["job_type"] = "electrical.panel_upgrade"  # a master's work
-    data = _day(_job("J1", 90), _job("J2", 45, home=False), panel, _job("J4", 50))
-    data["events"] = [
-        {"at": "09:00", "type": "cancel", "job": "J4"},
-        {"at": "10:00", "type": "overrun", "job": "J1", "extra_minutes": 30},
-    ]
+    data = _day(_job("J1", 90), _job("J2", 45, home=False), panel)
+    data["events"] = [{"at": "10:00", "type": "overrun", "job": "J1", "extra_minutes": 30}]
     problem = hindsight_problem(scenario_from_data(data))
     assert [(j.id, j.service_minutes) for j in problem.jobs] == [("J1", 120)]
     assert problem.technicians[0].overtime_minutes == 60
+
+
+def test_a_canceled_visit_counts_only_if_begun_before_the_customer_cancels() -> None:
+    """The platform ignores a cancel once the technician is on site: a visit begun before it
+    is done. A job canceled before its booked window opens cannot be."""
+    early = _job("J5", 60)
+    early["booked_window"] = {"start": "10:00", "end": "12:00"}
+    data = _day(_job("J4", 50), early)
+    data["events"] = [
+        {"at": "09:00", "type": "cancel", "job": "J4"},
+        {"at": "09:30", "type": "cancel", "job": "J5"},
+    ]
+    day = scenario_from_data(data)
+    problem = hindsight_problem(day)
+    assert [(j.id, j.windows) for j in problem.jobs] == [("J4", (Window(0, 539),))]
+    assert hindsight_utilization(day, seconds=1.0) == pytest.approx(50 / 480)
+    data["events"][0]["at"] = "08:00"  # canceled as the shift starts: not reachable
+    assert hindsight_utilization(scenario_from_data(data), seconds=1.0) == 0

@@ -10,11 +10,12 @@ true minutes at the fleet's speed (each technician's own drive factor, a few per
 way, and the noise left out). Booked windows are soft, as lateness is for the dispatchers;
 jobs nobody can do and customers who are out are left out. The utilization of that plan is
 set beside the coordinator's (played on the sandbox), with the ceilings `work_on_offer` and
-`work_within_reach`, which ignore driving and windows but also the canceled jobs: the plan
-in hindsight can pass them by the visits it begins before their customers cancel.
+`work_within_reach`, which ignore driving, windows and time: the lift in hindsight says how
+much of those ceilings any dispatcher could turn into on-site minutes.
 It is a search, not a bound: a longer search may find a little more. A dispatcher may also
-pass it on a day where it waits at the door of a customer who is out, which adds on-site
-minutes the hindsight plan does not count.
+pass it on a day where it waits at the door of a customer who is out, or keeps a technician
+past the overtime allowance for an emergency, both of which add on-site minutes the hindsight
+plan does not count.
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """How much work a scenario offers: the utilization of a day on which every doable job is done.
 
 Utilization is on-site minutes over shift minutes, so no dispatcher can exceed the true minutes
-of the jobs that can be done: those not canceled, whose customer is at home, and that someone
-on the fleet holds the skills and equipment for (the designated technician, when the customer
-has one). A lift in utilization reads against this: on a day whose work fills 70 % of the
-shift minutes, a coordinator at 62 % leaves at most 8 points to gain. It is a ceiling, not a
-target: driving, windows and who can do what leave some of it out of reach. Who can do what,
-with each technician's hours, is taken into account by `work_within_reach`.
+of the jobs that can be done: those whose customer is at home, that someone on the fleet holds
+the skills and equipment for (the designated technician, when the customer has one), and that
+are not canceled before anyone could begin them (the platform ignores a cancel once the
+technician is on site, so a visit begun before it is done in full). A lift in utilization
+reads against this: on a day whose work fills 70 % of the shift minutes, a coordinator at 62 %
+leaves at most 8 points to gain. It is a ceiling, not a target: driving, windows and who can do
+what leave some of it out of reach. Who can do what, with each technician's hours, is taken
+into account by `work_within_reach`.
 """
 
 from __future__ import annotations
@@ -68,9 +70,10 @@ def work_within_reach(scenario: Scenario, overtime_minutes: int = 60) -> float |
 
 
 def _doable(scenario: Scenario) -> list[tuple[int, list[str]]]:
-    """(true minutes with overruns, who can do it) of each job that can be done: not
-    canceled, its customer at home, and someone (the designated technician, if any) able."""
-    canceled = {e.job for e in scenario.events if isinstance(e, CancelEvent)}
+    """(true minutes with overruns, who can do it) of each job that can be done: its
+    customer at home, someone (the designated technician, if any) able, and, if canceled,
+    the cancel after its booked window opens and after one of them starts their shift."""
+    canceled = {e.job: e.at for e in scenario.events if isinstance(e, CancelEvent)}
     extra: dict[str, int] = {}
     for event in scenario.events:
         if isinstance(event, OverrunEvent):
@@ -78,17 +81,22 @@ def _doable(scenario: Scenario) -> list[tuple[int, list[str]]]:
     customers = {c.id: c for c in scenario.customers}
     out: list[tuple[int, list[str]]] = []
     for job in scenario.all_jobs():
-        if job.id in canceled or not job.truth.customer_home:
+        if not job.truth.customer_home:
             continue
         customer = customers.get(job.customer)
         designated = customer.designated_tech if customer else None
         able = [
-            t.id
+            t
             for t in scenario.technicians
             if (designated is None or t.id == designated) and can_do(t, job, scenario.day)
         ]
+        if job.id in canceled:
+            cancel = canceled[job.id]
+            opens = job.booked_window.start if job.booked_window else time(0)
+            able = [t for t in able if t.shift.start < cancel] if opens < cancel else []
         if able:
-            out.append((job.truth.duration_minutes + extra.get(job.id, 0), able))
+            minutes = job.truth.duration_minutes + extra.get(job.id, 0)
+            out.append((minutes, [t.id for t in able]))
     return out
 
 

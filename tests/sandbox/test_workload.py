@@ -26,10 +26,12 @@ def _day(**changes: object) -> dict:
             _job("J2", "C2", "plumbing.drain_clog", 60),
             _job("J3", "C3", "electrical.panel_upgrade", 300),  # nobody is a master
             _job("J4", "C4", "plumbing.leak", 45, home=False),  # nobody home
-            _job("J5", "C5", "plumbing.leak", 50),  # canceled below
+            _job("J5", "C5", "plumbing.drain_clog", 50),  # canceled as the shifts start
+            _job("J6", "C6", "plumbing.leak", 40, window=("10:00", "12:00")),  # before it opens
         ],
         "events": [
-            {"at": "09:00", "type": "cancel", "job": "J5"},
+            {"at": "08:00", "type": "cancel", "job": "J5"},
+            {"at": "09:30", "type": "cancel", "job": "J6"},
             {"at": "10:00", "type": "overrun", "job": "J2", "extra_minutes": 30},
         ],
     }  # fmt: skip
@@ -37,19 +39,45 @@ def _day(**changes: object) -> dict:
     return day
 
 
-def _job(job_id: str, customer: str, kind: str, minutes: int, *, home: bool = True) -> dict:
-    return {
+def _job(
+    job_id: str,
+    customer: str,
+    kind: str,
+    minutes: int,
+    *,
+    home: bool = True,
+    window: tuple[str, str] | None = None,
+) -> dict:
+    job = {
         "id": job_id,
         "customer": customer,
         "location": {"lat": 39.71, "lon": -105.01},
         "truth": {"job_type": kind, "duration_minutes": minutes, "customer_home": home},
     }
+    if window is not None:
+        job["booked_window"] = {"start": window[0], "end": window[1]}
+    return job
 
 
 def test_only_the_doable_jobs_count_with_their_overruns() -> None:
     """90 + 60 + 30 overrun minutes of 960: the master's panel upgrade, the customer who was
-    out and the canceled leak are work no dispatcher could turn into on-site minutes."""
+    out and the two leaks canceled before anyone could begin them are work no dispatcher
+    could turn into on-site minutes."""
     assert work_on_offer(scenario_from_data(_day())) == pytest.approx(180 / 960)
+
+
+def test_a_job_canceled_once_it_could_have_been_begun_counts() -> None:
+    """The platform ignores a cancel once the technician is on site: a drain clog canceled at
+    09:00 could have been begun at 08:00 and done in full, but only by a technician with a
+    drain machine on shift by then."""
+    data = _day()
+    data["events"][0]["at"] = "09:00"
+    assert work_on_offer(scenario_from_data(data)) == pytest.approx(230 / 960)
+    data["events"][1]["at"] = "10:30"  # canceled after its window opened
+    assert work_on_offer(scenario_from_data(data)) == pytest.approx(270 / 960)
+    data["technicians"][1]["shift"] = {"start": "09:00", "end": "17:00"}  # T2: too late for it
+    day = scenario_from_data(data)
+    assert work_on_offer(day) == work_within_reach(day) == pytest.approx((180 + 40) / 960)
 
 
 def test_time_called_away_leaves_the_shift_minutes() -> None:

@@ -60,7 +60,12 @@ from orchestrator.analytics import compute_kpis
 from orchestrator.simulation import run_simulation
 from orchestrator.simulation.baseline import BaselineCoordinator
 
-__all__ = ["hindsight_problem", "hindsight_utilization", "run_hindsight_bench"]
+__all__ = [
+    "hindsight_problem",
+    "hindsight_shares",
+    "hindsight_utilization",
+    "run_hindsight_bench",
+]
 
 WORK_MINUTE = 200.0
 """What a minute of work left out costs the hindsight plan: far above a minute of driving or
@@ -166,6 +171,15 @@ def hindsight_utilization(
 ) -> float | None:
     """On-site minutes of the hindsight plan over the shift minutes less time called away
     (the KPI's utilization); None when the fleet has no shift minutes."""
+    shares = hindsight_shares(scenario, overtime_minutes, seconds, seed)
+    return None if shares is None else shares[0]
+
+
+def hindsight_shares(
+    scenario: Scenario, overtime_minutes: int = 60, seconds: float = 20.0, seed: int = 0
+) -> tuple[float, float] | None:
+    """The hindsight plan's utilization, and the part of it in visits begun before their
+    customer cancels; None when the fleet has no shift minutes."""
     if scenario.days != 1:
         raise ValueError(f"hindsight plans one day; {scenario.name} has {scenario.days}")
     problem = hindsight_problem(scenario, overtime_minutes)
@@ -176,7 +190,12 @@ def hindsight_utilization(
     travel = OfflineTravel(circuity=model.circuity, speed_kmh=model.speed_kmh, hourly_speed={})
     plan = solve(problem, time_limit=seconds, seed=seed, travel=travel)
     minutes = {j.id: j.service_minutes for j in problem.jobs}
-    return sum(minutes[s.job_id] for r in plan.routes for s in r.stops) / shift
+    canceled = {e.job for e in scenario.events if isinstance(e, CancelEvent)}
+    done = [s.job_id for r in plan.routes for s in r.stops]
+    return (
+        sum(minutes[j] for j in done) / shift,
+        sum(minutes[j] for j in done if j in canceled) / shift,
+    )
 
 
 def run_hindsight_bench(
@@ -194,11 +213,13 @@ def run_hindsight_bench(
             record.technicians,
             record.customers,
         ).utilization
+        shares = hindsight_shares(scenario, seconds=seconds, seed=seed)
         rows.append(
             {
                 "name": scenario.name,
                 "baseline": round(baseline, 4),
-                "hindsight": _rounded(hindsight_utilization(scenario, seconds=seconds, seed=seed)),
+                "hindsight": _rounded(shares[0] if shares else None),
+                "hindsight_canceled": _rounded(shares[1] if shares else None),
                 "on_offer": _rounded(work_on_offer(scenario)),
                 "within_reach": _rounded(work_within_reach(scenario)),
             }
@@ -209,7 +230,17 @@ def run_hindsight_bench(
         for key in ("hindsight", "on_offer", "within_reach")
         if all(r[key] is not None for r in rows)
     }
-    return {"techs": techs, "jobs": jobs, "seconds": seconds, "days": rows, "mean_lift": means}
+    canceled = [r["hindsight_canceled"] for r in rows]
+    return {
+        "techs": techs,
+        "jobs": jobs,
+        "seconds": seconds,
+        "days": rows,
+        "mean_lift": means,
+        "mean_hindsight_canceled": (
+            round(statistics.fmean(canceled), 4) if rows and None not in canceled else None
+        ),
+    }
 
 
 def _row(row: dict[str, Any]) -> str:
@@ -218,7 +249,13 @@ def _row(row: dict[str, Any]) -> str:
         for key in ("hindsight", "on_offer", "within_reach")
         if row[key] is not None
     )
-    return f"{row['name']}: coordinator {100 * row['baseline']:.1f} %, lift in points: {lifts}"
+    canceled = row["hindsight_canceled"]
+    of_it = (
+        "" if canceled is None else f" (of it, visits begun before a cancel {100 * canceled:.1f})"
+    )
+    return (
+        f"{row['name']}: coordinator {100 * row['baseline']:.1f} %, lift in points: {lifts}{of_it}"
+    )
 
 
 def _rounded(value: float | None) -> float | None:
@@ -240,6 +277,9 @@ def main(argv: list[str] | None = None) -> None:
     result = run_hindsight_bench(args.techs, args.jobs, parse_seeds(args.seeds), args.seconds)
     lifts = ", ".join(f"{k} {100 * v:+.2f}" for k, v in result["mean_lift"].items())
     print(f"mean lift over the coordinator, points: {lifts}")
+    if result["mean_hindsight_canceled"] is not None:
+        share = 100 * result["mean_hindsight_canceled"]
+        print(f"of the hindsight plan's utilization, visits begun before a cancel: {share:.2f}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
 

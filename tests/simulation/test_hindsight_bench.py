@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.hindsight import hindsight_problem, hindsight_utilization
+from bench.hindsight import hindsight_problem, hindsight_shares, hindsight_utilization
 from connectors.sandbox.scenario import scenario_from_data
 from connectors.sandbox.workload import work_within_reach
 from optimizer import Window
@@ -76,14 +76,14 @@ def test_a_canceled_visit_counts_only_if_begun_before_the_customer_cancels() -> 
     is done. A job canceled before its booked window opens cannot be."""
     early = _job("J5", 60)
     early["booked_window"] = {"start": "10:00", "end": "12:00"}
-    data = _day(_job("J4", 50), early)
+    data = _day(_job("J4", 50), early, _job("J7", 60))
     data["events"] = [
         {"at": "09:00", "type": "cancel", "job": "J4"},
         {"at": "09:30", "type": "cancel", "job": "J5"},
     ]
     day = scenario_from_data(data)
     problem = hindsight_problem(day)
-    assert [(j.id, j.windows) for j in problem.jobs] == [("J4", (Window(0, 539),))]
-    assert hindsight_utilization(day, seconds=1.0) == pytest.approx(50 / 480)
+    assert [(j.id, j.windows) for j in problem.jobs] == [("J4", (Window(0, 539),)), ("J7", ())]
+    assert hindsight_shares(day, seconds=1.0) == pytest.approx((110 / 480, 50 / 480))
     data["events"][0]["at"] = "08:00"  # canceled as the shift starts: not reachable
-    assert hindsight_utilization(scenario_from_data(data), seconds=1.0) == 0
+    assert hindsight_shares(scenario_from_data(data), seconds=1.0) == pytest.approx((60 / 480, 0))

@@ -38,12 +38,15 @@ from connectors.sandbox.generate import GenerateParams, generate_scenario
 from connectors.sandbox.scenario import (
     CancelEvent,
     NewJobEvent,
-    OverrunEvent,
     ScenarioTechnician,
     TechUnavailableEvent,
 )
-from connectors.sandbox.truth import can_do
-from connectors.sandbox.workload import shift_minutes, work_on_offer, work_within_reach
+from connectors.sandbox.workload import (
+    doable_jobs,
+    shift_minutes,
+    work_on_offer,
+    work_within_reach,
+)
 from optimizer import (
     Break,
     Job,
@@ -74,11 +77,6 @@ lateness, so the plan holds as much work as the day allows."""
 
 def hindsight_problem(scenario: Scenario, overtime_minutes: int = 60) -> Problem:
     """The scenario's first day as one plan with everything known (see the module)."""
-    canceled = {e.job: _minute(e.at) for e in scenario.events if isinstance(e, CancelEvent)}
-    extra: dict[str, int] = {}
-    for event in scenario.events:
-        if isinstance(event, OverrunEvent):
-            extra[event.job] = extra.get(event.job, 0) + event.extra_minutes
     arrives = {e.job.id: _minute(e.at) for e in scenario.events if isinstance(e, NewJobEvent)}
     # Called away for the rest of the shift (as generated days are): the shift ends then.
     shift_end = {t.id: _minute(t.shift.end) for t in scenario.technicians}
@@ -89,34 +87,21 @@ def hindsight_problem(scenario: Scenario, overtime_minutes: int = 60) -> Problem
         and e.technician in shift_end
         and _minute(e.until) >= shift_end[e.technician]
     }
-    customers = {c.id: c for c in scenario.customers}
     # Who can do a job (skills, certifications still valid, equipment, the designated
     # technician) is put to the optimizer as one token per group of able technicians.
     groups: dict[frozenset[str], str] = {}
     tokens: dict[str, set[str]] = {t.id: set() for t in scenario.technicians}
     jobs: list[Job] = []
-    for job in scenario.all_jobs():
-        if not job.truth.customer_home:
-            continue
-        customer = customers.get(job.customer)
-        designated = customer.designated_tech if customer else None
-        able = frozenset(
-            t.id
-            for t in scenario.technicians
-            if (designated is None or t.id == designated) and can_do(t, job, scenario.day)
-        )
-        if not able:
-            continue
-        token = groups.setdefault(able, f"able-{len(groups)}")
-        for tech_id in able:
+    for doable in doable_jobs(scenario):
+        job = doable.job
+        token = groups.setdefault(frozenset(doable.able), f"able-{len(groups)}")
+        for tech_id in doable.able:
             tokens[tech_id].add(token)
         if job.id in arrives:  # not before the call comes in
             windows: tuple[Window, ...] = (Window(arrives[job.id], 24 * 60 - 1, hard=True),)
-        elif job.id in canceled:  # done only if begun before the customer cancels
+        elif doable.canceled_at is not None:  # done only if begun before the customer cancels
             opens = _minute(job.booked_window.start) if job.booked_window else 0
-            if canceled[job.id] <= opens:
-                continue
-            windows = (Window(opens, canceled[job.id] - 1, hard=True),)
+            windows = (Window(opens, _minute(doable.canceled_at) - 1, hard=True),)
         elif job.booked_window is not None:
             booked = job.booked_window
             windows = (Window(_minute(booked.start), _minute(booked.end), hard=False),)
@@ -126,7 +111,7 @@ def hindsight_problem(scenario: Scenario, overtime_minutes: int = 60) -> Problem
             Job(
                 id=job.id,
                 location=Point(job.location.lat, job.location.lon),
-                service_minutes=job.truth.duration_minutes + extra.get(job.id, 0),
+                service_minutes=doable.minutes,
                 windows=windows,
                 skills=frozenset({token}),
             )

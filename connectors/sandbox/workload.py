@@ -13,6 +13,7 @@ into account by `work_within_reach`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import time
 
 from ortools.graph.python import max_flow
@@ -21,18 +22,30 @@ from connectors.sandbox.scenario import (
     CancelEvent,
     OverrunEvent,
     Scenario,
+    ScenarioJob,
     TechUnavailableEvent,
 )
 from connectors.sandbox.truth import can_do
 
-__all__ = ["shift_minutes", "work_on_offer", "work_within_reach"]
+__all__ = ["DoableJob", "doable_jobs", "shift_minutes", "work_on_offer", "work_within_reach"]
+
+
+@dataclass(frozen=True, slots=True)
+class DoableJob:
+    """A job some technician on the fleet can do, with its true minutes (overruns included)."""
+
+    job: ScenarioJob
+    minutes: int
+    able: tuple[str, ...]
+    """Who can do it: those on shift before its cancel, when it is canceled."""
+    canceled_at: time | None = None
 
 
 def work_on_offer(scenario: Scenario) -> float | None:
     """True minutes of the doable jobs (overruns included) over the fleet's shift minutes on
     the scenario's days, less time called away; None when the fleet has no shift minutes."""
     shift = _shift_minutes(scenario, _away_minutes(scenario))
-    work = sum(minutes for minutes, _ in _doable(scenario))
+    work = sum(d.minutes for d in doable_jobs(scenario))
     return work / shift if shift > 0 else None
 
 
@@ -59,27 +72,27 @@ def work_within_reach(scenario: Scenario, overtime_minutes: int = 60) -> float |
         hours = max(0, scenario.days * daily - away.get(tech.id, 0))
         flow.add_arc_with_capacity(index[tech.id], sink, hours)
     node = 2 + len(techs)
-    for minutes, able in _doable(scenario):
-        flow.add_arc_with_capacity(source, node, minutes)
-        for tech_id in able:
-            flow.add_arc_with_capacity(node, index[tech_id], minutes)
+    for doable in doable_jobs(scenario):
+        flow.add_arc_with_capacity(source, node, doable.minutes)
+        for tech_id in doable.able:
+            flow.add_arc_with_capacity(node, index[tech_id], doable.minutes)
         node += 1
     if flow.solve(source, sink) != flow.OPTIMAL:
         raise RuntimeError("work_within_reach: the maximum flow did not solve")
     return int(flow.optimal_flow()) / shift
 
 
-def _doable(scenario: Scenario) -> list[tuple[int, list[str]]]:
-    """(true minutes with overruns, who can do it) of each job that can be done: its
-    customer at home, someone (the designated technician, if any) able, and, if canceled,
-    the cancel after its booked window opens and after one of them starts their shift."""
+def doable_jobs(scenario: Scenario) -> list[DoableJob]:
+    """Each job that can be done: its customer at home, someone (the designated technician,
+    if any) able, and, if canceled, the cancel after its booked window opens and after one of
+    them starts their shift."""
     canceled = {e.job: e.at for e in scenario.events if isinstance(e, CancelEvent)}
     extra: dict[str, int] = {}
     for event in scenario.events:
         if isinstance(event, OverrunEvent):
             extra[event.job] = extra.get(event.job, 0) + event.extra_minutes
     customers = {c.id: c for c in scenario.customers}
-    out: list[tuple[int, list[str]]] = []
+    out: list[DoableJob] = []
     for job in scenario.all_jobs():
         if not job.truth.customer_home:
             continue
@@ -90,13 +103,13 @@ def _doable(scenario: Scenario) -> list[tuple[int, list[str]]]:
             for t in scenario.technicians
             if (designated is None or t.id == designated) and can_do(t, job, scenario.day)
         ]
-        if job.id in canceled:
-            cancel = canceled[job.id]
+        cancel = canceled.get(job.id)
+        if cancel is not None:
             opens = job.booked_window.start if job.booked_window else time(0)
             able = [t for t in able if t.shift.start < cancel] if opens < cancel else []
         if able:
             minutes = job.truth.duration_minutes + extra.get(job.id, 0)
-            out.append((minutes, [t.id for t in able]))
+            out.append(DoableJob(job, minutes, tuple(t.id for t in able), cancel))
     return out
 
 

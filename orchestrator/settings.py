@@ -139,7 +139,9 @@ class ObjectiveWeights(_Section):
     two jobs of which one must wait, the longer is the day's billable hours. Measured at 0 →
     50, simulated: 10 generated 12 × 47 days, two runs each, utilization 0.699 → 0.711 with
     the same completions (451, 450 a run) and on-time rate (0.93); 40 × 160 days 1-4,
-    utilization 0.693 → 0.709, completions 597 → 604, on-time 0.97 → 0.95."""
+    utilization 0.693 → 0.709, completions 597 → 604, on-time 0.97 → 0.95. At 150 (ten
+    12 × 47 days, one run each against 50): utilization 72.9 % against 72.8 %, completions 472
+    against 470, but the lowest on-time day 88.2 % against 93.9 %: no gain for the risk."""
     balance: float = Field(default=0.5, ge=0)
     lateness_minute: float = Field(default=100, ge=0)
     emergency_start_minute: float = Field(default=300, ge=0)
@@ -161,6 +163,13 @@ class ObjectiveWeights(_Section):
 
 class PlanningSettings(_Section):
     routing_quantile: float = Field(default=0.5, ge=0.5, le=0.99)
+    """Plans take each visit to last this quantile of its fitted duration (the median by
+    default); a told window keeps room for the rest (`overrun_room_quantile`). A higher one
+    plans fewer visits into a day and leaves the minutes they do not use to the re-plans.
+    Measured 0.5 → 0.6 on ten generated 12 × 47 days (one run each): utilization 72.8 % →
+    71.3 %, completions 470 → 462, lowest on-time day 93.9 % → 91.1 %, overtime 3,871 →
+    3,448 minutes; nine days lower, one the same. The work a longer estimate keeps out of the
+    morning's routes is not all won back when visits end early."""
     time_limit_seconds: float = Field(default=10, gt=0, le=600)
     horizon_days: int = Field(default=14, ge=1, le=42)
     overtime_minutes: int = Field(default=60, ge=0, le=480)

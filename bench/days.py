@@ -10,8 +10,9 @@ days), the utilization lift (mean of the days' lifts), the lowest day's on-time 
 wrong-skill dispatches and double bookings (which must be 0). Beside the lift, two ceilings:
 the lift with every doable job done (`work_on_offer`), and with only what the able
 technicians' hours can hold (`work_within_reach`); no dispatcher can lift utilization much
-past them. Days are played one after the other: the planner's search is timed, and two days
-sharing the cores would each plan worse than alone.
+past them. Each run also counts the doable work it left undone, canceled jobs aside
+(`undone_work`): where the ceiling was missed. Days are played one after the other: the
+planner's search is timed, and two days sharing the cores would each plan worse than alone.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from connectors.records import Lifecycle
 from connectors.sandbox import Scenario
-from connectors.sandbox.workload import work_on_offer, work_within_reach
+from connectors.sandbox.workload import undone_work, work_on_offer, work_within_reach
 from orchestrator.analytics import compute_kpis
 from orchestrator.settings import Settings
 from orchestrator.simulation import run_simulation
@@ -109,6 +111,11 @@ class DaysSummary:
     mean_on_time: float | None
     wrong_skill_dispatches: int
     double_bookings: int
+    undone_minutes_baseline: int = 0
+    """True minutes of doable jobs, not canceled, the coordinator left undone (all days)."""
+    undone_minutes_fsm_dispatch: int = 0
+    undone_long_minutes_fsm_dispatch: int = 0
+    """Of fsm-dispatch's, in jobs of `LONG_JOB_MINUTES` or more."""
 
     @property
     def targets(self) -> dict[str, bool]:
@@ -156,6 +163,13 @@ def summarize(results: Sequence[DayResult]) -> DaysSummary:
         mean_on_time=statistics.fmean(v for v, _ in on_time) if on_time else None,
         wrong_skill_dispatches=sum(int(r.fsm_dispatch["wrong_skill_dispatches"]) for r in results),
         double_bookings=sum(int(r.fsm_dispatch["double_bookings"]) for r in results),
+        undone_minutes_baseline=sum(r.baseline.get("doable_minutes_undone", 0) for r in results),
+        undone_minutes_fsm_dispatch=sum(
+            r.fsm_dispatch.get("doable_minutes_undone", 0) for r in results
+        ),
+        undone_long_minutes_fsm_dispatch=sum(
+            r.fsm_dispatch.get("doable_long_minutes_undone", 0) for r in results
+        ),
     )
 
 
@@ -178,6 +192,13 @@ def play_day(scenario: Scenario, settings: Settings, progress: Progress | None =
             record.customers,
         )
         runs[name] = kpis.to_json()
+        # Where the ceiling was missed: doable work not done, canceled jobs aside.
+        undone = undone_work(
+            scenario, {j.external_id for j in record.jobs if j.status is Lifecycle.COMPLETED}
+        )
+        runs[name]["doable_jobs_undone"] = undone.jobs
+        runs[name]["doable_minutes_undone"] = undone.minutes
+        runs[name]["doable_long_minutes_undone"] = undone.long_minutes
     return DayResult(
         name=scenario.name,
         technicians=len(scenario.technicians),

@@ -13,6 +13,7 @@ into account by `work_within_reach`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import time
 
@@ -27,7 +28,20 @@ from connectors.sandbox.scenario import (
 )
 from connectors.sandbox.truth import can_do
 
-__all__ = ["DoableJob", "doable_jobs", "shift_minutes", "work_on_offer", "work_within_reach"]
+__all__ = [
+    "LONG_JOB_MINUTES",
+    "DoableJob",
+    "UndoneWork",
+    "doable_jobs",
+    "shift_minutes",
+    "undone_work",
+    "work_on_offer",
+    "work_within_reach",
+]
+
+LONG_JOB_MINUTES = 240
+"""A job of this many true minutes or more is long: pushed out of a full day, it rarely finds
+another technician with the hours left."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +125,30 @@ def doable_jobs(scenario: Scenario) -> list[DoableJob]:
             minutes = job.truth.duration_minutes + extra.get(job.id, 0)
             out.append(DoableJob(job, minutes, tuple(t.id for t in able), cancel))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class UndoneWork:
+    """The doable work a dispatcher's day left undone (canceled jobs aside), in true minutes."""
+
+    minutes: int
+    long_minutes: int
+    """Of it, in jobs of `LONG_JOB_MINUTES` or more."""
+    jobs: int
+
+
+def undone_work(scenario: Scenario, completed: Collection[str]) -> UndoneWork:
+    """What the doable jobs not canceled and not in `completed` (job ids) would have taken: the
+    part of the ceiling a run missed that no cancel explains."""
+    minutes = long_minutes = jobs = 0
+    for doable in doable_jobs(scenario):
+        if doable.canceled_at is not None or doable.job.id in completed:
+            continue
+        minutes += doable.minutes
+        jobs += 1
+        if doable.minutes >= LONG_JOB_MINUTES:
+            long_minutes += doable.minutes
+    return UndoneWork(minutes, long_minutes, jobs)
 
 
 def shift_minutes(scenario: Scenario) -> int:

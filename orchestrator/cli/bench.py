@@ -249,6 +249,7 @@ def days(
     )
     from connectors.sandbox import Scenario, ScenarioError, load_scenario
     from connectors.sandbox.generate import GenerateParams, generate_scenario
+    from connectors.sandbox.workload import LONG_JOB_MINUTES
     from optimizer import compile_kernels, start_workers
     from orchestrator.errors import ConfigError
     from orchestrator.settings import load_settings
@@ -363,6 +364,13 @@ def days(
         "no double booking", str(summary.double_bookings), _yes(met["no_double_booking"])
     )
     Console(width=max(console.width, 120)).print(verdict)
+    console.print(
+        "doable work left undone, canceled jobs aside: coordinator "
+        f"{_hours(summary.undone_minutes_baseline)}, fsm-dispatch "
+        f"{_hours(summary.undone_minutes_fsm_dispatch)} (of it in jobs of "
+        f"{LONG_JOB_MINUTES // 60} h or more: {_hours(summary.undone_long_minutes_fsm_dispatch)})",
+        highlight=False,
+    )
     if json_out is not None:
         payload = {
             "techs": techs if chosen else None,
@@ -374,6 +382,10 @@ def days(
         }
         json_out.write_text(json.dumps(payload, indent=2) + "\n")
         console.print(f"wrote {json_out}")
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes / 60:,.1f} h"
 
 
 def _share(value: float | None) -> str:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from connectors.sandbox.scenario import scenario_from_data
-from connectors.sandbox.workload import work_on_offer, work_within_reach
+from connectors.sandbox.workload import (
+    LONG_JOB_MINUTES,
+    UndoneWork,
+    undone_work,
+    work_on_offer,
+    work_within_reach,
+)
 
 
 def _day(**changes: object) -> dict:
@@ -78,6 +84,21 @@ def test_a_job_canceled_once_it_could_have_been_begun_counts() -> None:
     data["technicians"][1]["shift"] = {"start": "09:00", "end": "17:00"}  # T2: too late for it
     day = scenario_from_data(data)
     assert work_on_offer(day) == work_within_reach(day) == pytest.approx((180 + 40) / 960)
+
+
+def test_undone_work_is_the_doable_work_a_run_did_not_complete_canceled_jobs_aside() -> None:
+    """J1 (90) and J2 (60 + 30 overrun) are doable; the drain clog canceled at 09:00 counts in
+    the ceiling but not as work a run left undone."""
+    data = _day()
+    data["events"][0]["at"] = "09:00"
+    day = scenario_from_data(data)
+    assert undone_work(day, set()) == UndoneWork(minutes=180, long_minutes=0, jobs=2)
+    assert undone_work(day, {"J2"}) == UndoneWork(minutes=90, long_minutes=0, jobs=1)
+    # Jobs that could not be done (J3, J4) or were done count for nothing.
+    assert undone_work(day, {"J1", "J2", "J3", "J4"}) == UndoneWork(0, 0, 0)
+    data["jobs"][0]["truth"]["duration_minutes"] = LONG_JOB_MINUTES
+    long_day = scenario_from_data(data)
+    assert undone_work(long_day, {"J2"}) == UndoneWork(LONG_JOB_MINUTES, LONG_JOB_MINUTES, 1)
 
 
 def test_time_called_away_leaves_the_shift_minutes() -> None:

@@ -21,6 +21,8 @@ def _kpis(completed: int, utilization: float, on_time: float | None = 1.0, **mor
         "on_time_rate": on_time,
         "wrong_skill_dispatches": more.get("wrong", 0),
         "double_bookings": more.get("double", 0),
+        "doable_minutes_undone": more.get("undone", 0),
+        "doable_long_minutes_undone": more.get("long", 0),
     }
 
 
@@ -32,10 +34,13 @@ def test_completions_are_pooled_and_utilization_lifts_averaged() -> None:
     """A big day weighs more in the completions; each day weighs the same in the lift."""
     summary = summarize(
         [
-            _day("a", _kpis(100, 0.60), _kpis(110, 0.70, 0.95)),
-            _day("b", _kpis(10, 0.50), _kpis(20, 0.80, 0.90)),
+            _day("a", _kpis(100, 0.60, undone=400), _kpis(110, 0.70, 0.95, undone=300, long=250)),
+            _day("b", _kpis(10, 0.50, undone=90), _kpis(20, 0.80, 0.90, undone=30)),
         ]
     )
+    assert summary.undone_minutes_baseline == 490
+    assert summary.undone_minutes_fsm_dispatch == 330
+    assert summary.undone_long_minutes_fsm_dispatch == 250
     assert summary.completed_baseline == 110 and summary.completed_fsm_dispatch == 130
     assert summary.completed_lift == pytest.approx(20 / 110)  # not the mean of +10 % and +100 %
     assert summary.utilization_lift == pytest.approx((0.10 + 0.30) / 2)
@@ -104,6 +109,13 @@ def test_bench_days_plays_both_dispatchers_and_writes_the_verdict(tmp_path: Path
     assert summary["targets"]["completed_lift"] is False
     assert summary["targets"]["no_wrong_skill"] and summary["targets"]["no_double_booking"]
     assert "small: completed 2 → 2" in result.output and "targets" in result.output
+    # Both did all the work there was.
+    assert day["fsm_dispatch"]["doable_minutes_undone"] == 0
+    assert day["baseline"]["doable_jobs_undone"] == 0
+    assert summary["undone_minutes_fsm_dispatch"] == 0
+    assert "left undone, canceled jobs aside: coordinator 0.0 h, fsm-dispatch 0.0 h" in (
+        " ".join(result.output.split())
+    )
 
 
 def test_bench_days_refuses_bad_seeds_and_scenarios(tmp_path: Path) -> None:

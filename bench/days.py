@@ -111,10 +111,10 @@ class DaysSummary:
     mean_on_time: float | None
     wrong_skill_dispatches: int
     double_bookings: int
-    undone_minutes_baseline: int = 0
+    undone_minutes_baseline: int
     """True minutes of doable jobs, not canceled, the coordinator left undone (all days)."""
-    undone_minutes_fsm_dispatch: int = 0
-    undone_long_minutes_fsm_dispatch: int = 0
+    undone_minutes_fsm_dispatch: int
+    undone_long_minutes_fsm_dispatch: int
     """Of fsm-dispatch's, in jobs of `LONG_JOB_MINUTES` or more."""
 
     @property
@@ -163,12 +163,10 @@ def summarize(results: Sequence[DayResult]) -> DaysSummary:
         mean_on_time=statistics.fmean(v for v, _ in on_time) if on_time else None,
         wrong_skill_dispatches=sum(int(r.fsm_dispatch["wrong_skill_dispatches"]) for r in results),
         double_bookings=sum(int(r.fsm_dispatch["double_bookings"]) for r in results),
-        undone_minutes_baseline=sum(r.baseline.get("doable_minutes_undone", 0) for r in results),
-        undone_minutes_fsm_dispatch=sum(
-            r.fsm_dispatch.get("doable_minutes_undone", 0) for r in results
-        ),
+        undone_minutes_baseline=sum(r.baseline["doable_minutes_undone"] for r in results),
+        undone_minutes_fsm_dispatch=sum(r.fsm_dispatch["doable_minutes_undone"] for r in results),
         undone_long_minutes_fsm_dispatch=sum(
-            r.fsm_dispatch.get("doable_long_minutes_undone", 0) for r in results
+            r.fsm_dispatch["doable_long_minutes_undone"] for r in results
         ),
     )
 

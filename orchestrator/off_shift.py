@@ -5,6 +5,11 @@ one qualified for a job is done for the day, or called away, the optimizer finds
 to do it and says `no_qualified_technician: needs boiler`. Read in the evening, that tells a
 coordinator the fleet lacks the skill. The reason stays (nobody can do it now); its detail
 names who could have. The same holds for a day ahead, planned without those not working it.
+
+A job left out for want of room is read the same way: at 15:30 "2 qualified for
+journeyman_electrician, no room in their shifts" counts the two electricians still working,
+not the six on the payroll. Its detail goes on to name the ones gone home, so the coordinator
+sees the skill is short this afternoon, not on the fleet.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ __all__ = ["name_off_shift", "off_shift_detail"]
 
 NAMED = 3
 """Technicians named in a detail; the rest are counted."""
+_NAMING = frozenset({"no_qualified_technician", "no_room_in_shift", "no_room_in_window"})
+"""Reasons whose detail names the qualified technicians off shift."""
 
 
 def name_off_shift(
@@ -28,7 +35,8 @@ def name_off_shift(
 ) -> opt.Plan:
     """`plan` with each `no_qualified_technician` detail naming the technicians of `fleet`
     not in `problem` (off shift, done for the day, or away) who hold what the job needs on
-    `day`; unchanged where none of them does."""
+    `day`, and each `no_room_in_shift` or `no_room_in_window` detail ending with them;
+    unchanged where none of them does."""
     on_plan = {tech.id for tech in problem.technicians}
     jobs = {job.id: job for job in problem.jobs}
     changed = False
@@ -37,11 +45,13 @@ def name_off_shift(
         job = jobs.get(left.job_id)
         able = (
             [t.external_id for t in fleet if t.external_id not in on_plan and _could(job, t, day)]
-            if job is not None and left.reason == "no_qualified_technician"
+            if job is not None and left.reason in _NAMING
             else []
         )
         if able:
-            left = replace(left, detail=off_shift_detail(sorted(able)))
+            gone = off_shift_detail(sorted(able))
+            detail = gone if left.reason == "no_qualified_technician" else f"{left.detail}; {gone}"
+            left = replace(left, detail=detail)
             changed = True
         unassigned.append(left)
     return replace(plan, unassigned=tuple(unassigned)) if changed else plan

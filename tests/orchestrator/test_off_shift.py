@@ -84,6 +84,51 @@ def test_the_detail_names_who_held_what_the_job_needs_that_day() -> None:
     assert more.detail == "T2, T3, T4 +3 qualify but are off shift"
 
 
+def test_a_job_left_out_for_room_also_names_who_has_gone_home() -> None:
+    """At 15:30 two of the four electricians are still working and both are full: the detail
+    counts those two, then names the two who could have taken it had they been on shift."""
+    electric = frozenset({"journeyman_electrician"})
+    working = tuple(
+        PlanTechnician(id=t, start=HERE, shift_start=930, shift_end=960, skills=electric)
+        for t in ("T1", "T2")
+    )
+    outlets = PlanJob(id="outlets", location=HERE, service_minutes=90, skills=electric)
+    estimate = PlanJob(id="estimate", location=HERE, service_minutes=90)
+    problem = Problem(working, (outlets, estimate))
+    fleet = [
+        _tech("T1", {"journeyman_electrician"}),
+        _tech("T2", {"journeyman_electrician"}),
+        _tech("T3", {"journeyman_electrician"}),
+        _tech("T4", {"journeyman_electrician"}),
+        _tech("T5", set()),
+    ]
+    room = "2 qualified for journeyman_electrician (2 nearest considered), no room in their shifts"
+    plan = Plan(
+        (),
+        (
+            UnassignedJob("outlets", "no_room_in_shift", room),
+            UnassignedJob("estimate", "no_room_in_window", "2 qualified, all full in its window"),
+        ),
+    )
+    named = {u.job_id: u for u in name_off_shift(plan, problem, fleet, DAY).unassigned}
+    assert named["outlets"].reason == "no_room_in_shift"
+    assert named["outlets"].detail == f"{room}; T3, T4 qualify but are off shift"
+    # Anyone could do the estimate: T3, T4 and T5 are named.
+    assert named["estimate"].reason == "no_room_in_window"
+    assert named["estimate"].detail == (
+        "2 qualified, all full in its window; T3, T4, T5 qualify but are off shift"
+    )
+    # With the whole fleet on the plan there is nobody to name, and the plan is unchanged.
+    everyone = Problem(
+        tuple(
+            PlanTechnician(id=t.external_id, start=HERE, shift_start=930, shift_end=960)
+            for t in fleet
+        ),
+        (outlets, estimate),
+    )
+    assert name_off_shift(plan, everyone, fleet, DAY) is plan
+
+
 class _Classifier:
     """J001 is commercial refrigeration, J002 an EV charger nobody installs, the rest routine."""
 

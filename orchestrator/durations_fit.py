@@ -41,6 +41,12 @@ def duration_params(routing_quantile: float, taxonomy: Taxonomy | None = None) -
     taxonomy's typical medians and spreads (the admin's extensions included) for job types the
     account has no history of.
 
+    Each technician's speed factor keeps the library's shrinkage. On ten generated 40 × 160
+    days (one run) planning without any (every factor 1) lifted utilization by +11.41 points,
+    inside the +11.3 to +12.05 of six runs with them: the generated histories give each
+    technician a pace of their own, which the sandbox's visits do not follow, and the plans
+    lost nothing to it.
+
     Raises:
         ValueError: the quantile is outside 0.5-0.99.
     """

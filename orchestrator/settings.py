@@ -143,6 +143,11 @@ class ObjectiveWeights(_Section):
     12 × 47 days, one run each against 50): utilization 72.9 % against 72.8 %, completions 472
     against 470, but the lowest on-time day 88.2 % against 93.9 %: no gain for the risk."""
     balance: float = Field(default=0.5, ge=0)
+    """Per minute a technician works (drives and serves) beyond a fair share of the day's work.
+    Measured at 2 on the first nine of ten generated 40 × 160 days (one run): utilization lifts
+    summed 106.8 points against 111.0 for the same days at 0.5 (runs of one setting differ by
+    up to 4 points on a day). Spreading the work more evenly did not leave more room for
+    overruns where they came."""
     lateness_minute: float = Field(default=100, ge=0)
     emergency_start_minute: float = Field(default=300, ge=0)
     """Above `lateness_minute` plus the told-window cost (120 a minute): a booked customer is
@@ -158,7 +163,11 @@ class ObjectiveWeights(_Section):
     """Per service minute a technician spends on a job that does not need a skill they hold,
     times how booked that skill is (its jobs' minutes over its holders' shift minutes: none of
     it below 35 %, all of it from 75 %): the one EV-charger installer is not sent to an
-    estimate another could do while charger work waits (`optimizer/skill_reserve.py`)."""
+    estimate another could do while charger work waits (`optimizer/skill_reserve.py`).
+    Measured at 2 on the first six of ten generated 40 × 160 days (one run): utilization lifts
+    summed 72.0 points against 76.4 for the same days at 0.5. On the days with scarce skills
+    left undone, the rest of the fleet was as full: work kept for the electricians was work
+    someone else then left undone."""
 
 
 class PlanningSettings(_Section):

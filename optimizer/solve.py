@@ -163,7 +163,7 @@ def solve(
         if progress is not None:
             progress(clock.perf_counter() - started, plan.objective)
     else:
-        plan = assemble(arrays, outcome)
+        plan = assemble(arrays, _exactly_timed(arrays, outcome))
     return _finished(arrays, plan, started)
 
 
@@ -246,22 +246,31 @@ def _cheapest_start(
     by the minute), so its times can be later than they need be, and a warm start that was
     already good (a re-plan a minute after the last) can come back dearer: 12 × 47 re-plans
     were up to 40 % dearer than the plan they started from. Ruin and recreate re-times only the
-    routes it changes, so the rest would keep those times."""
+    routes it changes, so the rest would keep those times. At the same cost the exact timing
+    is kept: it starts each visit as early as it can, where OR-Tools, leaving home as late as
+    the route allows, pushes a day with room in it to the end of the shift (and a visit with
+    no window yet is promised for then)."""
     day = timed_outcome(arrays, built)
     if searched is None:
         return day
+    searched = _exactly_timed(arrays, searched)
+    if PlanScorer(arrays, day)({}) < PlanScorer(arrays, searched)({}) - 1e-6:
+        return day
+    return searched
+
+
+def _exactly_timed(arrays: ModelArrays, searched: RoutingOutcome) -> RoutingOutcome:
+    """`searched` with each route timed as the exact timing does wherever that costs no more
+    (`_cheapest_start`)."""
     scorer = PlanScorer(arrays, searched)
     retimed = timed_outcome(arrays, first_routes(searched, arrays.n_techs))
     kept = scorer({})
     better: dict[int, RoutingOutcome] = {}
     for v in range(arrays.n_techs):
         trial = scorer({**better, v: retimed})
-        if trial < kept - 1e-6:
+        if trial <= kept + 1e-6:
             better[v], kept = retimed, trial
-    searched = merge_timings(better, searched)
-    if PlanScorer(arrays, day)({}) < PlanScorer(arrays, searched)({}) - 1e-6:
-        return day
-    return searched
+    return merge_timings(better, searched)
 
 
 def _improve(

@@ -94,6 +94,7 @@ class FieldAnnealer:
         told_start = np.full(width, NONE, dtype=np.int64)
         told_end = np.full(width, NONE, dtype=np.int64)
         opens = np.full(width, NONE, dtype=np.int64)
+        start_rate = np.zeros(width)
         extra = np.zeros((max(n_techs, 1), width))
         extra[:n_techs, :n_jobs] = reserve_costs(problem, arrays.skill_loads)
         for j, job in enumerate(jobs):
@@ -103,8 +104,9 @@ class FieldAnnealer:
                 soft_end[j] = max(soft)
             if job.told_window is not None:
                 told_start[j], told_end[j] = job.told_window.start, w.told_due(job.told_window)
-            if job.urgency == "emergency":
+            if w.start_rate(job) > 0:
                 opens[j] = min((x.start for x in job.windows), default=day_opens)
+                start_rate[j] = w.start_rate(job)
             if job.pin is not None:
                 continue
             previous = problem.previous.get(job.id)
@@ -124,7 +126,6 @@ class FieldAnnealer:
                 w.balance,
                 w.lateness_minute,
                 w.told_window_minute,
-                w.emergency_start_minute,
             ],
             dtype=np.float64,
         )
@@ -135,6 +136,7 @@ class FieldAnnealer:
             told_start,
             told_end,
             opens,
+            start_rate,
             extra,
             rate,
             targets,
@@ -359,13 +361,14 @@ def _route_value(  # noqa: PLR0913 - a compiled kernel takes its arrays one by o
     unassigned penalties of its jobs."""
     if length == 0:
         return 0.0
-    penalty, soft_end, told_start, told_end, opens, extra, rate, targets, weights, room = costs
+    (penalty, soft_end, told_start, told_end, opens, start_rate, extra, rate, targets, weights,
+     room) = costs  # fmt: skip
     legs = 0
     compact = 0.0
     work = 0
     late = 0
     told = 0
-    waited = 0
+    waited = 0.0
     bonus = 0.0
     served = 0.0
     prev = tech[v, START_NODE]
@@ -390,7 +393,7 @@ def _route_value(  # noqa: PLR0913 - a compiled kernel takes its arrays one by o
             told += min(spare, max(0, start + spare - told_end[j]))
         spare = room[j]
         if opens[j] != NONE:
-            waited += max(0, start - opens[j])
+            waited += start_rate[j] * max(0, start - opens[j])
         bonus += extra[v, j]
         served += penalty[j]
         prev, prev_start, prev_end = j, start, start + minutes
@@ -408,7 +411,7 @@ def _route_value(  # noqa: PLR0913 - a compiled kernel takes its arrays one by o
     ends = finish - back if tech[v, COMMUTE] == 1 else finish
     total = weights[0] * legs + weights[1] * compact
     total += weights[3] * late + rate[v] * max(0, ends - tech[v, SHIFT_END])
-    total += bonus + weights[4] * told + weights[5] * waited
+    total += bonus + weights[4] * told + waited
     total += weights[2] * max(0, work + legs - targets[v])
     return float(total - served)
 

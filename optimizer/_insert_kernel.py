@@ -87,6 +87,8 @@ class FastReinserter:
         self._late_end = np.full(max(n_jobs, 1), NONE, dtype=np.int64)
         self._told_end = np.full(max(n_jobs, 1), NONE, dtype=np.int64)
         self._opens = np.full(max(n_jobs, 1), NONE, dtype=np.int64)
+        # What a minute past `_opens` costs (`ObjectiveParams.start_rate`).
+        self._start_rate = np.zeros(max(n_jobs, 1), dtype=np.float64)
         day_opens = min((t.shift_start for t in techs), default=0)
         for j, job in enumerate(jobs):
             model = arrays.windows[j]
@@ -99,11 +101,10 @@ class FastReinserter:
                 self._late_end[j] = job.windows[-1].end
             if job.told_window is not None:
                 self._told_end[j] = w.told_due(job.told_window)
-            if job.urgency == "emergency":
+            if w.start_rate(job) > 0:
                 self._opens[j] = job.windows[0].start if job.windows else day_opens
-        self._weights = np.array(
-            [w.lateness_minute, w.told_window_minute, w.emergency_start_minute, float(SCALE)]
-        )
+                self._start_rate[j] = w.start_rate(job)
+        self._weights = np.array([w.lateness_minute, w.told_window_minute, float(SCALE)])
         # The room a told window keeps after each job for it to run long (`Job.overrun_minutes`).
         self._room = np.array([job.overrun_minutes for job in jobs] or [0], dtype=np.int64)
         self._tech, self._rate = tech, rate
@@ -172,6 +173,7 @@ class FastReinserter:
             self._known_latest,
             self._known_soft,
             self._room,
+            self._start_rate,
         )
 
     def timing(self, v: int, route: Sequence[int]) -> FastTiming:
@@ -329,9 +331,10 @@ def _soft_cost(
     opens: Ints,
     weights: npt.NDArray[np.float64],
     room: Ints,
+    start_rate: npt.NDArray[np.float64],
 ) -> float:
     """`_Builder.soft_cost`: scaled costs of start times (lateness, told windows and the room
-    they keep, emergencies) and the route's overtime."""
+    they keep, emergencies and long jobs started late) and the route's overtime."""
     total = 0.0
     for k in range(length):
         j = route[k]
@@ -342,11 +345,11 @@ def _soft_cost(
             spare = room[route[k - 1]] if k > 0 else tech[v, START_ROOM]
             total += weights[1] * min(spare, max(0, starts[k] + spare - told_end[j]))
         if opens[j] != NONE:
-            total += weights[2] * max(0, starts[k] - opens[j])
+            total += start_rate[j] * max(0, starts[k] - opens[j])
     if length > 0:
         ends = finish - back if tech[v, COMMUTE] == 1 else finish
         total += rate[v] * max(0, ends - tech[v, SHIFT_END])
-    return float(weights[3] * total)
+    return float(weights[2] * total)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -434,6 +437,7 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
     known_latest: npt.NDArray[np.float64],
     known_soft: npt.NDArray[np.float64],
     room: Ints,
+    start_rate: npt.NDArray[np.float64],
 ) -> None:
     n_techs = lengths.shape[0]
     capacity = routes.shape[1]
@@ -507,7 +511,7 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
                         )  # fmt: skip
                     known_soft[v] = _soft_cost(
                         v, routes[v], length, starts, finish, back, tech, rate, late_end,
-                        told_end, opens, weights, room,
+                        told_end, opens, weights, room, start_rate,
                     )  # fmt: skip
                     known_length[v] = length
                     known_route[v, :length] = routes[v, :length]
@@ -540,7 +544,7 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
             # Among the cheapest feasible places, count what their start times cost too.
             soft = _soft_cost(
                 v, candidate, length + 1, starts, finish, back, tech, rate, late_end, told_end,
-                opens, weights, room,
+                opens, weights, room, start_rate,
             )  # fmt: skip
             total = delta + soft - known_soft[v]
             if best_v < 0 or total < best_total:

@@ -305,7 +305,8 @@ def _windows(
     weights: ObjectiveParams,
     day_opens: int,
 ) -> None:
-    """The model's windows become the cumul's domain; soft ones, told windows, emergencies costs.
+    """The model's windows become the cumul's domain; soft ones, told windows, emergencies and
+    long jobs costs.
 
     `windows` already keep service from starting before a told window opens (a soft lower
     bound would make OR-Tools solve an LP at every move). OR-Tools keeps one soft upper bound
@@ -324,9 +325,10 @@ def _windows(
         bounds.append((job.windows[-1].end, weights.lateness_minute))
     if job.told_window is not None and weights.told_window_minute > 0:
         bounds.append((weights.told_due(job.told_window), weights.told_window_minute))
-    if job.urgency == "emergency" and weights.emergency_start_minute > 0:
+    rate = weights.start_rate(job)
+    if rate > 0:
         opens = job.windows[0].start if job.windows else day_opens
-        bounds.append((opens, weights.emergency_start_minute))
+        bounds.append((opens, rate))
     if bounds:
         time.SetCumulVarSoftUpperBound(
             index, min(b for b, _ in bounds), scaled(max(w for _, w in bounds))

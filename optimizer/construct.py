@@ -435,7 +435,7 @@ class _Builder:
 
     def soft_cost(self, v: int, route: Sequence[int], timing: RouteTiming) -> float:
         """Scaled costs of start times along a route: lateness, told windows (and the room
-        they keep after the visit before), emergencies."""
+        they keep after the visit before), emergencies and long jobs started late."""
         jobs = self.arrays.problem.jobs
         w = self.arrays.problem.params
         total = 0.0
@@ -450,9 +450,10 @@ class _Builder:
                     max(0, stop.start - due) + told_room_short(stop.start, due, room)
                 )
             room = job.overrun_minutes
-            if job.urgency == "emergency":
+            rate = w.start_rate(job)
+            if rate > 0:
                 opens = job.windows[0].start if job.windows else self.day_opens
-                total += w.emergency_start_minute * max(0, stop.start - opens)
+                total += rate * max(0, stop.start - opens)
         if route:
             total += w.overtime(self.techs[v], timing.end, timing.back)
         return SCALE * total

@@ -21,6 +21,7 @@ TERMS = (
     "skill_reserve",
     "told_window",
     "emergency_wait",
+    "long_job_start",
     "balance",
 )
 
@@ -72,8 +73,8 @@ def route_terms(
 
     Args:
         target: The technician's balance target (`balance_targets`).
-        day_opens: The earliest shift start of the day (an emergency without a window waits
-            from then).
+        day_opens: The earliest shift start of the day (an emergency or a long job without a
+            window waits from then).
         jobs: The problem's jobs by id.
         loads: `skill_loads(problem)`, when the caller has it.
     """
@@ -109,9 +110,11 @@ def route_terms(
         if previous is not None and previous != tech.id and job.pin is None:
             terms["churn"] += w.churn_moved_stop
         terms["skill_reserve"] += reserve_cost(problem, loads, job, tech)
-        if job.urgency == "emergency":
+        rate = w.start_rate(job)
+        if rate > 0:
             opens = min((x.start for x in job.windows), default=day_opens)
-            terms["emergency_wait"] += w.emergency_start_minute * max(0, stop.start - opens)
+            term = "emergency_wait" if job.urgency == "emergency" else "long_job_start"
+            terms[term] += rate * max(0, stop.start - opens)
     return terms
 
 

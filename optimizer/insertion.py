@@ -315,9 +315,10 @@ class _Context:
                     + told_room_short(start, due, room)
                 )
             room = job.overrun_minutes
-            if job.urgency == "emergency":
+            rate = w.start_rate(job)
+            if rate > 0:
                 opens = job.windows[0].start if job.windows else tech.shift_start
-                cost += w.emergency_start_minute * max(0, start - opens)
+                cost += rate * max(0, start - opens)
             if job.preferred and tech.id not in job.preferred and job.pin is None:
                 cost += w.preferred_tech_broken
         cost += w.lateness_minute * late + overtime

@@ -338,6 +338,12 @@ class ObjectiveParams:
     """Per service minute a technician spends on a job that does not need a skill they hold,
     times how booked that skill's holders are (`skill_reserve.py`): the few who can do the
     scarce work are kept for it."""
+    long_job_start_minute: float = 0
+    """Per minute a long job starts after it could first start (its first window's opening, or
+    the day's), for each hour of its service minutes past `long_job_minutes`: a day's long
+    installs go early, where the overruns of the visits before them cannot push them out of
+    the day, and the short visits go last, where a technician with an hour left can take one."""
+    long_job_minutes: int = 120
     told_margin_minutes: int = 0
     """Minutes before a told window ends from which a start already costs `told_window_minute`
     a minute: a plan that leaves no room for the work before a visit to run long pays a little
@@ -357,6 +363,14 @@ class ObjectiveParams:
             "scheduled": self.unassigned_scheduled,
         }[job.urgency]
         return base * max(job.priority, 1) + self.unassigned_work_minute * job.service_minutes
+
+    def start_rate(self, job: Job) -> float:
+        """What each minute `job` starts after it could first start costs: an emergency's
+        wait (`emergency_start_minute`), or a long job's (`long_job_start_minute`)."""
+        if job.urgency == "emergency":
+            return self.emergency_start_minute
+        beyond = max(0, job.service_minutes - self.long_job_minutes)
+        return self.long_job_start_minute * beyond / 60
 
     def told_due(self, told: Window) -> int:
         """The minute from which a start costs `told_window_minute` a minute on the late side

@@ -218,6 +218,8 @@ def weights_to_params(weights: ObjectiveWeights) -> opt.ObjectiveParams:
         overtime_minute=weights.overtime_minute,
         churn_moved_stop=weights.churn_moved_stop,
         skill_reserve_minute=weights.skill_reserve_minute,
+        long_job_start_minute=weights.long_job_start_minute,
+        long_job_minutes=weights.long_job_minutes,
     )
 
 

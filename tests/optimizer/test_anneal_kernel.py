@@ -30,14 +30,17 @@ def _timed(annealer: FieldAnnealer, routes: list[list[int]]) -> dict[int, Routin
 
 def _with_previous(problem: Problem, rng: random.Random) -> Problem:
     """The day as a re-plan: a third of the jobs were on some technician's route before; some
-    days keep a margin before told windows close, keep scarce skills for their work, and room
-    after visits that may run long, the one under way at a technician's start included."""
+    days keep a margin before told windows close, keep scarce skills for their work, start
+    long jobs early, and keep room after visits that may run long, the one under way at a
+    technician's start included."""
     techs = [t.id for t in problem.technicians]
     previous = {job.id: rng.choice(techs) for job in problem.jobs if rng.random() < 0.33}
     params = replace(
         problem.params,
         told_margin_minutes=rng.choice((0, 0, 45)),
         skill_reserve_minute=rng.choice((0, 0.5, 3)),
+        long_job_start_minute=rng.choice((0, 0, 2.5)),
+        long_job_minutes=rng.choice((30, 90)),
     )
     jobs = tuple(replace(job, overrun_minutes=rng.choice((0, 0, 15, 50))) for job in problem.jobs)
     techs_on_site = tuple(

@@ -38,7 +38,12 @@ def _varied(problem: Problem, rng: random.Random) -> Problem:
             lunch = Break(tech.shift_start, tech.shift_start + 5, 30)
         techs.append(replace(tech, lunch=lunch, commute_home=rng.random() < 0.4))
     margin = rng.choice((0, 0, 30))
-    params = replace(problem.params, told_margin_minutes=margin)
+    params = replace(
+        problem.params,
+        told_margin_minutes=margin,
+        long_job_start_minute=rng.choice((0, 0, 1.5)),
+        long_job_minutes=rng.choice((30, 90)),
+    )
     return replace(problem, technicians=tuple(techs), params=params)
 
 

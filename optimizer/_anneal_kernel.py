@@ -104,9 +104,9 @@ class FieldAnnealer:
                 soft_end[j] = max(soft)
             if job.told_window is not None:
                 told_start[j], told_end[j] = job.told_window.start, w.told_due(job.told_window)
-            if w.start_rate(job) > 0:
+            start_rate[j] = w.start_rate(job)
+            if start_rate[j] > 0:
                 opens[j] = min((x.start for x in job.windows), default=day_opens)
-                start_rate[j] = w.start_rate(job)
             if job.pin is not None:
                 continue
             previous = problem.previous.get(job.id)

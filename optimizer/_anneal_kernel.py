@@ -106,7 +106,7 @@ class FieldAnnealer:
                 told_start[j], told_end[j] = job.told_window.start, w.told_due(job.told_window)
             start_rate[j] = w.start_rate(job)
             if start_rate[j] > 0:
-                opens[j] = min((x.start for x in job.windows), default=day_opens)
+                opens[j] = job.opens(day_opens)
             if job.pin is not None:
                 continue
             previous = problem.previous.get(job.id)

@@ -103,7 +103,7 @@ class FastReinserter:
                 self._told_end[j] = w.told_due(job.told_window)
             self._start_rate[j] = w.start_rate(job)
             if self._start_rate[j] > 0:
-                self._opens[j] = job.windows[0].start if job.windows else day_opens
+                self._opens[j] = job.opens(day_opens)
         self._weights = np.array([w.lateness_minute, w.told_window_minute, float(SCALE)])
         # The room a told window keeps after each job for it to run long (`Job.overrun_minutes`).
         self._room = np.array([job.overrun_minutes for job in jobs] or [0], dtype=np.int64)

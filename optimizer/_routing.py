@@ -327,8 +327,7 @@ def _windows(
         bounds.append((weights.told_due(job.told_window), weights.told_window_minute))
     rate = weights.start_rate(job)
     if rate > 0:
-        opens = job.windows[0].start if job.windows else day_opens
-        bounds.append((opens, rate))
+        bounds.append((job.opens(day_opens), rate))
     if bounds:
         time.SetCumulVarSoftUpperBound(
             index, min(b for b, _ in bounds), scaled(max(w for _, w in bounds))

@@ -452,8 +452,7 @@ class _Builder:
             room = job.overrun_minutes
             rate = w.start_rate(job)
             if rate > 0:
-                opens = job.windows[0].start if job.windows else self.day_opens
-                total += rate * max(0, stop.start - opens)
+                total += rate * max(0, stop.start - job.opens(self.day_opens))
         if route:
             total += w.overtime(self.techs[v], timing.end, timing.back)
         return SCALE * total

@@ -45,7 +45,7 @@ def plan_cost(problem: Problem, plan: Plan) -> dict[str, float]:
     techs = {tech.id: tech for tech in problem.technicians}
     terms = dict.fromkeys(TERMS, 0.0)
     targets = dict(zip((t.id for t in problem.technicians), balance_targets(problem), strict=True))
-    day_opens = min((t.shift_start for t in problem.technicians), default=0)
+    day_opens = problem.day_opens
     loads = skill_loads(problem)
     for route in plan.routes:
         tech = techs[route.technician_id]
@@ -112,7 +112,7 @@ def route_terms(
         terms["skill_reserve"] += reserve_cost(problem, loads, job, tech)
         rate = w.start_rate(job)
         if rate > 0:
-            opens = min((x.start for x in job.windows), default=day_opens)
+            opens = job.opens(day_opens)
             term = "emergency_wait" if job.urgency == "emergency" else "long_job_start"
             terms[term] += rate * max(0, stop.start - opens)
     return terms

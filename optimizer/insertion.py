@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from optimizer.costs import told_room_short
 from optimizer.matrices import compactness_units
 from optimizer.plan import Plan, Route, Stop
-from optimizer.problem import Job, ObjectiveParams, Problem, Technician
+from optimizer.problem import Job, Problem, Technician
 from optimizer.schedule import RouteTiming, time_route
 from optimizer.skill_reserve import reserve_cost, skill_loads
 from optimizer.travel import OfflineTravel, TravelTimes
@@ -89,7 +89,7 @@ def rank_insertions(
             continue
         route = plan.route_of(tech.id)
         stops = route.stops if route is not None else ()
-        context = _Context(problem.params, tech, route, stops, jobs, job, provider, now)
+        context = _Context(problem, tech, route, stops, jobs, job, provider, now)
         # The other stops' reserve costs are the same with the job or without it.
         reserve = reserve_cost(problem, loads, job, tech)
         for position in range(context.first_free, len(stops) + 1):
@@ -119,7 +119,7 @@ def apply_insertion(
     jobs = {j.id: j for j in problem.jobs}
     route = plan.route_of(tech.id)
     stops = route.stops if route is not None else ()
-    context = _Context(problem.params, tech, route, stops, jobs, job, provider, now)
+    context = _Context(problem, tech, route, stops, jobs, job, provider, now)
     timing = context.timing(option.position)
     if not timing.feasible:
         raise ValueError(f"option {option.technician_id}@{option.position} is not feasible")
@@ -152,7 +152,7 @@ def knock_on_of(
     rest = (*route.stops[:position], *route.stops[position + 1 :])
     tech = problem.technician(route.technician_id)
     context = _Context(
-        problem.params, tech, route, rest, jobs, jobs[job_id], travel or OfflineTravel(), now
+        problem, tech, route, rest, jobs, jobs[job_id], travel or OfflineTravel(), now
     )
     with_it = context.timing(position).stops[1:]
     without = context.timing(position, with_job=False).stops
@@ -168,7 +168,7 @@ class _Context:
 
     def __init__(
         self,
-        weights: ObjectiveParams,
+        problem: Problem,
         tech: Technician,
         route: Route | None,
         stops: Sequence[Stop],
@@ -178,7 +178,7 @@ class _Context:
         now: int | None,
     ) -> None:
         self.w, self.tech, self.route, self.stops, self.job, self.now = (
-            weights,
+            problem.params,
             tech,
             route,
             stops,
@@ -186,6 +186,9 @@ class _Context:
             now,
         )
         self.old = [jobs[s.job_id] for s in stops]
+        # A late start counts from the day's opening, as in the plan it goes into, not from
+        # this technician's shift: else a later shift would look like a sooner arrival.
+        self.day_opens = problem.day_opens
         # Node order: 0 start, 1 end, 2 new job, 3.. existing stops.
         points = [tech.start, tech.end_point, job.location, *(j.location for j in self.old)]
         self.m: list[list[int]] = provider.matrix(points).tolist()
@@ -317,8 +320,7 @@ class _Context:
             room = job.overrun_minutes
             rate = w.start_rate(job)
             if rate > 0:
-                opens = job.windows[0].start if job.windows else tech.shift_start
-                cost += rate * max(0, start - opens)
+                cost += rate * max(0, start - job.opens(self.day_opens))
             if job.preferred and tech.id not in job.preferred and job.pin is None:
                 cost += w.preferred_tech_broken
         cost += w.lateness_minute * late + overtime

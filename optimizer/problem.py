@@ -294,6 +294,11 @@ class Job:
         """True when the job has windows and they are hard."""
         return bool(self.windows) and self.windows[0].hard
 
+    def opens(self, day_opens: int) -> int:
+        """When the job could first start: its first window's opening, else the day's
+        (`Problem.day_opens`); a late start is counted from here (`ObjectiveParams.start_rate`)."""
+        return self.windows[0].start if self.windows else day_opens
+
     def minutes_for(self, tech: Technician) -> int:
         """Service minutes when `tech` does the job."""
         if tech.id in self.service_minutes_by_technician:
@@ -403,6 +408,11 @@ class Problem:
     jobs: tuple[Job, ...]
     params: ObjectiveParams = ObjectiveParams()
     previous: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def day_opens(self) -> int:
+        """The earliest shift start of the day (0 without technicians)."""
+        return min((t.shift_start for t in self.technicians), default=0)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "technicians", tuple(self.technicians))

@@ -144,3 +144,20 @@ def test_a_knock_on_past_a_told_window_is_counted(day_4x14: Problem) -> None:
     options = rank_insertions(problem, plan, job)
     assert options
     assert all(o.told_windows_broken <= len(o.knock_on) for o in options)
+
+
+def test_an_emergency_goes_to_whoever_reaches_it_first_whatever_their_shift_start() -> None:
+    """Its wait counts from the day's opening, as in the plan: the technician who started at
+    09:00 and is further away does not look sooner than the one on since 07:00."""
+    from optimizer import Technician
+
+    near = Technician("EARLY", DENVER, 420, 960)
+    far = Technician("LATE", Point(DENVER.lat + 0.15, DENVER.lon), 540, 1080)
+    problem = Problem(technicians=(near, far), jobs=())
+    leak = Job("LEAK", DENVER, 60, urgency="emergency")
+    options = rank_insertions(problem, Plan((), ()), leak, now=600)
+    first = {o.technician_id: o for o in reversed(options)}
+    assert first["EARLY"].start < first["LATE"].start
+    assert options[0].technician_id == "EARLY"
+    waited = problem.params.emergency_start_minute * (first["LATE"].start - problem.day_opens)
+    assert first["LATE"].cost_delta >= waited

@@ -87,7 +87,7 @@ class FieldAnnealer:
         # of its own; routes are timed with soft windows open (`_soft_windows_open`).
         self._insertion = (*packed[:17], *(array.copy() for array in packed[17:]))
         self._timing = _soft_windows_open(arrays, packed)
-        day_opens = min((t.shift_start for t in techs), default=0)
+        day_opens = problem.day_opens
         width = max(n_jobs, 1)
         penalty = np.zeros(width)
         soft_end = np.full(width, NONE, dtype=np.int64)

@@ -89,7 +89,7 @@ class FastReinserter:
         self._opens = np.full(max(n_jobs, 1), NONE, dtype=np.int64)
         # What a minute past `_opens` costs (`ObjectiveParams.start_rate`).
         self._start_rate = np.zeros(max(n_jobs, 1), dtype=np.float64)
-        day_opens = min((t.shift_start for t in techs), default=0)
+        day_opens = problem.day_opens
         for j, job in enumerate(jobs):
             model = arrays.windows[j]
             self._n_windows[j] = len(model)

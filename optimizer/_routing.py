@@ -121,7 +121,7 @@ def solve_routing(
             time.SetBreakIntervalsOfVehicle([lunch], v, visits)
 
     # --- jobs --------------------------------------------------------------------------------
-    day_opens = min(t.shift_start for t in techs)
+    day_opens = problem.day_opens
     placed = {j for route in initial for j in route} if initial is not None else None
     chained = _pin_sequences(arrays, routing, manager, placed)
     for j, job in enumerate(jobs):

@@ -219,7 +219,7 @@ class _Builder:
         self.own = exact
         self.starts = [arrays.start_node(v) for v in range(len(self.techs))]
         self.ends = [arrays.end_node(v) for v in range(len(self.techs))]
-        self.day_opens = min((t.shift_start for t in self.techs), default=0)
+        self.day_opens = problem.day_opens
         self.late_allowed = False
         """Soft windows may be missed (at their lateness cost); else they count as hard."""
         self.fixed = [

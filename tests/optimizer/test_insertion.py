@@ -13,6 +13,7 @@ from optimizer import (
     Plan,
     Point,
     Problem,
+    Technician,
     Window,
     apply_insertion,
     check_plan,
@@ -149,8 +150,6 @@ def test_a_knock_on_past_a_told_window_is_counted(day_4x14: Problem) -> None:
 def test_an_emergency_goes_to_whoever_reaches_it_first_whatever_their_shift_start() -> None:
     """Its wait counts from the day's opening, as in the plan: the technician who started at
     09:00 and is further away does not look sooner than the one on since 07:00."""
-    from optimizer import Technician
-
     near = Technician("EARLY", DENVER, 420, 960)
     far = Technician("LATE", Point(DENVER.lat + 0.15, DENVER.lon), 540, 1080)
     problem = Problem(technicians=(near, far), jobs=())

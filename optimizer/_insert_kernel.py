@@ -43,7 +43,7 @@ FEASIBLE_COMPARED = 6
 
 # Columns of the per-technician table.
 SHIFT_START, SHIFT_END, OVERTIME, COMMUTE, LUNCH, EARLIEST, LATEST, MINUTES = range(8)
-ON_SITE, LEAST, START_NODE, END_NODE, START_ROOM = range(8, 13)
+ON_SITE, LEAST, START_NODE, END_NODE, START_ROOM, LAST_DEPARTURE = range(8, 14)
 
 Ints = npt.NDArray[np.int64]
 
@@ -56,7 +56,7 @@ class FastReinserter:
         techs, jobs = problem.technicians, problem.jobs
         n_techs, n_jobs = len(techs), len(jobs)
         w = problem.params
-        tech = np.zeros((max(n_techs, 1), 13), dtype=np.int64)
+        tech = np.zeros((max(n_techs, 1), 14), dtype=np.int64)
         rate = np.zeros(max(n_techs, 1), dtype=np.float64)
         for v, t in enumerate(techs):
             lunch = t.lunch
@@ -77,6 +77,7 @@ class FastReinserter:
                 arrays.start_node(v),
                 arrays.end_node(v),
                 t.start_room,
+                NONE if t.last_departure is None else t.last_departure,
             )
             rate[v] = w.overtime_rate(t)
         widest = max((len(ws) for ws in arrays.windows), default=0)
@@ -287,6 +288,8 @@ def _time_route(  # noqa: PLR0913 - a compiled kernel takes its arrays one by on
                 clock = lunch_start + minutes
         if k == 0:
             depart = clock
+        if tech[v, LAST_DEPARTURE] != NONE and clock > tech[v, LAST_DEPARTURE]:
+            feasible = False
         arrive = clock + leg
         if pinned != NONE:
             start = max(arrive, pinned)
@@ -521,6 +524,8 @@ def _reinsert(  # noqa: PLR0913, PLR0912, PLR0915 - one compiled loop, kept whol
                 leg_in, leg_out = drive[before, j], drive[j, after]
                 if tech[v, COMMUTE] == 1 and p == length:
                     leg_out = 0  # the shift ends with the last visit
+                if tech[v, LAST_DEPARTURE] != NONE and known_ready[v, p] > tech[v, LAST_DEPARTURE]:
+                    continue  # free only after the last departure: gone home
                 arrive = known_ready[v, p] + leg_in
                 if fixed[j] != NONE:
                     if arrive > fixed[j]:

@@ -120,6 +120,9 @@ def solve_routing(
                 visits[manager.NodeToIndex(j)] = 1 if hosts else int(service[j])
             time.SetBreakIntervalsOfVehicle([lunch], v, visits)
 
+    if any(tech.last_departure is not None for tech in techs):
+        _leave_by_last_departure(arrays, routing, manager, time)
+
     # --- jobs --------------------------------------------------------------------------------
     day_opens = problem.day_opens
     placed = {j for route in initial for j in route} if initial is not None else None
@@ -173,6 +176,34 @@ def solve_routing(
     if solution is None:
         return None
     return _read(arrays, routing, manager, time, solution)
+
+
+def _leave_by_last_departure(
+    arrays: ModelArrays,
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    time: pywrapcp.RoutingDimension,
+) -> None:
+    """A technician leaves for no visit after their `last_departure`: whatever is followed by
+    a visit (the day's start, or a visit) is left by then. Only the last visit may run on."""
+    solver = routing.solver()
+    techs = arrays.problem.technicians
+    size = routing.Size()
+    # Indexed by vehicle + 1, so that an unperformed visit (vehicle -1) is never bound.
+    limits = [HORIZON] + [HORIZON if t.last_departure is None else t.last_departure for t in techs]
+    for v, tech in enumerate(techs):
+        if tech.last_departure is None:
+            continue
+        start = routing.Start(v)
+        empty = solver.IsGreaterOrEqualCstVar(routing.NextVar(start), size)
+        solver.Add(time.CumulVar(start) <= tech.last_departure + HORIZON * empty)
+    for j in range(len(arrays.problem.jobs)):
+        index = manager.NodeToIndex(j)
+        vehicle = routing.VehicleVar(index) + 1
+        last = solver.IsGreaterOrEqualCstVar(routing.NextVar(index), size)
+        service = [0] + [int(arrays.service[v][j]) for v in range(len(techs))]
+        done = time.CumulVar(index) + solver.Element(service, vehicle)
+        solver.Add(done <= solver.Element(limits, vehicle) + HORIZON * last)
 
 
 def _solved(

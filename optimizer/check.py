@@ -246,6 +246,16 @@ def _timeline(
     lunch_minutes = lunch.minutes if lunch is not None else 0
     free = route.start
     for k, stop in enumerate(route.stops):
+        if tech.last_departure is not None and free > tech.last_departure:
+            out.append(
+                Violation(
+                    "shift",
+                    f"{tech.id} leaves for {stop.job_id} at {free}, after their last "
+                    f"departure {tech.last_departure}",
+                    stop.job_id,
+                    tech.id,
+                )
+            )
         earliest = free + legs[k] + (lunch_minutes if lunch_gap == k else 0)
         if stop.start < earliest:
             out.append(

@@ -139,6 +139,10 @@ class Technician:
         start_room: How far past `shift_start` the day may in fact start: the technician is
             on a visit planned to end then, which may run long. The first stop's told window
             keeps that much room, as a told window after a job keeps its `overrun_minutes`.
+        last_departure: The last minute the technician leaves for a visit, or None for no
+            such limit. Overtime is for finishing the visit at hand: a technician whose shift
+            is over goes home rather than to the next customer, so a stop they would leave
+            for later does not fit their route.
     """
 
     id: str
@@ -154,10 +158,13 @@ class Technician:
     speed_factor: float = 1.0
     commute_home: bool = False
     start_room: int = 0
+    last_departure: int | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
             raise ValueError("technician id must not be empty")
+        if self.last_departure is not None and not 0 <= self.last_departure <= DAY_LIMIT:
+            raise ValueError(f"technician {self.id}: last_departure outside [0, {DAY_LIMIT}]")
         if self.start_room < 0:
             raise ValueError(f"technician {self.id}: start_room must be >= 0")
         if self.shift_start < 0 or self.shift_end > DAY_LIMIT:

@@ -142,6 +142,8 @@ def time_route(
                 clock = lunch_start + lunch.minutes
         if k == 0:
             first_depart = clock
+        if tech.last_departure is not None and clock > tech.last_departure:
+            feasible = False  # the shift is over: they go home, not to this customer
         arrive = clock + drive
         if fixed is not None:
             start, late = max(arrive, fixed), max(0, arrive - fixed)

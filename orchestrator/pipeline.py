@@ -203,6 +203,7 @@ class DispatchPipeline:
                 now=now,
                 overtime_minutes=self.settings.planning.overtime_minutes,
                 drive_home_in_shift=self.settings.planning.drive_home_in_shift,
+                leave_after_shift=self.settings.planning.leave_after_shift,
                 emergencies_sooner=self.settings.planning.emergencies_sooner,
                 arrival_margin_minutes=self.settings.planning.arrival_margin_minutes,
                 previous=previous,

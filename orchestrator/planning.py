@@ -331,13 +331,16 @@ def build_problem(
     drive_home_in_shift: bool = False,
     previous: Mapping[str, str] | None = None,
     promised_windows_hard: bool = True,
+    leave_after_shift: bool = True,
     emergencies_sooner: bool = True,
     arrival_margin_minutes: int = 0,
 ) -> opt.Problem:
     """The day's problem: active technicians on shift, open jobs with their constraints.
 
     Technicians start and end the day at home. Unless `drive_home_in_shift`, the drive home is
-    their commute: the shift and `overtime_minutes` bound the end of the last visit.
+    their commute: the shift and `overtime_minutes` bound the end of the last visit. Without
+    `leave_after_shift`, nobody sets out for a visit after their shift ends: overtime finishes
+    the visit at hand.
 
     With `promised_windows_hard=False` a promised arrival window may be missed at the lateness
     cost: late beats never during the day, when a visit already ran long.
@@ -375,6 +378,9 @@ def build_problem(
         start, end = span
         if now_minute is not None and end <= now_minute:
             continue
+        # Unless they may, nobody sets out for another visit once the shift has ended (at
+        # its last minute, they are not leaving): overtime finishes the visit at hand.
+        last_departure = None if leave_after_shift else end - 1
         home = opt.Point(tech.home.lat, tech.home.lon)
         here = home
         position = data.positions.get(tech.external_id)
@@ -413,6 +419,7 @@ def build_problem(
                 lunch=lunch_break,
                 overtime_minutes=allowance,
                 commute_home=not drive_home_in_shift,
+                last_departure=last_departure,
             )
         )
         by_id[tech.external_id] = tech

@@ -210,6 +210,16 @@ class PlanningSettings(_Section):
     an emergency, more: when a plan makes one wait, the technicians qualified for it may stay
     later by its minutes, and whoever takes it keeps that stretch for the day
     (`orchestrator/staying_late.py`)."""
+    leave_after_shift: bool = True
+    """Whether plans may send a technician to another visit once their shift has ended (their
+    overtime then starts new work). False: overtime only finishes the visit at hand, and a
+    visit a technician could only set out for after the shift goes to someone still on shift
+    or is left for another day, as soon as a plan sees it. Measured False on ten generated
+    40 × 160 days, where the simulated technicians never set out after their shift (one run):
+    utilization lifts summed 110.9 points (six runs allowing it: 113 to 120.5), 1,553
+    completed (1,557 to 1,565), lowest on-time day 95.2 %. A plan that leaves for its last
+    visit just after the shift still gets it done when the visit before ends early, as half of
+    them do; plans that never count on that leave those visits out of the morning."""
     drive_home_in_shift: bool = False
     """Whether the drive home must fit in the shift. By default it is the technician's commute
     in a take-home truck: the shift (with its overtime) bounds the end of the last visit."""

@@ -85,6 +85,7 @@ class FsmDispatchDispatcher:
     overrun_threshold: float = 1.3
     overtime_minutes: int = PlanningSettings().overtime_minutes
     drive_home_in_shift: bool = PlanningSettings().drive_home_in_shift
+    leave_after_shift: bool = PlanningSettings().leave_after_shift
     emergencies_sooner: bool = PlanningSettings().emergencies_sooner
     arrival_margin_minutes: int = PlanningSettings().arrival_margin_minutes
     learn_drive_speed: bool = PlanningSettings().learn_drive_speed
@@ -144,7 +145,8 @@ class FsmDispatchDispatcher:
     @classmethod
     def from_settings(cls, settings: Settings) -> FsmDispatchDispatcher:
         """The dispatcher an account's settings describe: its objective weights, routing
-        quantile, overtime allowance, drive home, emergency and overrun rules and quiet hours.
+        quantile, overtime allowance, drive home, departures after the shift, emergency and
+        overrun rules and quiet hours.
         The search budgets stay the simulation's own (a re-plan per event, not per schedule)."""
         planning = settings.planning
         return cls(
@@ -153,6 +155,7 @@ class FsmDispatchDispatcher:
             overrun_threshold=settings.lanes.overrun_threshold,
             overtime_minutes=planning.overtime_minutes,
             drive_home_in_shift=planning.drive_home_in_shift,
+            leave_after_shift=planning.leave_after_shift,
             emergencies_sooner=planning.emergencies_sooner,
             arrival_margin_minutes=planning.arrival_margin_minutes,
             learn_drive_speed=planning.learn_drive_speed,
@@ -301,6 +304,7 @@ class FsmDispatchDispatcher:
             promised_windows_hard=False,
             overtime_minutes=self.overtime_minutes,
             drive_home_in_shift=self.drive_home_in_shift,
+            leave_after_shift=self.leave_after_shift,
             emergencies_sooner=self.emergencies_sooner,
             arrival_margin_minutes=self.arrival_margin_minutes,
         )

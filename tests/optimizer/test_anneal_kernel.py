@@ -32,7 +32,7 @@ def _with_previous(problem: Problem, rng: random.Random) -> Problem:
     """The day as a re-plan: a third of the jobs were on some technician's route before; some
     days keep a margin before told windows close, keep scarce skills for their work, start
     long jobs early, and keep room after visits that may run long, the one under way at a
-    technician's start included."""
+    technician's start included; some technicians leave for no visit after their shift."""
     techs = [t.id for t in problem.technicians]
     previous = {job.id: rng.choice(techs) for job in problem.jobs if rng.random() < 0.33}
     params = replace(
@@ -44,7 +44,12 @@ def _with_previous(problem: Problem, rng: random.Random) -> Problem:
     )
     jobs = tuple(replace(job, overrun_minutes=rng.choice((0, 0, 15, 50))) for job in problem.jobs)
     techs_on_site = tuple(
-        replace(tech, start_room=rng.choice((0, 40, 400))) for tech in problem.technicians
+        replace(
+            tech,
+            start_room=rng.choice((0, 40, 400)),
+            last_departure=rng.choice((None, tech.shift_end, tech.shift_end - 90)),
+        )
+        for tech in problem.technicians
     )
     return problem.replace(previous=previous, params=params, jobs=jobs, technicians=techs_on_site)
 

@@ -21,8 +21,9 @@ from optimizer.solve import travel_matrix
 
 def _varied(problem: Problem, rng: random.Random) -> Problem:
     """Some technicians commute home in their truck, some may not eat on site, some only
-    during a visit of at least 90 minutes, some must eat as their day starts; some days keep
-    a margin before told windows close."""
+    during a visit of at least 90 minutes, some must eat as their day starts, some leave for
+    no visit after their shift (or an earlier minute); some days keep a margin before told
+    windows close."""
     techs = []
     for tech in problem.technicians:
         lunch = tech.lunch
@@ -36,7 +37,15 @@ def _varied(problem: Problem, rng: random.Random) -> Problem:
         elif roll < 0.7:
             # A day that starts with the lunch due (re-planned after a morning on site).
             lunch = Break(tech.shift_start, tech.shift_start + 5, 30)
-        techs.append(replace(tech, lunch=lunch, commute_home=rng.random() < 0.4))
+        last_departure = rng.choice((None, tech.shift_end, tech.shift_end - 120))
+        techs.append(
+            replace(
+                tech,
+                lunch=lunch,
+                commute_home=rng.random() < 0.4,
+                last_departure=last_departure,
+            )
+        )
     margin = rng.choice((0, 0, 30))
     params = replace(
         problem.params,

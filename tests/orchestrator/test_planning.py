@@ -483,6 +483,50 @@ def test_the_drive_home_is_a_commute_unless_the_account_says_vans_go_back_in_the
     assert [(t.commute_home, t.overtime_minutes) for t in depot.technicians] == [(False, 30)]
 
 
+def test_where_overtime_only_finishes_a_visit_nobody_sets_out_after_the_shift() -> None:
+    """16:50: T1 is on site until 17:10, past their shift; T2 is free. Twenty-minute visits
+    J2 and J3 are left: with an hour of overtime T2 could do both, or T1 one, but where
+    technicians set out for no visit after 17:00, one visit is left for another day."""
+    on_site = Appointment(
+        **KEY, external_id="A1", job_id="J1", technician_ids=("T1",), status=Lifecycle.ON_SITE
+    )
+    data = _inputs([_tech("T1"), _tech("T2")], [_job("J1"), _job("J2"), _job("J3")], [on_site])
+    data = replace(
+        data,
+        positions={"T1": TechnicianPosition(GeoPoint(lat=39.70, lon=-104.95), _at(17, 10))},
+    )
+
+    def plan(**rule: bool) -> tuple[Problem, dict[str, str]]:
+        problem = build_problem(
+            data,
+            frame=FRAME,
+            weights=ObjectiveWeights(),
+            durations=lambda job, tech: 20,
+            now=_at(16, 50),
+            **rule,
+        )
+        found = solve(problem, time_limit=1)
+        assert check_plan(problem, found) == []
+        return problem, found.assignment()
+
+    problem, assigned = plan(leave_after_shift=False)
+    t1 = problem.technician("T1")
+    assert t1.last_departure == 17 * 60 - 1 < t1.shift_start  # free only after the shift
+    assert list(assigned.values()) == ["T2"]
+    anyway, both = plan()  # the default: overtime may start new visits
+    assert {t.last_departure for t in anyway.technicians} == {None}
+    assert set(both) == {"J2", "J3"}
+    # In the morning, the same shifts set out for their last visits before 17:00.
+    morning = build_problem(
+        data,
+        frame=FRAME,
+        weights=ObjectiveWeights(),
+        durations=_durations,
+        leave_after_shift=False,
+    )
+    assert {t.last_departure for t in morning.technicians} == {17 * 60 - 1}
+
+
 def _event(event_id: str, appointment_id: str, status: Lifecycle, at: datetime) -> StatusEvent:
     return StatusEvent(
         **KEY,
